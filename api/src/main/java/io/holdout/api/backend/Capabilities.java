@@ -1,0 +1,57 @@
+package io.holdout.api.backend;
+
+import io.holdout.api.HoldoutException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a backend can do, declared up front so that an experiment it cannot run fails at start with
+ * the backend, the feature and an alternative named, never mid-run.
+ *
+ * @param alternatives hints per missing feature, e.g. {@code "train" -> "train on pytorch, then
+ *     evaluate here"}
+ */
+public record Capabilities(
+    boolean training,
+    boolean gpu,
+    Set<String> layers,
+    Set<String> losses,
+    Set<String> optimizers,
+    Map<String, String> alternatives) {
+
+  public Capabilities {
+    layers = Set.copyOf(layers);
+    losses = Set.copyOf(losses);
+    optimizers = Set.copyOf(optimizers);
+    alternatives = Map.copyOf(alternatives);
+  }
+
+  /** Throws a {@link HoldoutException} naming the first feature of {@code spec} not supported. */
+  public void check(String backend, SessionSpec spec) {
+    if (spec.trains() && !training) {
+      throw missing(backend, "training", "train");
+    }
+    if (spec.device() == Device.GPU && !gpu) {
+      throw missing(backend, "GPU devices", "gpu");
+    }
+    for (String layer : new TreeSet<>(spec.model().layerTypes())) {
+      if (!layers.contains(layer)) {
+        throw missing(backend, "layer '" + layer + "'", "layer:" + layer);
+      }
+    }
+    for (String loss : new TreeSet<>(spec.loss().types())) {
+      if (!losses.contains(loss)) {
+        throw missing(backend, "loss '" + loss + "'", "loss:" + loss);
+      }
+    }
+    if (spec.trains() && !optimizers.contains(spec.optimizer().type())) {
+      throw missing(backend, "optimizer '" + spec.optimizer().type() + "'", "optimizer:" + spec.optimizer().type());
+    }
+  }
+
+  private HoldoutException missing(String backend, String feature, String key) {
+    String alt = alternatives.getOrDefault(key, "use a backend that supports it (see `holdout backends`)");
+    return new HoldoutException("backend '" + backend + "' does not support " + feature + ": " + alt);
+  }
+}

@@ -1,0 +1,33 @@
+package io.holdout.api.backend;
+
+import io.holdout.api.loss.LossSpec;
+import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Weights;
+import io.holdout.api.optim.OptimizerSpec;
+import java.util.Objects;
+
+/**
+ * Everything a backend needs to open a session: the model, its initial weights, the loss, the
+ * optimizer (null for evaluation-only sessions), the device, a seed for engine-side randomness
+ * (dropout) and thread counts (0 = engine default).
+ */
+public record SessionSpec(
+    ModelSpec model,
+    Weights initialWeights,
+    LossSpec loss,
+    OptimizerSpec optimizer,
+    Device device,
+    long seed,
+    int intraOpThreads,
+    int interOpThreads) {
+  public SessionSpec {
+    Objects.requireNonNull(model, "model is null");
+    Objects.requireNonNull(initialWeights, "initialWeights is null");
+    Objects.requireNonNull(loss, "loss is null");
+    Objects.requireNonNull(device, "device is null");
+  }
+
+  public boolean trains() {
+    return optimizer != null;
+  }
+}

@@ -1,0 +1,35 @@
+package io.holdout.api.backend;
+
+import io.holdout.api.model.Weights;
+import io.holdout.api.tensor.Batch;
+import io.holdout.api.loss.LossBreakdown;
+
+/**
+ * A compiled model with its loss and optimizer, living in one engine. Each step is one call into
+ * the engine (forward, loss, backward and update for training), so graph engines can run it as one
+ * compiled graph. Closing a session frees every native resource it holds.
+ */
+public interface TrainingSession extends AutoCloseable {
+
+  /** One optimisation step on {@code batch}; returns the loss breakdown before the update. */
+  LossBreakdown trainStep(Batch batch);
+
+  /** Loss breakdown and head outputs on {@code batch}, in inference mode, without updating. */
+  EvalResult evalStep(Batch batch);
+
+  /** The current weights (including batch-norm running statistics), copied out of the engine. */
+  Weights weights();
+
+  /** Replaces the current weights; shapes must fit the model. */
+  void loadWeights(Weights weights);
+
+  double learningRate();
+
+  void setLearningRate(double lr);
+
+  /** Human-readable device the session runs on, e.g. {@code cpu()} or {@code gpu(0)}. */
+  String device();
+
+  @Override
+  void close();
+}

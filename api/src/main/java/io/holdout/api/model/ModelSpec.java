@@ -1,0 +1,119 @@
+package io.holdout.api.model;
+
+import io.holdout.api.model.LayerSpec.BatchNorm;
+import io.holdout.api.model.LayerSpec.Conv2d;
+import io.holdout.api.model.LayerSpec.Dense;
+import io.holdout.api.model.ParamInfo.Role;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An engine-neutral model: a trunk of layers applied to the input, then named heads applied to the
+ * trunk's output. This is data, compiled by each backend.
+ *
+ * <p>Parameter names are {@code trunk.<i>.<p>} and {@code heads.<head>.<j>.<p>} where {@code i, j}
+ * are layer positions and {@code p} is {@code weight}, {@code bias}, {@code running_mean} or {@code
+ * running_var} (batch norm's scale and shift are its {@code weight} and {@code bias}).
+ */
+public record ModelSpec(long[] inputShape, List<LayerSpec> trunk, List<HeadSpec> heads) {
+
+  public ModelSpec {
+    inputShape = inputShape.clone();
+    trunk = List.copyOf(trunk);
+    heads = List.copyOf(heads);
+    if (heads.isEmpty()) {
+      throw new IllegalArgumentException("a model needs at least one head");
+    }
+    Set<String> names = new HashSet<>();
+    for (HeadSpec h : heads) {
+      if (!names.add(h.name())) {
+        throw new IllegalArgumentException("duplicate head name '" + h.name() + "'");
+      }
+    }
+    // validates every shape once, so that errors surface when the spec is built
+    shapes();
+  }
+
+  public HeadSpec head(String name) {
+    for (HeadSpec h : heads) {
+      if (h.name().equals(name)) {
+        return h;
+      }
+    }
+    throw new IllegalArgumentException("no head '" + name + "'");
+  }
+
+  /** Shape after the trunk (the input of every head). */
+  public long[] trunkOutputShape() {
+    long[] s = inputShape.clone();
+    for (int i = 0; i < trunk.size(); i++) {
+      s = trunk.get(i).outputShape(s, "trunk layer " + i + " (" + trunk.get(i).type() + ")");
+    }
+    return s;
+  }
+
+  /** Validates shapes through every layer and returns the trunk output shape. */
+  private long[] shapes() {
+    long[] t = trunkOutputShape();
+    for (HeadSpec h : heads) {
+      long[] s = t;
+      for (int j = 0; j < h.layers().size(); j++) {
+        s = h.layers().get(j).outputShape(s, "head '" + h.name() + "' layer " + j);
+      }
+    }
+    return t;
+  }
+
+  /** Every state tensor in a fixed order: trunk layers, then heads in declaration order. */
+  public List<ParamInfo> parameters() {
+    List<ParamInfo> out = new ArrayList<>();
+    long[] s = inputShape.clone();
+    for (int i = 0; i < trunk.size(); i++) {
+      addParams(out, "trunk." + i, trunk.get(i), s);
+      s = trunk.get(i).outputShape(s, "trunk layer " + i);
+    }
+    long[] t = s;
+    for (HeadSpec h : heads) {
+      long[] hs = t;
+      for (int j = 0; j < h.layers().size(); j++) {
+        LayerSpec l = h.layers().get(j);
+        addParams(out, "heads." + h.name() + "." + j, l, hs);
+        hs = l.outputShape(hs, "head " + h.name());
+      }
+    }
+    return out;
+  }
+
+  private static void addParams(List<ParamInfo> out, String prefix, LayerSpec layer, long[] in) {
+    if (layer instanceof Dense d) {
+      int fanIn = (int) in[0];
+      out.add(new ParamInfo(prefix + ".weight", new long[] {d.units(), in[0]}, Role.WEIGHT, fanIn));
+      out.add(new ParamInfo(prefix + ".bias", new long[] {d.units()}, Role.BIAS, fanIn));
+    } else if (layer instanceof Conv2d c) {
+      int fanIn = (int) (in[0] * c.kernel() * c.kernel());
+      out.add(
+          new ParamInfo(
+              prefix + ".weight",
+              new long[] {c.filters(), in[0], c.kernel(), c.kernel()},
+              Role.WEIGHT,
+              fanIn));
+      out.add(new ParamInfo(prefix + ".bias", new long[] {c.filters()}, Role.BIAS, fanIn));
+    } else if (layer instanceof BatchNorm) {
+      long[] ch = {in[0]};
+      out.add(new ParamInfo(prefix + ".weight", ch, Role.BN_GAMMA, 0));
+      out.add(new ParamInfo(prefix + ".bias", ch, Role.BN_BETA, 0));
+      out.add(new ParamInfo(prefix + ".running_mean", ch, Role.BN_RUNNING_MEAN, 0));
+      out.add(new ParamInfo(prefix + ".running_var", ch, Role.BN_RUNNING_VAR, 0));
+    }
+  }
+
+  /** Layer types used anywhere in the model, for capability checks. */
+  public Set<String> layerTypes() {
+    Set<String> types = new HashSet<>();
+    trunk.forEach(l -> types.add(l.type()));
+    heads.forEach(h -> h.layers().forEach(l -> types.add(l.type())));
+    return types;
+  }
+}

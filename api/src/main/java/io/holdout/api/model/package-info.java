@@ -1,0 +1,2 @@
+/** Engine-neutral model specifications (layers, heads), parameter layout and portable weights. */
+package io.holdout.api.model;

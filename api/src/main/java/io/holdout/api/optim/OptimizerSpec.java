@@ -1,0 +1,45 @@
+package io.holdout.api.optim;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An engine-neutral optimizer. Types: {@code sgd} (momentum, Nesterov, L2 weight decay added to the
+ * gradient), {@code adam} (L2 weight decay added to the gradient) and {@code adamw} (decoupled weight
+ * decay). {@code clipNorm > 0} clips gradients by their global L2 norm before the update.
+ *
+ * <p>Update rules follow PyTorch's {@code torch.optim} exactly, so engines agree number for number.
+ */
+public record OptimizerSpec(
+    String type,
+    double lr,
+    double momentum,
+    boolean nesterov,
+    double weightDecay,
+    double beta1,
+    double beta2,
+    double eps,
+    double clipNorm) {
+
+  /** Optimizer type names every backend is asked to know. */
+  public static final List<String> TYPES = List.of("sgd", "adam", "adamw");
+
+  public OptimizerSpec {
+    Objects.requireNonNull(type, "optimizer type is null");
+    if (!(lr > 0)) {
+      throw new IllegalArgumentException("optimizer lr must be > 0, got " + lr);
+    }
+  }
+
+  public static OptimizerSpec sgd(double lr, double momentum) {
+    return new OptimizerSpec("sgd", lr, momentum, false, 0, 0.9, 0.999, 1e-8, 0);
+  }
+
+  public static OptimizerSpec adam(double lr) {
+    return new OptimizerSpec("adam", lr, 0, false, 0, 0.9, 0.999, 1e-8, 0);
+  }
+
+  public OptimizerSpec withLr(double newLr) {
+    return new OptimizerSpec(type, newLr, momentum, nesterov, weightDecay, beta1, beta2, eps, clipNorm);
+  }
+}

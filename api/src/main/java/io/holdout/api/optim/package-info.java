@@ -1,0 +1,2 @@
+/** Engine-neutral optimizer specifications. */
+package io.holdout.api.optim;

@@ -1,0 +1,2 @@
+/** Engine-neutral metrics computed from head outputs and targets. */
+package io.holdout.losses.metrics;

@@ -1,0 +1,2 @@
+/** Pure-Java reference math for every loss: the oracle of all backend tests. */
+package io.holdout.losses.reference;
