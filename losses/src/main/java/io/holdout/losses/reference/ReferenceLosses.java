@@ -1,8 +1,10 @@
 package io.holdout.losses.reference;
 
 import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.DType;
 import io.holdout.api.tensor.Tensor;
+import java.util.Map;
 
 /**
  * Pure-Java reference implementations of the loss catalogue, in double precision. They are the
@@ -11,8 +13,15 @@ import io.holdout.api.tensor.Tensor;
 public final class ReferenceLosses {
   private ReferenceLosses() {}
 
-  /** Value of one component on a prediction/target pair, following the catalogue's semantics. */
-  public static double value(LossComponentSpec c, Tensor prediction, Tensor target) {
+  /**
+   * Value of one component, following the catalogue's semantics.
+   *
+   * @param outputs head outputs keyed by head name
+   * @param batch the batch holding the targets
+   */
+  public static double value(LossComponentSpec c, Map<String, Tensor> outputs, Batch batch) {
+    Tensor prediction = outputs.get(c.output());
+    Tensor target = batch.get(c.target());
     return switch (c.type()) {
       case "mse" -> mse(prediction.toFloatArray(), floats(target));
       case "cross_entropy" -> crossEntropy(
