@@ -1,0 +1,160 @@
+package io.holdout.api.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Checks a resolved config before anything runs; the first problem found is reported. */
+final class ConfigValidator {
+  private static final Set<String> LAYER_TYPES =
+      Set.of("dense", "relu", "dropout", "flatten", "conv2d", "batchnorm", "maxpool");
+
+  private ConfigValidator() {}
+
+  static void validate(ExperimentConfig c, String f) {
+    if (c.backend().isBlank()) {
+      fail(f, "'backend' is empty (e.g. pytorch)");
+    }
+    if (!Set.of("auto", "cpu", "gpu").contains(c.device().toLowerCase(Locale.ROOT))) {
+      fail(f, "'device' must be auto, cpu or gpu, got '" + c.device() + "'");
+    }
+    DataConfig d = c.data();
+    if (d.path() == null || d.path().isBlank()) {
+      fail(f, "'data.path' is missing");
+    }
+    if (!Set.of("error", "skip").contains(d.missing())) {
+      fail(f, "'data.missing' must be error or skip, got '" + d.missing() + "'");
+    }
+    if (d.targets() == null || d.targets().isEmpty()) {
+      fail(f, "'data.targets' is missing (target name -> column and type)");
+    }
+    d.targets().forEach((name, t) -> {
+      if (t == null || t.type() == null || !Set.of("class", "number").contains(t.type())) {
+        fail(f, "'data.targets." + name + ".type' must be class or number");
+      }
+    });
+    SplitConfig s = c.split();
+    if (!Set.of("random", "stratified").contains(s.type())) {
+      fail(f, "'split.type' must be random or stratified, got '" + s.type() + "'");
+    }
+    double sum = 0;
+    for (Map.Entry<String, Double> e : s.ratios().entrySet()) {
+      if (!Set.of("train", "val", "test").contains(e.getKey())) {
+        fail(f, "'split.ratios." + e.getKey() + "' is not a split (use train, val, test)");
+      }
+      if (e.getValue() == null || e.getValue() < 0 || e.getValue() > 1) {
+        fail(f, "'split.ratios." + e.getKey() + "' must be in [0, 1], got " + e.getValue());
+      }
+      sum += e.getValue();
+    }
+    if (Math.abs(sum - 1) > 1e-6) {
+      fail(f, String.format(Locale.ROOT, "'split.ratios' sum to %s, not 1 (%s)", trim(sum), s.ratios()));
+    }
+    if (s.ratios().getOrDefault("train", 0.0) <= 0) {
+      fail(f, "'split.ratios.train' must be > 0");
+    }
+    if ("stratified".equals(s.type()) && s.stratifyBy() != null && !d.targets().containsKey(s.stratifyBy())) {
+      fail(f, "'split.stratifyBy' names no target: '" + s.stratifyBy() + "' (targets: " + d.targets().keySet() + ")");
+    }
+    LoaderConfig l = c.loader();
+    if (l.batchSize() <= 0) {
+      fail(f, "'loader.batchSize' must be > 0, got " + l.batchSize());
+    }
+    if (l.numWorkers() < 0) {
+      fail(f, "'loader.numWorkers' must be >= 0, got " + l.numWorkers());
+    }
+    if (l.prefetch() <= 0) {
+      fail(f, "'loader.prefetch' must be > 0, got " + l.prefetch());
+    }
+    checkLayers(c.model().layers(), "model.layers", f);
+    if (c.model().heads().isEmpty()) {
+      fail(f, "'model.heads' is missing (head name -> type classification or regression)");
+    }
+    c.model().heads().forEach((name, h) -> {
+      if (h.type() == null || !Set.of("classification", "regression").contains(h.type())) {
+        fail(f, "'model.heads." + name + ".type' must be classification or regression");
+      }
+      if (!d.targets().containsKey(h.target())) {
+        fail(f, "'model.heads." + name + ".target' names no target: '" + h.target() + "' (targets: " + d.targets().keySet() + ")");
+      }
+      checkLayers(h.layers(), "model.heads." + name + ".layers", f);
+    });
+    for (int i = 0; i < c.loss().size(); i++) {
+      LossConfig lc = c.loss().get(i);
+      if (lc.type() == null) {
+        fail(f, "'loss." + i + ".type' is missing (e.g. mse, cross_entropy)");
+      }
+      if (lc.output() == null || !c.model().heads().containsKey(lc.output())) {
+        fail(f, "'loss." + i + ".output' must name a head (heads: " + c.model().heads().keySet() + "), got '" + lc.output() + "'");
+      }
+      if (lc.weight() < 0) {
+        fail(f, "'loss." + i + ".weight' must be >= 0, got " + lc.weight());
+      }
+    }
+    for (int i = 0; i < c.metrics().size(); i++) {
+      MetricConfig m = c.metrics().get(i);
+      if (m.type() == null) {
+        fail(f, "'metrics." + i + ".type' is missing (e.g. accuracy)");
+      }
+      if (m.output() == null || !c.model().heads().containsKey(m.output())) {
+        fail(f, "'metrics." + i + ".output' must name a head (heads: " + c.model().heads().keySet() + "), got '" + m.output() + "'");
+      }
+    }
+    OptimizerConfig o = c.optimizer();
+    if (!List.of("sgd", "adam", "adamw").contains(o.type())) {
+      fail(f, "'optimizer.type' must be sgd, adam or adamw, got '" + o.type() + "'");
+    }
+    if (!(o.lr() > 0)) {
+      fail(f, "'optimizer.lr' must be > 0, got " + o.lr());
+    }
+    if (c.trainer().epochs() <= 0) {
+      fail(f, "'trainer.epochs' must be > 0, got " + c.trainer().epochs());
+    }
+    if (c.engine().intraOpThreads() < 0 || c.engine().interOpThreads() < 0) {
+      fail(f, "'engine' thread counts must be >= 0");
+    }
+  }
+
+  private static void checkLayers(List<LayerConfig> layers, String where, String f) {
+    for (int i = 0; i < layers.size(); i++) {
+      LayerConfig l = layers.get(i);
+      String key = where + "." + i;
+      if (l == null || l.type() == null || !LAYER_TYPES.contains(l.type())) {
+        fail(f, "'" + key + ".type' must be one of " + new java.util.TreeSet<>(LAYER_TYPES)
+            + (l == null || l.type() == null ? "" : ", got '" + l.type() + "'"));
+      }
+      switch (l.type()) {
+        case "dense" -> {
+          if (l.units() == null || l.units() <= 0) {
+            fail(f, "'" + key + ".units' must be > 0");
+          }
+        }
+        case "dropout" -> {
+          if (l.rate() == null || l.rate() < 0 || l.rate() >= 1) {
+            fail(f, "'" + key + ".rate' must be in [0, 1)");
+          }
+        }
+        case "conv2d" -> {
+          if (l.filters() == null || l.filters() <= 0 || l.kernel() == null || l.kernel() <= 0) {
+            fail(f, "'" + key + "' (conv2d) needs filters > 0 and kernel > 0");
+          }
+        }
+        case "maxpool" -> {
+          if (l.kernel() == null || l.kernel() <= 0) {
+            fail(f, "'" + key + ".kernel' must be > 0");
+          }
+        }
+        default -> { }
+      }
+    }
+  }
+
+  private static String trim(double v) {
+    return String.format(Locale.ROOT, "%.6g", v).replaceAll("\\.?0+$", "");
+  }
+
+  private static void fail(String file, String message) {
+    throw new ConfigException(file + ": " + message);
+  }
+}

@@ -1,0 +1,125 @@
+package io.holdout.api.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Fills every absent key with its documented default, so the resolved config is complete. */
+final class Defaults {
+  private Defaults() {}
+
+  static ExperimentConfig apply(ExperimentConfig c, String file) {
+    if (c.data() == null) {
+      throw new ConfigException(file + ": missing section 'data'");
+    }
+    if (c.model() == null) {
+      throw new ConfigException(file + ": missing section 'model'");
+    }
+    if (c.loss() == null || c.loss().isEmpty()) {
+      throw new ConfigException(file + ": missing section 'loss' (a list of components)");
+    }
+    DataConfig d = c.data();
+    DataConfig data =
+        new DataConfig(
+            or(d.source(), "csv"),
+            d.path(),
+            d.features(),
+            d.targets(),
+            or(d.standardize(), false),
+            or(d.missing(), "error"),
+            or(d.delimiter(), ","));
+    SplitConfig s = c.split() == null ? new SplitConfig(null, null, null) : c.split();
+    Map<String, Double> ratios = s.ratios();
+    if (ratios == null) {
+      ratios = new LinkedHashMap<>();
+      ratios.put("train", 0.7);
+      ratios.put("val", 0.15);
+      ratios.put("test", 0.15);
+    }
+    SplitConfig split = new SplitConfig(or(s.type(), "random"), ratios, s.stratifyBy());
+    LoaderConfig l = c.loader() == null ? new LoaderConfig(null, null, null, null, null) : c.loader();
+    int workers = or(l.numWorkers(), 0);
+    LoaderConfig loader =
+        new LoaderConfig(
+            or(l.batchSize(), 32),
+            or(l.shuffle(), true),
+            or(l.dropLast(), false),
+            workers,
+            or(l.prefetch(), Math.max(2, 2 * workers)));
+    Map<String, HeadConfig> heads = new LinkedHashMap<>();
+    if (c.model().heads() != null) {
+      c.model().heads().forEach((name, h) -> heads.put(name,
+          h == null ? new HeadConfig(null, name, List.of())
+              : new HeadConfig(h.type(), or(h.target(), name), or(h.layers(), List.of()))));
+    }
+    ModelConfig model = new ModelConfig(or(c.model().layers(), List.of()), heads);
+    List<LossConfig> losses = new ArrayList<>();
+    for (int i = 0; i < c.loss().size(); i++) {
+      LossConfig lc = c.loss().get(i);
+      if (lc == null) {
+        throw new ConfigException(file + ": loss." + i + " is empty");
+      }
+      HeadConfig head = lc.output() == null ? null : heads.get(lc.output());
+      String target = lc.target() != null ? lc.target() : head != null ? head.target() : lc.output();
+      losses.add(new LossConfig(or(lc.name(), lc.type()), lc.type(), or(lc.weight(), 1.0), lc.output(),
+          target, or(lc.params(), Map.of())));
+    }
+    OptimizerConfig o = c.optimizer() == null
+        ? new OptimizerConfig(null, null, null, null, null, null, null, null, null) : c.optimizer();
+    OptimizerConfig optimizer =
+        new OptimizerConfig(
+            or(o.type(), "adam"),
+            or(o.lr(), 1e-3),
+            or(o.momentum(), 0.0),
+            or(o.nesterov(), false),
+            or(o.weightDecay(), 0.0),
+            or(o.beta1(), 0.9),
+            or(o.beta2(), 0.999),
+            or(o.eps(), 1e-8),
+            or(o.clipNorm(), 0.0));
+    TrainerConfig t = c.trainer() == null ? new TrainerConfig(null) : c.trainer();
+    TrainerConfig trainer = new TrainerConfig(or(t.epochs(), 10));
+    List<MetricConfig> metrics = new ArrayList<>();
+    if (c.metrics() != null) {
+      for (int i = 0; i < c.metrics().size(); i++) {
+        MetricConfig m = c.metrics().get(i);
+        if (m == null) {
+          throw new ConfigException(file + ": metrics." + i + " is empty");
+        }
+        HeadConfig head = m.output() == null ? null : heads.get(m.output());
+        metrics.add(new MetricConfig(m.type(), m.output(),
+            m.target() != null ? m.target() : head != null ? head.target() : m.output(), or(m.params(), Map.of())));
+      }
+    } else {
+      heads.forEach((name, h) -> {
+        if ("classification".equals(h.type())) {
+          metrics.add(new MetricConfig("accuracy", name, h.target(), Map.of()));
+        } else if ("regression".equals(h.type())) {
+          metrics.add(new MetricConfig("mse", name, h.target(), Map.of()));
+        }
+      });
+    }
+    EngineConfig e = c.engine() == null ? new EngineConfig(null, null) : c.engine();
+    EngineConfig engine = new EngineConfig(or(e.intraOpThreads(), 0), or(e.interOpThreads(), 0));
+    return new ExperimentConfig(
+        or(c.name(), "experiment"),
+        or(c.seed(), 42L),
+        or(c.backend(), "pytorch"),
+        or(c.device(), "auto"),
+        data,
+        split,
+        loader,
+        model,
+        losses,
+        optimizer,
+        trainer,
+        metrics,
+        engine,
+        or(c.runs(), "runs"));
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+}

@@ -1,0 +1,2 @@
+/** Portable files: safetensors weights and atomic writes. */
+package io.holdout.api.io;

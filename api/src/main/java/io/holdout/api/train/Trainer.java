@@ -1,0 +1,169 @@
+package io.holdout.api.train;
+
+import io.holdout.api.backend.EvalResult;
+import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.data.BatchSource;
+import io.holdout.api.data.Split;
+import io.holdout.api.loss.LossBreakdown;
+import io.holdout.api.loss.LossMeter;
+import io.holdout.api.metrics.Metric;
+import io.holdout.api.tensor.Batch;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The engine-neutral training loop: for each epoch, train on the training split, then evaluate on
+ * the validation split; after the last epoch, evaluate the test split exactly once. Only {@link
+ * TrainingSession#trainStep} and {@link TrainingSession#evalStep} touch the engine.
+ *
+ * <p>Epoch losses are sample-weighted means ({@link LossMeter}). A NaN or infinite training loss
+ * stops the run with a {@link TrainingDivergedException} naming the epoch, step and component.
+ */
+public final class Trainer {
+  private final int epochs;
+  private final List<TrainingListener> listeners;
+  private final Supplier<List<Metric>> metrics;
+
+  private Trainer(Builder b) {
+    this.epochs = b.epochs;
+    this.listeners = List.copyOf(b.listeners);
+    this.metrics = b.metrics;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder: {@code epochs} is required; listeners and metrics are optional. */
+  public static final class Builder {
+    private int epochs = -1;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private Supplier<List<Metric>> metrics = List::of;
+
+    public Builder setEpochs(int epochs) {
+      if (epochs <= 0) {
+        throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
+      }
+      this.epochs = epochs;
+      return this;
+    }
+
+    public Builder addListener(TrainingListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener is null"));
+      return this;
+    }
+
+    /** Fresh metric instances for each evaluation pass (val each epoch, test once). */
+    public Builder optMetrics(Supplier<List<Metric>> metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics is null");
+      return this;
+    }
+
+    public Trainer build() {
+      if (epochs <= 0) {
+        throw new IllegalStateException("epochs not set");
+      }
+      return new Trainer(this);
+    }
+  }
+
+  /**
+   * Trains and tests.
+   *
+   * @param val may be null or empty: validation is then skipped
+   * @param test may be null or empty: the test evaluation is then skipped
+   */
+  public RunResult fit(TrainingSession session, BatchSource train, BatchSource val, BatchSource test) {
+    Objects.requireNonNull(session, "session is null");
+    Objects.requireNonNull(train, "train is null");
+    TrainingContext ctx = new TrainingContext(session);
+    TrainingPlan plan = new TrainingPlan(train.size(), size(val), size(test), train.batchSize(),
+        train.stepsPerEpoch(), epochs);
+    listeners.forEach(l -> l.onStart(ctx, plan));
+    List<EpochSummary> history = new ArrayList<>();
+    for (int epoch = 1; epoch <= epochs && ctx.stopReason() == null; epoch++) {
+      int e = epoch;
+      listeners.forEach(l -> l.onEpochStart(ctx, e));
+      double lr = session.learningRate();
+      long t0 = System.nanoTime();
+      LossMeter meter = new LossMeter();
+      int steps = train.stepsPerEpoch();
+      int step = 0;
+      Iterator<Batch> it = train.epoch(epoch - 1);
+      while (it.hasNext()) {
+        Batch batch = it.next();
+        step++;
+        LossBreakdown loss = session.trainStep(batch);
+        String bad = loss.firstNonFinite();
+        if (bad != null || !Double.isFinite(loss.total())) {
+          throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+              "epoch %d, step %d/%d: training loss component '%s' is %s; stopping (lower the learning "
+                  + "rate or check the data)", epoch, step, steps, bad == null ? "total" : bad,
+              bad == null ? loss.total() : loss.raw(bad)));
+        }
+        meter.add(loss);
+        int s = step;
+        listeners.forEach(l -> l.onBatchEnd(ctx, e, s, steps, loss));
+      }
+      double trainSeconds = (System.nanoTime() - t0) / 1e9;
+      double wait = train.lastEpochWaitSeconds();
+      EvalSummary v = size(val) > 0 ? evaluate(ctx, Split.VAL, val) : null;
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      EpochSummary summary = new EpochSummary(epoch, meter.mean(), v == null ? null : v.loss(),
+          v == null ? Map.of() : v.metrics(), lr, seconds, meter.samples() / Math.max(trainSeconds, 1e-9), wait);
+      history.add(summary);
+      listeners.forEach(l -> l.onEpochEnd(ctx, summary));
+    }
+    EvalSummary t = size(test) > 0 ? evaluate(ctx, Split.TEST, test) : null;
+    if (t != null) {
+      listeners.forEach(l -> l.onTestEnd(ctx, t));
+    }
+    RunResult result = new RunResult(history, t,
+        ctx.stopReason() != null ? ctx.stopReason() : "completed " + epochs + " epochs");
+    listeners.forEach(l -> l.onEnd(ctx, result));
+    return result;
+  }
+
+  private EvalSummary evaluate(TrainingContext ctx, String split, BatchSource source) {
+    List<Metric> ms = metrics.get();
+    return evaluate(ctx.session(), split, source, ms, (b, r) -> listeners.forEach(l -> l.onEvalBatch(ctx, split, b, r)));
+  }
+
+  /** Receives each evaluated batch with its result. */
+  @FunctionalInterface
+  public interface EvalObserver {
+    void accept(Batch batch, EvalResult result);
+  }
+
+  /** One inference-mode pass over {@code source}: sample-weighted loss and the given metrics. */
+  public static EvalSummary evaluate(
+      TrainingSession session, String split, BatchSource source, List<Metric> metrics, EvalObserver observer) {
+    long t0 = System.nanoTime();
+    metrics.forEach(Metric::reset);
+    LossMeter meter = new LossMeter();
+    Iterator<Batch> it = source.epoch(0);
+    while (it.hasNext()) {
+      Batch batch = it.next();
+      EvalResult r = session.evalStep(batch);
+      meter.add(r.loss());
+      for (Metric m : metrics) {
+        m.update(r.outputs(), batch);
+      }
+      if (observer != null) {
+        observer.accept(batch, r);
+      }
+    }
+    Map<String, Double> values = new LinkedHashMap<>();
+    metrics.forEach(m -> values.put(m.name(), m.value()));
+    return new EvalSummary(split, meter.mean(), values, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static int size(BatchSource s) {
+    return s == null ? 0 : s.size();
+  }
+}
