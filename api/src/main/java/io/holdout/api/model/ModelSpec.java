@@ -33,7 +33,7 @@ public record ModelSpec(long[] inputShape, List<LayerSpec> trunk, List<HeadSpec>
       }
     }
     // validates every shape once, so that errors surface when the spec is built
-    shapes();
+    validateShapes(inputShape, trunk, heads);
   }
 
   public HeadSpec head(String name) {
@@ -47,6 +47,10 @@ public record ModelSpec(long[] inputShape, List<LayerSpec> trunk, List<HeadSpec>
 
   /** Shape after the trunk (the input of every head). */
   public long[] trunkOutputShape() {
+    return trunkShape(inputShape, trunk);
+  }
+
+  private static long[] trunkShape(long[] inputShape, List<LayerSpec> trunk) {
     long[] s = inputShape.clone();
     for (int i = 0; i < trunk.size(); i++) {
       s = trunk.get(i).outputShape(s, "trunk layer " + i + " (" + trunk.get(i).type() + ")");
@@ -55,8 +59,8 @@ public record ModelSpec(long[] inputShape, List<LayerSpec> trunk, List<HeadSpec>
   }
 
   /** Validates shapes through every layer and returns the trunk output shape. */
-  private long[] shapes() {
-    long[] t = trunkOutputShape();
+  private static long[] validateShapes(long[] inputShape, List<LayerSpec> trunk, List<HeadSpec> heads) {
+    long[] t = trunkShape(inputShape, trunk);
     for (HeadSpec h : heads) {
       long[] s = t;
       for (int j = 0; j < h.layers().size(); j++) {

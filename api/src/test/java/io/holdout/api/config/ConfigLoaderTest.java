@@ -1,0 +1,130 @@
+package io.holdout.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  static final String MINIMAL = """
+      name: t
+      data:
+        path: data.csv
+        features: [a, b]
+        targets:
+          y: {type: class}
+          v: {type: number}
+      model:
+        layers:
+          - {type: dense, units: 8}
+          - {type: relu}
+        heads:
+          y: {type: classification}
+          v: {type: regression}
+      loss:
+        - {name: classification, type: cross_entropy, output: y}
+        - {name: regression, type: mse, output: v, weight: 0.5}
+      """;
+
+  static LoadedConfig parse(String yaml, String... overrides) {
+    return ConfigLoader.parse(yaml, "exp.yaml", Path.of("/base"), List.of(overrides));
+  }
+
+  @Test
+  void fillsDefaults() {
+    ExperimentConfig c = parse(MINIMAL).config();
+    assertThat(c.backend()).isEqualTo("pytorch");
+    assertThat(c.seed()).isEqualTo(42L);
+    assertThat(c.loader().batchSize()).isEqualTo(32);
+    assertThat(c.split().ratios()).containsEntry("train", 0.7).containsEntry("val", 0.15);
+    assertThat(c.loss().get(0).target()).isEqualTo("y");
+    assertThat(c.loss().get(1).weight()).isEqualTo(0.5);
+    assertThat(c.metrics()).extracting(MetricConfig::type).containsExactly("accuracy", "mse");
+    assertThat(c.optimizer().type()).isEqualTo("adam");
+  }
+
+  @Test
+  void resolvedYamlRoundTripsToTheSameConfig() {
+    LoadedConfig a = parse(MINIMAL);
+    LoadedConfig b = parse(a.resolvedYaml());
+    assertThat(b.config()).isEqualTo(a.config());
+    assertThat(b.hash()).isEqualTo(a.hash());
+  }
+
+  @Test
+  void overridesAnyKeyWithTypedValues() {
+    ExperimentConfig c = parse(MINIMAL, "backend=tensorflow", "trainer.epochs=5", "loss.1.weight=2",
+        "loader.shuffle=false", "split.ratios={train: 0.8, val: 0.1, test: 0.1}").config();
+    assertThat(c.backend()).isEqualTo("tensorflow");
+    assertThat(c.trainer().epochs()).isEqualTo(5);
+    assertThat(c.loss().get(1).weight()).isEqualTo(2.0);
+    assertThat(c.loader().shuffle()).isFalse();
+    assertThat(c.split().ratios()).containsEntry("train", 0.8);
+  }
+
+  @Test
+  void unknownKeyIsNamedWithTheKnownOnes() {
+    assertThatThrownBy(() -> parse(MINIMAL + "trainer: {epoch: 3}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("exp.yaml: unknown key 'trainer.epoch'")
+        .hasMessageContaining("epochs");
+    assertThatThrownBy(() -> parse(MINIMAL, "trainer.epoch=3"))
+        .hasMessageContaining("unknown key 'trainer.epoch' (after --set overrides)");
+  }
+
+  @Test
+  void wrongTypeNamesKeyAndExpectedType() {
+    assertThatThrownBy(() -> parse(MINIMAL + "loader: {batchSize: many}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("exp.yaml: key 'loader.batchSize' expects a whole number, got 'many'");
+  }
+
+  @Test
+  void invalidYamlNamesFileAndLine() {
+    assertThatThrownBy(() -> parse("name: [unclosed\nseed: 1\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("exp.yaml:")
+        .hasMessageContaining("invalid YAML");
+  }
+
+  @Test
+  void ratiosMustSumToOne() {
+    assertThatThrownBy(() -> parse(MINIMAL, "split.ratios={train: 0.7, val: 0.2, test: 0.2}"))
+        .hasMessageContaining("'split.ratios' sum to 1.1, not 1");
+  }
+
+  @Test
+  void batchSizeMustBePositive() {
+    assertThatThrownBy(() -> parse(MINIMAL, "loader.batchSize=0"))
+        .hasMessage("exp.yaml: 'loader.batchSize' must be > 0, got 0");
+  }
+
+  @Test
+  void lossMustReadAHead() {
+    assertThatThrownBy(() -> parse(MINIMAL, "loss.0.output=nope"))
+        .hasMessageContaining("'loss.0.output' must name a head");
+  }
+
+  @Test
+  void missingFileAndEmptyFile(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml"), List.of()))
+        .hasMessageEndingWith("nope.yaml: config file not found");
+    Path empty = Files.writeString(dir.resolve("empty.yaml"), "");
+    assertThatThrownBy(() -> ConfigLoader.load(empty, List.of())).hasMessageEndingWith("empty.yaml: config file is empty");
+  }
+
+  @Test
+  void malformedOverride() {
+    assertThatThrownBy(() -> parse(MINIMAL, "trainer.epochs")).hasMessageContaining("expected key=value");
+    assertThatThrownBy(() -> parse(MINIMAL, "loss.7.weight=1")).hasMessageContaining("beyond the end of the list");
+  }
+
+  @Test
+  void dataPathsResolveAgainstTheConfigFolder() {
+    assertThat(parse(MINIMAL).resolve("data.csv")).isEqualTo(Path.of("/base/data.csv"));
+  }
+}
