@@ -6,12 +6,17 @@ import io.holdout.api.loss.LossComponentSpec;
 import io.holdout.api.loss.LossSpec;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Objects;
 
 /**
  * The names a config may use in {@code loss[].type}, with their parameters. Unknown names and
- * unknown parameters fail at start with the list of known ones.
+ * unknown parameters fail at start with the list of known ones; so do parameter values of the wrong
+ * type or out of range.
+ *
+ * <p>Every type takes {@code reduction} ({@code mean}, the default, or {@code sum}). The exact math
+ * of each type is in {@link io.holdout.losses.reference.ReferenceLosses}.
  */
 public final class LossCatalog {
   private static final Map<String, LossType> TYPES;
@@ -19,10 +24,32 @@ public final class LossCatalog {
   static {
     Map<String, LossType> m = new LinkedHashMap<>();
     add(m, new LossType("mse", TargetKind.NUMBER, Map.of("reduction", "mean"),
-        "mean of squared errors over all elements of the batch"));
+        "mean of (prediction - target)² over every element of the batch (samples × outputs)"));
+    add(m, new LossType("mae", TargetKind.NUMBER, Map.of("reduction", "mean"),
+        "mean of |prediction - target| over every element of the batch (samples × outputs)"));
+    add(m, new LossType("smooth_l1", TargetKind.NUMBER, Map.of("reduction", "mean", "beta", 1.0),
+        "mean over every element of 0.5·d²/beta where |d| < beta, else |d| - 0.5·beta"));
+    add(m, new LossType("huber", TargetKind.NUMBER, Map.of("reduction", "mean", "delta", 1.0),
+        "mean over every element of 0.5·d² where |d| <= delta, else delta·(|d| - 0.5·delta)"));
     add(m, new LossType("cross_entropy", TargetKind.CLASS,
-        Map.of("reduction", "mean", "label_smoothing", 0.0, "ignore_index", -100),
-        "mean over samples of -log softmax(logits)[label]; with class weights, a weighted mean"));
+        Map.of("reduction", "mean", "class_weights", List.of(), "label_smoothing", 0.0,
+            "ignore_index", -100),
+        "mean over samples of -log softmax(logits)[label]; with class weights, the weighted sum"
+            + " divided by the sum of the labels' weights; ignored labels are left out"));
+    add(m, new LossType("binary_cross_entropy", TargetKind.NUMBER,
+        Map.of("reduction", "mean", "pos_weight", 1.0),
+        "mean over every element (samples × labels) of the sigmoid cross-entropy of a logit"));
+    add(m, new LossType("focal", TargetKind.CLASS,
+        Map.of("reduction", "mean", "gamma", 2.0, "alpha", List.of()),
+        "mean over samples of -alpha[label]·(1 - p)^gamma·log p, p = softmax(logits)[label]"));
+    add(m, new LossType("multibox_loc", TargetKind.DETECTION,
+        Map.of("reduction", "mean", "labels", "labels"),
+        "smooth L1 summed over the 4 box coordinates of every positive anchor, divided by the"
+            + " number of positive anchors in the batch"));
+    add(m, new LossType("multibox_conf", TargetKind.DETECTION,
+        Map.of("reduction", "mean", "neg_pos_ratio", 3),
+        "cross-entropy summed over positive anchors and hard-mined negatives (neg_pos_ratio per"
+            + " positive, per image), divided by the number of positive anchors in the batch"));
     TYPES = Collections.unmodifiableMap(m);
   }
 
@@ -37,7 +64,13 @@ public final class LossCatalog {
     return TYPES;
   }
 
+  /**
+   * The type called {@code name}.
+   *
+   * @throws HoldoutException naming the known types when there is none
+   */
   public static LossType get(String name) {
+    Objects.requireNonNull(name, "loss type is null");
     LossType t = TYPES.get(name);
     if (t == null) {
       throw new HoldoutException(
@@ -47,24 +80,29 @@ public final class LossCatalog {
   }
 
   /**
-   * Checks every component's type and parameter names.
+   * Checks every component's type, parameter names and parameter values.
    *
    * @param where what to name in messages, e.g. the config file
+   * @throws HoldoutException on the first problem, naming {@code where}, the component and the
+   *     known types or parameters
    */
   public static void validate(LossSpec spec, String where) {
+    Objects.requireNonNull(spec, "loss spec is null");
     for (LossComponentSpec c : spec.components()) {
-      LossType t;
-      try {
-        t = get(c.type());
-      } catch (HoldoutException e) {
-        throw new HoldoutException(where + ": loss '" + c.name() + "': " + e.getMessage());
-      }
-      for (String key : c.params().keySet()) {
-        if (!t.defaults().containsKey(key) && !key.equals("class_weights")) {
-          throw new HoldoutException(where + ": loss '" + c.name() + "' (" + c.type()
-              + ") has no parameter '" + key + "' (known: " + new TreeSet<>(t.defaults().keySet()) + ")");
-        }
-      }
+      validate(c, where);
+    }
+  }
+
+  /** Checks one component; see {@link #validate(LossSpec, String)}. */
+  public static void validate(LossComponentSpec c, String where) {
+    Objects.requireNonNull(c, "loss component is null");
+    try {
+      LossParams.of(c).checkAll();
+    } catch (HoldoutException e) {
+      String msg = e.getMessage().startsWith("unknown loss type")
+          ? "loss '" + c.name() + "': " + e.getMessage()
+          : e.getMessage();
+      throw new HoldoutException(where + ": " + msg, e);
     }
   }
 }

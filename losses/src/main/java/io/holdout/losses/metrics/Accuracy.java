@@ -1,21 +1,27 @@
 package io.holdout.losses.metrics;
 
 import io.holdout.api.metrics.Direction;
-import io.holdout.api.metrics.Metric;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import java.util.Map;
 
-/** Fraction of samples whose arg-max logit equals the label. */
-public final class Accuracy implements Metric {
+/**
+ * Fraction of samples whose arg-max logit equals the label (the lowest class index wins a tie; a
+ * single-logit output predicts class 1 when its logit is {@code > 0}). Samples labelled with the
+ * ignore index (-100 by default) are skipped. With no samples the value is NaN.
+ */
+public final class Accuracy implements ResamplableMetric {
   private final String output;
-  private final String target;
-  private long correct;
-  private long total;
+  private final TopKAccuracy top1;
 
   public Accuracy(String output, String target) {
+    this(output, target, -100);
+  }
+
+  /** @param ignoreIndex label of samples to skip */
+  public Accuracy(String output, String target, long ignoreIndex) {
+    this.top1 = new TopKAccuracy(output, target, 1, ignoreIndex);
     this.output = output;
-    this.target = target;
   }
 
   @Override
@@ -30,32 +36,26 @@ public final class Accuracy implements Metric {
 
   @Override
   public void reset() {
-    correct = 0;
-    total = 0;
+    top1.reset();
   }
 
   @Override
   public void update(Map<String, Tensor> outputs, Batch batch) {
-    Tensor logits = outputs.get(output);
-    float[] p = logits.toFloatArray();
-    long[] y = batch.get(target).toLongArray();
-    int c = (int) logits.dim(1);
-    for (int i = 0; i < y.length; i++) {
-      int best = 0;
-      for (int k = 1; k < c; k++) {
-        if (p[i * c + k] > p[i * c + best]) {
-          best = k;
-        }
-      }
-      if (best == y[i]) {
-        correct++;
-      }
-      total++;
-    }
+    top1.update(outputs, batch);
   }
 
   @Override
   public double value() {
-    return total == 0 ? Double.NaN : (double) correct / total;
+    return top1.value();
+  }
+
+  @Override
+  public int sampleCount() {
+    return top1.sampleCount();
+  }
+
+  @Override
+  public double valueOn(int[] indices) {
+    return top1.valueOn(indices);
   }
 }

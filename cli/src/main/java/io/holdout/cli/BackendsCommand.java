@@ -1,0 +1,47 @@
+package io.holdout.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Stage;
+import io.holdout.api.backend.Backend;
+import io.holdout.api.backend.BackendProvider;
+import io.holdout.api.backend.Backends;
+import io.holdout.api.backend.Capabilities;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code holdout backends}: the backends found on the class path, their versions and capabilities. */
+@Command(name = "backends", mixinStandardHelpOptions = true,
+    description = "List the backends found on the class path, with versions and capabilities.")
+final class BackendsCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--verbose", description = "Show engine logs and stack traces.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    List<BackendProvider> providers = Backends.discover();
+    if (providers.isEmpty()) {
+      out.println("no backends on the class path");
+      return 0;
+    }
+    for (BackendProvider p : providers) {
+      Backend b = Guice.createInjector(Stage.PRODUCTION, p.module()).getInstance(Backend.class);
+      out.println(p.name() + "  (" + p.artifact() + ")");
+      b.versions().forEach((k, v) -> out.println("  " + k + " " + v));
+      Capabilities c = b.capabilities();
+      out.println("  training:   " + (c.training() ? "yes" : "no"));
+      out.println("  gpu:        " + (c.gpu() ? "yes" : "no (none found or no GPU natives)"));
+      out.println("  layers:     " + String.join(", ", new TreeSet<>(c.layers())));
+      out.println("  losses:     " + String.join(", ", new TreeSet<>(c.losses())));
+      out.println("  optimizers: " + String.join(", ", new TreeSet<>(c.optimizers())));
+    }
+    return 0;
+  }
+}

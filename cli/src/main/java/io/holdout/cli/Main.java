@@ -1,0 +1,77 @@
+package io.holdout.cli;
+
+import io.holdout.api.HoldoutException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code holdout} command. User errors (a {@link HoldoutException}: bad config, data, checkpoint
+ * or arguments) print one line on stderr and exit with code 2; no stack trace unless {@code
+ * --verbose}.
+ */
+@Command(
+    name = "holdout",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Run deep-learning experiments the right way: train, validate every epoch, test once.",
+    subcommands = {TrainCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  /** Exit code for user errors. */
+  public static final int USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams and returns the exit code (used by tests). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    Logging.configure(verbose);
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      Throwable t = ex;
+      while (!(t instanceof HoldoutException) && t.getCause() != null && t.getCause() != t) {
+        t = t.getCause();
+      }
+      if (t instanceof HoldoutException) {
+        err.println("holdout: error: " + t.getMessage());
+        if (verbose) {
+          ex.printStackTrace(err);
+        }
+        err.flush();
+        return USAGE;
+      }
+      err.println("holdout: internal error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
+      if (verbose) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return 1;
+    });
+    cl.setParameterExceptionHandler((ex, a) -> {
+      err.println("holdout: error: " + ex.getMessage());
+      err.println("try: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+      err.flush();
+      return USAGE;
+    });
+    return cl.execute(args);
+  }
+
+  /** Prints the holdout version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"holdout " + Versions.holdout()};
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.holdout.run;
+
+import io.holdout.api.HoldoutException;
+import io.holdout.api.config.DataConfig;
+import io.holdout.api.config.ExperimentConfig;
+import io.holdout.api.config.LoadedConfig;
+import io.holdout.api.config.LoaderConfig;
+import io.holdout.api.config.SplitConfig;
+import io.holdout.api.config.TargetConfig;
+import io.holdout.api.data.Dataset;
+import io.holdout.api.data.Split;
+import io.holdout.api.data.Splitter;
+import io.holdout.api.data.TargetKind;
+import io.holdout.datasets.Datasets;
+import io.holdout.datasets.csv.CsvSource;
+import io.holdout.datasets.csv.MissingValues;
+import io.holdout.datasets.loader.DataLoader;
+import io.holdout.datasets.split.RandomSplitter;
+import io.holdout.datasets.split.Ratios;
+import io.holdout.datasets.split.StratifiedSplitter;
+import io.holdout.datasets.transform.Standardizer;
+import java.util.Map;
+
+/**
+ * Builds the data side of an experiment from its config: the dataset, the split, the standardiser
+ * (fitted on the training part only) and one loader per part.
+ */
+public final class DataSetup implements AutoCloseable {
+  private final Dataset dataset;
+  private final Split split;
+  private final Standardizer standardizer;
+  private final DataLoader train;
+  private final DataLoader val;
+  private final DataLoader test;
+
+  private DataSetup(Dataset dataset, Split split, Standardizer standardizer, DataLoader train,
+      DataLoader val, DataLoader test) {
+    this.dataset = dataset;
+    this.split = split;
+    this.standardizer = standardizer;
+    this.train = train;
+    this.val = val;
+    this.test = test;
+  }
+
+  public static DataSetup build(LoadedConfig loaded) {
+    ExperimentConfig c = loaded.config();
+    String file = loaded.source().toString();
+    Dataset dataset = open(loaded);
+    Split split = splitter(c.split(), c.seed(), file, dataset).split(dataset);
+    Dataset trainPart = Datasets.part(dataset, split, Split.TRAIN);
+    Dataset valPart = Datasets.part(dataset, split, Split.VAL);
+    Dataset testPart = Datasets.part(dataset, split, Split.TEST);
+    if (trainPart.size() == 0) {
+      throw new HoldoutException(file + ": the training split is empty");
+    }
+    Standardizer std = null;
+    if (Boolean.TRUE.equals(c.data().standardize())) {
+      std = Standardizer.fit(trainPart);
+      trainPart = std.applyTo(trainPart);
+      valPart = std.applyTo(valPart);
+      testPart = std.applyTo(testPart);
+    }
+    LoaderConfig l = c.loader();
+    if (l.batchSize() > trainPart.size()) {
+      throw new HoldoutException(file + ": loader.batchSize " + l.batchSize() + " is larger than the training split ("
+          + trainPart.size() + " samples)");
+    }
+    DataLoader train = loader(trainPart, l, c.seed(), l.shuffle(), l.dropLast());
+    DataLoader val = loader(valPart, l, c.seed(), false, false);
+    DataLoader test = loader(testPart, l, c.seed(), false, false);
+    return new DataSetup(dataset, split, std, train, val, test);
+  }
+
+  private static DataLoader loader(Dataset part, LoaderConfig l, long seed, boolean shuffle, boolean dropLast) {
+    return DataLoader.builder(part, l.batchSize())
+        .optShuffle(shuffle)
+        .optDropLast(dropLast)
+        .optSeed(seed)
+        .optNumWorkers(l.numWorkers())
+        .optPrefetch(l.prefetch())
+        .build();
+  }
+
+  static Dataset open(LoadedConfig loaded) {
+    DataConfig d = loaded.config().data();
+    String file = loaded.source().toString();
+    if (!"csv".equals(d.source())) {
+      throw new HoldoutException(file + ": data.source '" + d.source() + "' is not supported here (known: csv)");
+    }
+    if (d.delimiter().length() != 1) {
+      throw new HoldoutException(file + ": data.delimiter must be one character, got '" + d.delimiter() + "'");
+    }
+    CsvSource.Builder b = CsvSource.builder(loaded.resolve(d.path()))
+        .optDelimiter(d.delimiter().charAt(0))
+        .optMissing("skip".equals(d.missing()) ? MissingValues.SKIP : MissingValues.ERROR);
+    if (d.features() != null) {
+      b.features(d.features());
+    }
+    for (Map.Entry<String, TargetConfig> e : d.targets().entrySet()) {
+      TargetConfig t = e.getValue();
+      String column = t.column() == null ? e.getKey() : t.column();
+      if ("class".equals(t.type())) {
+        if (t.classes() != null) {
+          b.classTarget(e.getKey(), column, t.classes());
+        } else {
+          b.classTarget(e.getKey(), column);
+        }
+      } else {
+        b.target(e.getKey(), column, TargetKind.NUMBER);
+      }
+    }
+    return b.build().open();
+  }
+
+  static Splitter splitter(SplitConfig s, long seed, String file, Dataset dataset) {
+    Ratios ratios = new Ratios(s.ratios());
+    if ("stratified".equals(s.type())) {
+      String target = s.stratifyBy();
+      if (target == null) {
+        target = dataset.schema().targets().entrySet().stream()
+            .filter(e -> e.getValue().kind() == TargetKind.CLASS).map(Map.Entry::getKey).findFirst()
+            .orElseThrow(() -> new HoldoutException(file + ": split.type stratified needs a class target"));
+      }
+      return new StratifiedSplitter(target, ratios, seed);
+    }
+    return RandomSplitter.ratios(ratios, seed);
+  }
+
+  public Dataset dataset() {
+    return dataset;
+  }
+
+  public Split split() {
+    return split;
+  }
+
+  /** The fitted standardiser, or null when {@code data.standardize} is off. */
+  public Standardizer standardizer() {
+    return standardizer;
+  }
+
+  public DataLoader train() {
+    return train;
+  }
+
+  public DataLoader val() {
+    return val;
+  }
+
+  public DataLoader test() {
+    return test;
+  }
+
+  @Override
+  public void close() {
+    train.close();
+    val.close();
+    test.close();
+  }
+}

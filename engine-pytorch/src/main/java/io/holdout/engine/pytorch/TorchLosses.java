@@ -1,0 +1,284 @@
+package io.holdout.engine.pytorch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import io.holdout.losses.Reduction;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The loss catalogue as differentiable PyTorch operations. Each loss returns its {@link Terms}: a
+ * numerator per sample (an NDArray carrying the gradient) and a denominator per sample computed in
+ * Java from the targets alone, exactly as {@code io.holdout.losses.reference.LossTerms} defines them:
+ * {@code sum} is {@code Σ num}, {@code mean} is {@code Σ num / Σ den} (0 when {@code Σ den} is 0),
+ * and a sample's own value is {@code num_i / den_i}.
+ *
+ * <p>Every array a loss creates belongs to the manager of its prediction (the step's manager).
+ */
+final class TorchLosses {
+  private TorchLosses() {}
+
+  /** Element-wise regression losses of {@code d = prediction - target}. */
+  enum Regression {
+    MSE,
+    MAE,
+    SMOOTH_L1,
+    HUBER
+  }
+
+  /**
+   * Per-sample numerators ({@code [B]}, with gradient) and denominators of one loss component.
+   */
+  record Terms(NDArray numerators, double[] denominators) {
+    /** {@code Σ den}. */
+    double denominator() {
+      double d = 0;
+      for (double v : denominators) {
+        d += v;
+      }
+      return d;
+    }
+
+    /** The reduced value, a scalar array with gradient. */
+    NDArray reduce(Reduction r) {
+      NDArray total = numerators.sum();
+      if (r == Reduction.SUM) {
+        return total;
+      }
+      double den = denominator();
+      return den == 0 ? total.mul(0f) : total.div((float) den);
+    }
+
+    /** Each sample's value as if the batch held only it, copied out. */
+    float[] perSample(Reduction r) {
+      float[] num = numerators.toFloatArray();
+      if (r == Reduction.SUM) {
+        return num;
+      }
+      float[] out = new float[num.length];
+      for (int i = 0; i < num.length; i++) {
+        out[i] = denominators[i] == 0 ? 0f : (float) (num[i] / denominators[i]);
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Regression terms: {@code pred} and {@code target} have the same element count, {@code [B,
+   * ...]}; each sample sums its elements and counts them.
+   *
+   * @param a beta for smooth L1, delta for Huber, unused otherwise
+   */
+  static Terms regression(Regression kind, NDArray pred, NDArray target, int batch, double a) {
+    NDArray d = pred.sub(target.reshape(pred.getShape()));
+    NDArray e = switch (kind) {
+      case MSE -> d.square();
+      case MAE -> d.abs();
+      case SMOOTH_L1 -> a == 0 ? d.abs() : smoothL1(d, a);
+      case HUBER -> {
+        NDArray ad = d.abs();
+        yield NDArrays.where(ad.lte(a), d.square().mul(0.5f), ad.sub(0.5 * a).mul((float) a));
+      }
+    };
+    long per = batch == 0 ? 0 : pred.getShape().size() / batch;
+    return new Terms(e.reshape(batch, -1).sum(new int[] {1}), filled(batch, per));
+  }
+
+  /** Smooth L1 element-wise, {@code beta > 0}. */
+  static NDArray smoothL1(NDArray d, double beta) {
+    NDArray ad = d.abs();
+    return NDArrays.where(ad.lt(beta), d.square().mul((float) (0.5 / beta)), ad.sub(0.5 * beta));
+  }
+
+  /**
+   * Softmax cross-entropy with PyTorch's semantics, built from log-softmax and a one-hot matrix: per
+   * sample {@code (1-ε)·w_y·(-log p_y) + (ε/C)·Σ_c w_c·(-log p_c)} with denominator {@code w_y};
+   * ignored samples have both 0.
+   *
+   * @param labels checked labels, {@code [B]}
+   * @param weights class weights, or null for all 1
+   */
+  static Terms crossEntropy(
+      NDArray logits, long[] labels, double[] weights, double smoothing, long ignoreIndex) {
+    NDManager m = logits.getManager();
+    int b = labels.length;
+    int classes = (int) logits.getShape().get(1);
+    long[] safe = new long[b];
+    float[] wy = new float[b];
+    float[] valid = new float[b];
+    double[] den = new double[b];
+    for (int i = 0; i < b; i++) {
+      if (labels[i] == ignoreIndex) {
+        continue;
+      }
+      safe[i] = labels[i];
+      valid[i] = 1;
+      wy[i] = (float) weight(weights, (int) labels[i]);
+      den[i] = weight(weights, (int) labels[i]);
+    }
+    NDArray lp = logits.logSoftmax(1);
+    NDArray nll = lp.mul(m.create(safe).oneHot(classes)).sum(new int[] {1}).neg();
+    NDArray num = nll.mul(m.create(wy)).mul((float) (1 - smoothing));
+    if (smoothing > 0) {
+      NDArray all = weights == null
+          ? lp.sum(new int[] {1}).neg()
+          : lp.mul(m.create(toFloats(weights))).sum(new int[] {1}).neg();
+      num = num.add(all.mul(m.create(valid)).mul((float) (smoothing / classes)));
+    }
+    return new Terms(num, den);
+  }
+
+  /**
+   * Softmax focal loss: per sample {@code -α_y·(1 - p_y)^γ·log p_y}, denominator 1.
+   *
+   * @param alpha class weights, or null for all 1
+   */
+  static Terms focal(NDArray logits, long[] labels, double gamma, double[] alpha) {
+    NDManager m = logits.getManager();
+    int b = labels.length;
+    int classes = (int) logits.getShape().get(1);
+    float[] ay = new float[b];
+    for (int i = 0; i < b; i++) {
+      ay[i] = (float) -weight(alpha, (int) labels[i]);
+    }
+    NDArray lpy = logits.logSoftmax(1).mul(m.create(labels).oneHot(classes)).sum(new int[] {1});
+    NDArray num = lpy.mul(m.create(ay));
+    if (gamma != 0) {
+      num = num.mul(lpy.exp().neg().add(1f).pow((float) gamma));
+    }
+    return new Terms(num, filled(b, 1));
+  }
+
+  /**
+   * Binary cross-entropy with logits, per element {@code pos_weight·t·softplus(-x) +
+   * (1-t)·softplus(x)} (for {@code pos_weight = 1}: {@code softplus(x) - x·t}); each sample counts
+   * its elements.
+   */
+  static Terms binaryCrossEntropy(NDArray logits, NDArray targets, int batch, double posWeight) {
+    NDArray t = targets.reshape(logits.getShape());
+    NDArray e;
+    if (posWeight == 1) {
+      e = Activation.softPlus(logits).sub(logits.mul(t));
+    } else {
+      NDArray pos = t.mul(Activation.softPlus(logits.neg())).mul((float) posWeight);
+      e = pos.add(t.neg().add(1f).mul(Activation.softPlus(logits)));
+    }
+    long per = batch == 0 ? 0 : logits.getShape().size() / batch;
+    return new Terms(e.reshape(batch, -1).sum(new int[] {1}), filled(batch, per));
+  }
+
+  /**
+   * SSD localisation: smooth L1 (beta 1) summed over the 4 coordinates of every positive anchor
+   * (label {@code > 0}); each image's denominator is its number of positives.
+   *
+   * @param loc predicted offsets, {@code B·A·4} values (any shape)
+   * @param target encoded boxes, {@code B·A·4} values
+   * @param labels anchor labels {@code [B·A]}, checked non-negative
+   */
+  static Terms multiboxLoc(NDArray loc, NDArray target, long[] labels, int batch, int anchors) {
+    NDManager m = loc.getManager();
+    float[] pos = new float[labels.length];
+    double[] den = new double[batch];
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] > 0) {
+        pos[i] = 1;
+        den[i / anchors]++;
+      }
+    }
+    NDArray l = loc.reshape(batch, anchors, 4);
+    NDArray d = l.sub(target.reshape(batch, anchors, 4));
+    NDArray perAnchor = smoothL1(d, 1.0).sum(new int[] {2});
+    NDArray num = perAnchor.mul(m.create(pos, new Shape(batch, anchors))).sum(new int[] {1});
+    return new Terms(num, den);
+  }
+
+  /**
+   * SSD confidence: cross-entropy summed over positive anchors and each image's hard-mined
+   * negatives; each image's denominator is its number of positives. Mining is done in Java on the
+   * background losses, outside the gradient (see {@link #mineNegatives}).
+   *
+   * @param conf logits, {@code B·A·C} values, class 0 the background
+   * @param labels anchor labels {@code [B·A]}, checked in {@code [0, C)}
+   */
+  static Terms multiboxConf(
+      NDArray conf, long[] labels, int batch, int anchors, int classes, double negPosRatio) {
+    NDManager m = conf.getManager();
+    NDArray lp = conf.reshape(batch, anchors, classes).logSoftmax(2);
+    float[] background;
+    try (NDArray bg = lp.get(":, :, 0")) {
+      background = bg.toFloatArray();
+    }
+    boolean[] kept = mineNegatives(background, labels, batch, anchors, negPosRatio);
+    float[] mask = new float[kept.length];
+    double[] den = new double[batch];
+    for (int i = 0; i < kept.length; i++) {
+      mask[i] = kept[i] ? 1 : 0;
+      if (labels[i] > 0) {
+        den[i / anchors]++;
+      }
+    }
+    NDArray ce = lp.mul(m.create(labels, new Shape(batch, anchors)).oneHot(classes))
+        .sum(new int[] {2})
+        .neg();
+    NDArray num = ce.mul(m.create(mask, new Shape(batch, anchors))).sum(new int[] {1});
+    return new Terms(num, den);
+  }
+
+  /**
+   * Hard-negative mining: every positive anchor, plus per image the {@code min(floor(ratio ·
+   * positives), negatives)} negatives with the highest background loss {@code -log p_0}, ties
+   * broken by the lower anchor index.
+   *
+   * @param logBackground {@code log p_0} per anchor, {@code [B·A]}
+   */
+  static boolean[] mineNegatives(
+      float[] logBackground, long[] labels, int batch, int anchors, double negPosRatio) {
+    boolean[] kept = new boolean[labels.length];
+    for (int b = 0; b < batch; b++) {
+      int positives = 0;
+      List<Integer> negatives = new ArrayList<>();
+      for (int a = 0; a < anchors; a++) {
+        int i = b * anchors + a;
+        if (labels[i] > 0) {
+          positives++;
+          kept[i] = true;
+        } else {
+          negatives.add(i);
+        }
+      }
+      long k = Math.min((long) Math.floor(negPosRatio * positives), negatives.size());
+      if (k == 0) {
+        continue;
+      }
+      // highest loss -log p_0 first, i.e. lowest log p_0 first; then lower anchor index
+      negatives.sort(Comparator.<Integer>comparingDouble(i -> logBackground[i])
+          .thenComparingInt(i -> i));
+      for (int j = 0; j < k; j++) {
+        kept[negatives.get(j)] = true;
+      }
+    }
+    return kept;
+  }
+
+  private static double weight(double[] weights, int c) {
+    return weights == null ? 1 : weights[c];
+  }
+
+  private static double[] filled(int n, double v) {
+    double[] out = new double[n];
+    java.util.Arrays.fill(out, v);
+    return out;
+  }
+
+  private static float[] toFloats(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+}
