@@ -1,7 +1,9 @@
 package io.holdout.api.backend;
 
 import io.holdout.api.HoldoutException;
+import java.util.Iterator;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
@@ -12,8 +14,18 @@ public final class Backends {
   /** Every provider present, sorted by name. */
   public static List<BackendProvider> discover() {
     TreeMap<String, BackendProvider> byName = new TreeMap<>();
-    for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
-      byName.putIfAbsent(p.name(), p);
+    Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class).iterator();
+    while (true) {
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        BackendProvider p = it.next();
+        byName.putIfAbsent(p.name(), p);
+      } catch (ServiceConfigurationError e) {
+        // a broken jar on the class path must not hide the backends that work
+        System.err.println("holdout: warning: skipping a backend that cannot load: " + e.getMessage());
+      }
     }
     return List.copyOf(byName.values());
   }

@@ -1,0 +1,103 @@
+package io.holdout.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every user error: one clear line on stderr, exit code 2, no stack trace, no run folder left. */
+class BadInputTest {
+  @TempDir Path dir;
+
+  private CliFixture.Result train(Path config, String... sets) {
+    String[] args = new String[2 + 2 * sets.length];
+    args[0] = "train";
+    args[1] = config.toString();
+    for (int i = 0; i < sets.length; i++) {
+      args[2 + 2 * i] = "--set";
+      args[3 + 2 * i] = sets[i];
+    }
+    return CliFixture.run(args);
+  }
+
+  private static void assertUserError(CliFixture.Result r, String expected) {
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(expected);
+    assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).doesNotContain("Exception", "\tat ");
+  }
+
+  private Path config() throws Exception {
+    return CliFixture.irisConfig(dir, CliFixture.IRIS, "java-reference", 1);
+  }
+
+  @Test
+  void missingConfigFile() {
+    assertUserError(train(dir.resolve("nope.yaml")), "nope.yaml: config file not found");
+  }
+
+  @Test
+  void invalidYaml() throws Exception {
+    Path f = Files.writeString(dir.resolve("bad.yaml"), "name: tiny\ndata: [oops\n");
+    assertUserError(train(f), "invalid YAML");
+  }
+
+  @Test
+  void unknownKeyIsNamed() throws Exception {
+    Path f = Files.writeString(dir.resolve("k.yaml"), Files.readString(config()) + "trainers: {}\n");
+    assertUserError(train(f), "unknown key 'trainers'");
+  }
+
+  @Test
+  void wrongType() throws Exception {
+    assertUserError(train(config(), "trainer.epochs=lots"), "key 'trainer.epochs' expects a whole number, got 'lots'");
+  }
+
+  @Test
+  void ratiosNotSummingToOne() throws Exception {
+    assertUserError(train(config(), "split.ratios={train: 0.5, val: 0.1, test: 0.1}"), "'split.ratios' sum to 0.7, not 1");
+  }
+
+  @Test
+  void batchSizeNotPositive() throws Exception {
+    assertUserError(train(config(), "loader.batchSize=-4"), "'loader.batchSize' must be > 0, got -4");
+  }
+
+  @Test
+  void missingCsvColumnNamesFileAndColumns() throws Exception {
+    CliFixture.Result r = train(config(), "data.features=[sepal_length, sepal_girth]");
+    assertUserError(r, "sepal_girth");
+    assertThat(r.err()).contains("iris.csv");
+  }
+
+  @Test
+  void nonNumericCellNamesFileAndLine() throws Exception {
+    String csv = Files.readString(CliFixture.IRIS).replaceFirst("\n4\\.9,3\\.0,", "\n4.9,three,");
+    Path bad = Files.writeString(dir.resolve("iris-bad.csv"), csv);
+    CliFixture.Result r = train(CliFixture.irisConfig(dir, bad, "java-reference", 1));
+    assertUserError(r, "iris-bad.csv:3");
+    assertThat(r.err()).contains("three");
+    assertThat(dir.resolve("runs")).doesNotExist();
+  }
+
+  @Test
+  void unknownBackendListsThePresentOnes() throws Exception {
+    CliFixture.Result r = train(config(), "backend=caffe");
+    assertUserError(r, "unknown backend 'caffe'; backends present: java-reference, pytorch");
+  }
+
+  @Test
+  void unknownLossAndMetricNamesListKnownOnes() throws Exception {
+    assertUserError(train(config(), "loss.0.type=msee"), "unknown loss type 'msee' (known: ");
+    assertUserError(train(config(), "metrics=[{type: accuracyy, output: species}]"), "unknown metric 'accuracyy' (known: ");
+  }
+
+  @Test
+  void unknownCommandOption() {
+    CliFixture.Result r = CliFixture.run("train", "x.yaml", "--frobnicate");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown option: '--frobnicate'").doesNotContain("\tat ");
+  }
+}

@@ -1,0 +1,84 @@
+package io.holdout.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end on real engines and files. */
+class TrainCommandTest {
+  @TempDir Path dir;
+
+  static Path runFolder(CliFixture.Result r) {
+    List<String> lines = r.out().lines().toList();
+    String last = lines.get(lines.size() - 1);
+    assertThat(last).startsWith("run folder: ");
+    return Path.of(last.substring("run folder: ".length()));
+  }
+
+  @Test
+  void trainsIrisOnPyTorchEndToEnd() throws Exception {
+    Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "pytorch", 30);
+    CliFixture.Result r = CliFixture.run("train", cfg.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("split   train 105 | val 22 | test 23 samples".substring(0, 13))
+        .contains("steps per epoch (ceil(")
+        .containsPattern("epoch 30/30  train loss [0-9.]+ \\(regression 0\\.5×[0-9.]+ \\+ classification [0-9.]+\\)");
+    Path run = runFolder(r);
+    assertThat(run.resolve("config.yaml")).exists();
+    assertThat(run.resolve("weights.safetensors")).exists();
+    assertThat(run.resolve("split.json")).exists();
+    List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
+    List<String> header = Arrays.asList(csv.get(0).split(",", -1));
+    assertThat(header).startsWith("epoch", "split", "total", "regression", "classification",
+        "regression_weighted", "classification_weighted", "lr");
+    assertThat(csv).hasSize(1 + 30 * 2 + 1);
+    for (String row : csv.subList(1, csv.size())) {
+      String[] v = row.split(",", -1);
+      double total = Double.parseDouble(v[2]);
+      double sum = 0.5 * Double.parseDouble(v[3]) + Double.parseDouble(v[4]);
+      assertThat(total).isCloseTo(sum, within(1e-5 * Math.max(1, Math.abs(sum))));
+      assertThat(Double.parseDouble(v[5]) + Double.parseDouble(v[6])).isCloseTo(total, within(1e-5 * Math.max(1, total)));
+    }
+    // validation loss fell over training
+    List<String> val = csv.stream().filter(s -> s.split(",")[1].equals("val")).toList();
+    double first = Double.parseDouble(val.get(0).split(",")[2]);
+    double last = Double.parseDouble(val.get(val.size() - 1).split(",")[2]);
+    assertThat(last).isLessThan(first * 0.5);
+    String testRow = csv.get(csv.size() - 1);
+    assertThat(testRow.split(",")[1]).isEqualTo("test");
+    int acc = header.indexOf("species.accuracy");
+    assertThat(Double.parseDouble(testRow.split(",", -1)[acc])).isGreaterThanOrEqualTo(0.85);
+  }
+
+  @Test
+  void onlyTheBackendLineChanges() throws Exception {
+    Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "pytorch", 3);
+    CliFixture.Result r = CliFixture.run("train", cfg.toString(), "--set", "backend=java-reference");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("backend java-reference");
+    Path run = runFolder(r);
+    assertThat(Files.readString(run.resolve("config.yaml"))).contains("backend: java-reference");
+  }
+
+  @Test
+  void backendsCommandListsVersionsAndCapabilities() {
+    CliFixture.Result r = CliFixture.run("backends");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("pytorch  (holdout-engine-pytorch)", "training:   yes", "java-reference");
+  }
+
+  @Test
+  void helpOnEveryCommand() {
+    for (String[] args : List.of(new String[] {"--help"}, new String[] {"train", "--help"}, new String[] {"backends", "--help"})) {
+      CliFixture.Result r = CliFixture.run(args);
+      assertThat(r.code()).isZero();
+      assertThat(r.out()).contains("Usage:");
+    }
+  }
+}
