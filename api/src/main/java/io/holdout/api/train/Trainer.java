@@ -7,6 +7,7 @@ import io.holdout.api.data.Split;
 import io.holdout.api.loss.LossBreakdown;
 import io.holdout.api.loss.LossMeter;
 import io.holdout.api.metrics.Metric;
+import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,11 +29,21 @@ public final class Trainer {
   private final int epochs;
   private final List<TrainingListener> listeners;
   private final Supplier<List<Metric>> metrics;
+  private final Monitor monitor;
+  private final int earlyStoppingPatience;
+  private final ReduceOnPlateau plateau;
+  private final LrSchedule schedule;
+  private final boolean testOnBest;
 
   private Trainer(Builder b) {
     this.epochs = b.epochs;
     this.listeners = List.copyOf(b.listeners);
     this.metrics = b.metrics;
+    this.monitor = b.monitor;
+    this.earlyStoppingPatience = b.earlyStoppingPatience;
+    this.plateau = b.plateau;
+    this.schedule = b.schedule;
+    this.testOnBest = b.testOnBest;
   }
 
   public static Builder builder() {
@@ -44,6 +55,42 @@ public final class Trainer {
     private int epochs = -1;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private Supplier<List<Metric>> metrics = List::of;
+    private Monitor monitor;
+    private int earlyStoppingPatience;
+    private ReduceOnPlateau plateau;
+    private LrSchedule schedule = new LrSchedule.Constant();
+    private boolean testOnBest = true;
+
+    /** The value plateau decisions watch (early stopping, plateau LR, best weights). */
+    public Builder optMonitor(Monitor monitor) {
+      this.monitor = Objects.requireNonNull(monitor, "monitor is null");
+      return this;
+    }
+
+    /** Stop after {@code patience} epochs without improvement of the monitor; 0 disables. */
+    public Builder optEarlyStopping(int patience) {
+      if (patience < 0) {
+        throw new IllegalArgumentException("patience must be >= 0");
+      }
+      this.earlyStoppingPatience = patience;
+      return this;
+    }
+
+    public Builder optPlateau(ReduceOnPlateau plateau) {
+      this.plateau = plateau;
+      return this;
+    }
+
+    public Builder optSchedule(LrSchedule schedule) {
+      this.schedule = Objects.requireNonNull(schedule, "schedule is null");
+      return this;
+    }
+
+    /** Test on the best weights seen by the monitor (default), not the last ones. */
+    public Builder optTestOnBest(boolean testOnBest) {
+      this.testOnBest = testOnBest;
+      return this;
+    }
 
     public Builder setEpochs(int epochs) {
       if (epochs <= 0) {
@@ -68,6 +115,9 @@ public final class Trainer {
       if (epochs <= 0) {
         throw new IllegalStateException("epochs not set");
       }
+      if ((earlyStoppingPatience > 0 || plateau != null) && monitor == null) {
+        throw new IllegalStateException("early stopping and plateau need a monitor");
+      }
       return new Trainer(this);
     }
   }
@@ -84,12 +134,35 @@ public final class Trainer {
     TrainingContext ctx = new TrainingContext(session);
     TrainingPlan plan = new TrainingPlan(train.size(), size(val), size(test), train.batchSize(),
         train.stepsPerEpoch(), epochs);
+    return fit(session, train, val, test, RunState.fresh(session.learningRate()));
+  }
+
+  /**
+   * Continues a run from {@code state} (after its last completed epoch): used by resume. The
+   * session must already hold that epoch's weights and optimizer state.
+   */
+  public RunResult fit(TrainingSession session, BatchSource train, BatchSource val, BatchSource test, RunState state) {
+    Objects.requireNonNull(session, "session is null");
+    Objects.requireNonNull(train, "train is null");
+    TrainingContext ctx = new TrainingContext(session);
+    TrainingPlan plan = new TrainingPlan(train.size(), size(val), size(test), train.batchSize(),
+        train.stepsPerEpoch(), epochs);
+    if (monitor != null && state.monitorBest() != null) {
+      monitor.restore(state.monitorBest(), state.monitorBestEpoch(), state.monitorBad());
+    }
+    if (plateau != null) {
+      plateau.restore(state.plateauScale(), state.plateauBad(), state.plateauCooldown());
+    }
+    Weights best = state.bestWeights();
     listeners.forEach(l -> l.onStart(ctx, plan));
-    List<EpochSummary> history = new ArrayList<>();
-    for (int epoch = 1; epoch <= epochs && ctx.stopReason() == null; epoch++) {
+    List<EpochSummary> history = new ArrayList<>(state.history());
+    double baseLr = state.baseLr();
+    for (int epoch = state.completedEpochs() + 1; epoch <= epochs && ctx.stopReason() == null; epoch++) {
       int e = epoch;
       listeners.forEach(l -> l.onEpochStart(ctx, e));
-      double lr = session.learningRate();
+      double scale = plateau == null ? 1 : plateau.scale();
+      double lr = schedule.lr(baseLr, epoch - 1, 0, train.stepsPerEpoch(), epochs) * scale;
+      session.setLearningRate(lr);
       long t0 = System.nanoTime();
       LossMeter meter = new LossMeter();
       int steps = train.stepsPerEpoch();
@@ -97,6 +170,10 @@ public final class Trainer {
       Iterator<Batch> it = train.epoch(epoch - 1);
       while (it.hasNext()) {
         Batch batch = it.next();
+        double stepLr = schedule.lr(baseLr, epoch - 1, step, steps, epochs) * scale;
+        if (stepLr != session.learningRate()) {
+          session.setLearningRate(stepLr);
+        }
         step++;
         LossBreakdown loss = session.trainStep(batch);
         String bad = loss.firstNonFinite();
@@ -118,6 +195,43 @@ public final class Trainer {
           v == null ? Map.of() : v.metrics(), lr, seconds, meter.samples() / Math.max(trainSeconds, 1e-9), wait);
       history.add(summary);
       listeners.forEach(l -> l.onEpochEnd(ctx, summary));
+      if (monitor != null && summary.val() != null) {
+        double value = monitor.valueOf(summary);
+        boolean improved = monitor.update(epoch, value);
+        if (improved) {
+          best = session.weights();
+          decide(ctx, epoch, monitor.key() + " " + Monitor.fmt(value) + " is the best so far");
+          listeners.forEach(l -> l.onNewBest(ctx, summary));
+        } else {
+          decide(ctx, epoch, monitor.describeNoImprovement(value)
+              + (earlyStoppingPatience > 0 ? ": patience " + monitor.badEpochs() + "/" + earlyStoppingPatience : ""));
+        }
+        if (plateau != null) {
+          double before = session.learningRate();
+          double newScale = plateau.epochEnd(improved, before);
+          if (!Double.isNaN(newScale)) {
+            double after = schedule.lr(baseLr, epoch, 0, train.stepsPerEpoch(), epochs) * newScale;
+            decide(ctx, epoch, "lr " + fmt(before) + " -> " + fmt(after) + " (plateau: " + monitor.key()
+                + " did not improve for " + plateau.patience() + " epochs)");
+          }
+        }
+        if (earlyStoppingPatience > 0 && monitor.badEpochs() >= earlyStoppingPatience) {
+          String reason = "early stopping: " + monitor.key() + " did not improve for " + monitor.badEpochs()
+              + " epochs (best " + Monitor.fmt(monitor.best()) + " at epoch " + monitor.bestEpoch() + ")";
+          decide(ctx, epoch, reason);
+          ctx.requestStop(reason);
+        }
+      }
+      RunState snapshot = new RunState(epoch, baseLr, history,
+          monitor == null ? null : monitor.best(), monitor == null ? 0 : monitor.bestEpoch(),
+          monitor == null ? 0 : monitor.badEpochs(), plateau == null ? 1 : plateau.scale(),
+          plateau == null ? 0 : plateau.badEpochs(), plateau == null ? 0 : plateau.cooldownLeft(), best);
+      listeners.forEach(l -> l.onEpochCommitted(ctx, snapshot));
+    }
+    if (testOnBest && best != null && monitor != null) {
+      session.loadWeights(best);
+      decide(ctx, monitor.bestEpoch(), "test uses the best weights: epoch " + monitor.bestEpoch() + " ("
+          + monitor.key() + " " + Monitor.fmt(monitor.best()) + ")");
     }
     EvalSummary t = size(test) > 0 ? evaluate(ctx, Split.TEST, test) : null;
     if (t != null) {
@@ -127,6 +241,14 @@ public final class Trainer {
         ctx.stopReason() != null ? ctx.stopReason() : "completed " + epochs + " epochs");
     listeners.forEach(l -> l.onEnd(ctx, result));
     return result;
+  }
+
+  private void decide(TrainingContext ctx, int epoch, String message) {
+    listeners.forEach(l -> l.onDecision(ctx, epoch, message));
+  }
+
+  private static String fmt(double lr) {
+    return String.format(java.util.Locale.ROOT, "%.3g", lr).replaceAll("\\.?0+(e|$)", "$1");
   }
 
   private EvalSummary evaluate(TrainingContext ctx, String split, BatchSource source) {

@@ -22,6 +22,21 @@ public interface TrainingListener {
 
   default void onEpochEnd(TrainingContext ctx, EpochSummary summary) {}
 
+  /**
+   * A decision the loop took, explained: a new best, no improvement with the patience count, a
+   * learning-rate drop, early stopping, which weights the test uses.
+   */
+  default void onDecision(TrainingContext ctx, int epoch, String message) {}
+
+  /** After an epoch whose monitored value is the best so far (the weights are the session's). */
+  default void onNewBest(TrainingContext ctx, EpochSummary summary) {}
+
+  /**
+   * After an epoch and every decision about it: {@code state} is everything needed to continue the
+   * run after this epoch (checkpoint listeners save it).
+   */
+  default void onEpochCommitted(TrainingContext ctx, RunState state) {}
+
   /** Once, after training, with the test split's evaluation. */
   default void onTestEnd(TrainingContext ctx, EvalSummary summary) {}
 
