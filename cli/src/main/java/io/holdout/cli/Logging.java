@@ -12,6 +12,10 @@ final class Logging {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+    if (!verbose) {
+      // DJL warns about CUDA probing on machines without a GPU: not news to the user
+      System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
+    }
     // never let an engine reach for the network for natives or models
     System.setProperty("ai.djl.offline", "true");
     if (!verbose) {

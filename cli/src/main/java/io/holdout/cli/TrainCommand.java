@@ -21,8 +21,12 @@ import picocli.CommandLine.Spec;
 final class TrainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "The experiment config.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG.yaml", description = "The experiment config.")
   Path config;
+
+  @Option(names = "--resume", paramLabel = "RUN_FOLDER",
+      description = "Continue an interrupted run after its last completed epoch (from its checkpoints/last).")
+  Path resume;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "Override any config key, e.g. --set backend=pytorch --set trainer.epochs=5 "
@@ -35,8 +39,19 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    LoadedConfig loaded = ConfigLoader.load(config, overrides);
-    Experiment.Outcome outcome = Experiment.run(loaded, out);
+    Experiment.Outcome outcome;
+    if (resume != null) {
+      if (config != null || !overrides.isEmpty()) {
+        throw new io.holdout.api.HoldoutException("--resume takes the run folder only: the run's own config.yaml is used");
+      }
+      outcome = Experiment.resume(resume, out);
+    } else {
+      if (config == null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'CONFIG.yaml'");
+      }
+      LoadedConfig loaded = ConfigLoader.load(config, overrides);
+      outcome = Experiment.run(loaded, out);
+    }
     out.println("run folder: " + outcome.runFolder());
     out.flush();
     return 0;

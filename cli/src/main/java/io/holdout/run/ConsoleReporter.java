@@ -55,6 +55,11 @@ public final class ConsoleReporter implements TrainingListener {
   }
 
   @Override
+  public void onDecision(TrainingContext ctx, int epoch, String message) {
+    out.println("        -> " + message);
+  }
+
+  @Override
   public void onTestEnd(TrainingContext ctx, EvalSummary s) {
     out.println("test    loss " + s.loss().describe() + metrics(s.metrics(), "test "));
     LossBreakdown b = s.loss();

@@ -6,19 +6,30 @@ import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Device;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.config.ConfigLoader;
+import io.holdout.api.config.DataConfig;
 import io.holdout.api.config.ExperimentConfig;
 import io.holdout.api.config.LoadedConfig;
 import io.holdout.api.config.MetricConfig;
 import io.holdout.api.config.Specs;
+import io.holdout.api.config.TrainerConfig;
 import io.holdout.api.data.Split;
 import io.holdout.api.inject.Bootstrap;
 import io.holdout.api.io.AtomicFiles;
 import io.holdout.api.io.Safetensors;
 import io.holdout.api.loss.LossSpec;
+import io.holdout.api.metrics.Direction;
 import io.holdout.api.metrics.Metric;
+import io.holdout.api.model.HeadKind;
+import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
+import io.holdout.api.train.EvalSummary;
+import io.holdout.api.train.LrSchedule;
+import io.holdout.api.train.Monitor;
+import io.holdout.api.train.ReduceOnPlateau;
 import io.holdout.api.train.RunResult;
+import io.holdout.api.train.RunState;
 import io.holdout.api.train.Trainer;
 import io.holdout.losses.LossCatalog;
 import io.holdout.losses.metrics.MetricCatalog;
@@ -28,8 +39,10 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,9 +50,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Runs one experiment from a loaded config: everything is built and checked first (backend, data,
- * model, loss, metrics, capabilities), and only then is the run folder created and training
- * started, so a bad config leaves nothing behind.
+ * Runs experiments from configs: a fresh run, a resumed one, or a re-evaluation of a finished run.
+ * Everything is built and checked first (backend, data, model, loss, metrics, monitor,
+ * capabilities); only then is the run folder created and training started, so a bad config leaves
+ * nothing behind.
  */
 public final class Experiment {
   private Experiment() {}
@@ -47,55 +61,248 @@ public final class Experiment {
   /** Where the run was written and what it measured. */
   public record Outcome(Path runFolder, RunResult result) {}
 
-  public static Outcome run(LoadedConfig loaded, PrintWriter out) {
-    ExperimentConfig c = loaded.config();
-    String file = loaded.source().toString();
-    Injector injector = Bootstrap.injector(loaded);
-    Backend backend = injector.getInstance(Backend.class);
-    try (DataSetup data = DataSetup.build(loaded)) {
-      ModelSpec model = Specs.model(c.model(), data.dataset().schema(), file);
-      LossSpec loss = Specs.loss(c.loss());
-      LossCatalog.validate(loss, file);
-      Supplier<List<Metric>> metrics = metrics(c.metrics(), file);
-      metrics.get();
-      Weights init = Weights.initialize(model, c.seed());
-      SessionSpec spec = new SessionSpec(model, init, loss, Specs.optimizer(c.optimizer()), Device.parse(c.device()),
-          c.seed(), c.engine().intraOpThreads(), c.engine().interOpThreads());
-      backend.capabilities().check(backend.name(), spec);
+  /** Everything an experiment needs, built and validated from its config. */
+  static final class Prepared implements AutoCloseable {
+    final LoadedConfig loaded;
+    final String file;
+    final Backend backend;
+    final DataSetup data;
+    final ModelSpec model;
+    final LossSpec loss;
+    final Supplier<List<Metric>> metrics;
+    final Monitor monitorTemplate;
 
+    Prepared(LoadedConfig loaded, String backendOverride) {
+      this.loaded = loaded;
+      ExperimentConfig c = loaded.config();
+      this.file = loaded.source().toString();
+      String backendName = backendOverride != null ? backendOverride : c.backend();
+      LoadedConfig forBackend = backendOverride == null ? loaded
+          : ConfigLoader.parse(loaded.resolvedYaml(), file, loaded.baseDir(), List.of("backend=" + backendOverride));
+      Injector injector = Bootstrap.injector(forBackend);
+      this.backend = injector.getInstance(Backend.class);
+      if (!backend.name().equals(backendName)) {
+        throw new IllegalStateException("bound backend " + backend.name() + " for " + backendName);
+      }
+      this.data = DataSetup.build(loaded);
+      try {
+        this.model = Specs.model(c.model(), data.dataset().schema(), file);
+        this.loss = Specs.loss(c.loss());
+        LossCatalog.validate(loss, file);
+        this.metrics = metrics(c.metrics(), file);
+        Map<String, Direction> directions = new LinkedHashMap<>();
+        metrics.get().forEach(m -> directions.put(m.name(), m.direction()));
+        Monitor m = null;
+        if (data.val().size() > 0) {
+          try {
+            m = Monitor.resolve(c.trainer().monitor(), loss.names(), directions, c.trainer().minDelta());
+          } catch (HoldoutException e) {
+            throw new HoldoutException(file + ": " + e.getMessage());
+          }
+        } else if (c.trainer().earlyStopping() != null || c.trainer().plateau() != null) {
+          throw new HoldoutException(file + ": trainer.earlyStopping and trainer.plateau need a validation split "
+              + "(split.ratios.val is 0)");
+        }
+        this.monitorTemplate = m;
+      } catch (RuntimeException e) {
+        data.close();
+        throw e;
+      }
+    }
+
+    SessionSpec sessionSpec(Weights init, boolean train) {
+      ExperimentConfig c = loaded.config();
+      return new SessionSpec(model, init, loss, train ? Specs.optimizer(c.optimizer()) : null,
+          Device.parse(c.device()), c.seed(), c.engine().intraOpThreads(), c.engine().interOpThreads());
+    }
+
+    Monitor freshMonitor() {
+      return monitorTemplate == null ? null
+          : new Monitor(monitorTemplate.key(), monitorTemplate.direction(), loaded.config().trainer().minDelta());
+    }
+
+    Map<String, Boolean> classificationHeads() {
+      Map<String, Boolean> m = new LinkedHashMap<>();
+      for (HeadSpec h : model.heads()) {
+        m.put(h.name(), h.kind() == HeadKind.CLASSIFICATION);
+      }
+      return m;
+    }
+
+    @Override
+    public void close() {
+      data.close();
+    }
+  }
+
+  /** Trains a fresh run. */
+  public static Outcome run(LoadedConfig loaded, PrintWriter out) {
+    LoadedConfig absolute = withAbsoluteDataPath(loaded);
+    try (Prepared p = new Prepared(absolute, null)) {
+      ExperimentConfig c = absolute.config();
+      Weights init = Weights.initialize(p.model, c.seed());
+      SessionSpec spec = p.sessionSpec(init, true);
+      p.backend.capabilities().check(p.backend.name(), spec);
       RunFolder run = RunFolder.create(Path.of(c.runs()), c.name());
-      AtomicFiles.writeString(run.file(RunFolder.CONFIG), loaded.resolvedYaml());
-      writeSplit(run, data.split());
-      if (data.standardizer() != null) {
-        data.standardizer().write(run.file("standardizer.json"));
+      AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
+      writeSplit(run, p.data.split());
+      if (p.data.standardizer() != null) {
+        p.data.standardizer().write(run.file("standardizer.json"));
       }
-      out.printf(Locale.ROOT, "data    %s: %d samples, input %s, targets %s%n", c.data().path(),
-          data.dataset().size(), java.util.Arrays.toString(model.inputShape()), data.dataset().schema().targets().keySet());
-      try (TrainingSession session = backend.open(spec);
-          MetricsCsv csv = new MetricsCsv(run.file(RunFolder.METRICS_CSV), loss.names(), metricNames(metrics))) {
-        out.printf(Locale.ROOT, "backend %s %s on %s%n", backend.name(), backend.versions(), session.device());
-        out.flush();
-        PrintStream console = new PrintStream(new WriterOutputStream(out), true, StandardCharsets.UTF_8);
-        Trainer trainer = Trainer.builder()
-            .setEpochs(c.trainer().epochs())
-            .optMetrics(metrics)
-            .addListener(new ConsoleReporter(console, name -> null))
-            .addListener(csv)
-            .build();
-        RunResult result = trainer.fit(session, data.train(), data.val(), data.test());
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "holdout");
-        meta.put("config_hash", loaded.hash());
-        meta.put("split_hash", data.split().hash());
-        meta.put("backend", backend.name());
-        Safetensors.write(run.file(RunFolder.WEIGHTS), session.weights().tensors(), meta);
-        writeReport(run, result);
-        console.flush();
-        return new Outcome(run.dir(), result);
+      try (TrainingSession session = p.backend.open(spec)) {
+        Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), p.data.split().hash());
+        return train(p, run, session, RunState.fresh(c.optimizer().lr()), out, false);
       }
+    }
+  }
+
+  /** Continues {@code runDir} after its last completed epoch, from {@code checkpoints/last}. */
+  public static Outcome resume(Path runDir, PrintWriter out) {
+    RunFolder run = RunFolder.open(runDir);
+    LoadedConfig loaded = ConfigLoader.load(run.file(RunFolder.CONFIG), List.of());
+    Path lastFile = run.file(Checkpoints.DIR).resolve(Checkpoints.LAST);
+    if (!Files.exists(lastFile)) {
+      throw new HoldoutException(runDir + ": nothing to resume (no " + Checkpoints.DIR + "/" + Checkpoints.LAST
+          + "; the run stopped before its first epoch ended: start it again)");
+    }
+    try (Prepared p = new Prepared(loaded, null)) {
+      Checkpoints.Loaded last = Checkpoints.read(lastFile);
+      String splitHash = last.meta().path("split_hash").asText();
+      if (!splitHash.equals(p.data.split().hash())) {
+        throw new HoldoutException(lastFile + ": the data now splits differently (split hash " + p.data.split().hash()
+            + ", checkpoint " + splitHash + "): the data file changed since the run started");
+      }
+      last.weights().checkFits(p.model, lastFile.toString());
+      Path bestFile = run.file(Checkpoints.DIR).resolve(Checkpoints.BEST);
+      Weights best = Files.exists(bestFile) ? Checkpoints.read(bestFile).weights() : null;
+      RunState state = Checkpoints.runState(last, best, lastFile);
+      if (state.completedEpochs() >= loaded.config().trainer().epochs()) {
+        throw new HoldoutException(runDir + ": all " + state.completedEpochs() + " epochs are done; nothing to resume");
+      }
+      SessionSpec spec = p.sessionSpec(last.weights(), true);
+      p.backend.capabilities().check(p.backend.name(), spec);
+      try (TrainingSession session = p.backend.open(spec)) {
+        session.loadTrainingState(last.state());
+        session.setLearningRate(last.meta().path("lr").asDouble());
+        out.printf(Locale.ROOT, "resume  %s after epoch %d%n", runDir, state.completedEpochs());
+        return train(p, run, session, state, out, true);
+      }
+    }
+  }
+
+  private static Outcome train(Prepared p, RunFolder run, TrainingSession session, RunState state, PrintWriter out,
+      boolean resumed) {
+    ExperimentConfig c = p.loaded.config();
+    TrainerConfig tc = c.trainer();
+    out.printf(Locale.ROOT, "data    %s: %d samples, input %s, targets %s%n", c.data().path(), p.data.dataset().size(),
+        Arrays.toString(p.model.inputShape()), p.data.dataset().schema().targets().keySet());
+    out.printf(Locale.ROOT, "backend %s %s on %s%n", p.backend.name(), p.backend.versions(), session.device());
+    out.flush();
+    PrintStream console = new PrintStream(new WriterOutputStream(out), true, StandardCharsets.UTF_8);
+    List<String> metricNames = p.metrics.get().stream().map(Metric::name).toList();
+    try (MetricsCsv csv = resumed
+        ? MetricsCsv.resume(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames, state.completedEpochs())
+        : new MetricsCsv(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames)) {
+      Monitor monitor = p.freshMonitor();
+      Trainer.Builder b = Trainer.builder()
+          .setEpochs(tc.epochs())
+          .optMetrics(p.metrics)
+          .optSchedule(schedule(tc.schedule()))
+          .optTestOnBest(tc.testOnBest())
+          .addListener(new ConsoleReporter(console, name -> null))
+          .addListener(csv)
+          .addListener(new Curves(run.file("curves.png"), p.loss.names()))
+          .addListener(new Predictions(Split.TEST, run.file("test-predictions.csv"), p.loss, p.classificationHeads()));
+      if (!"off".equals(tc.progress())) {
+        b.addListener(new Progress(Progress.wantsBar(tc.progress()), console, tc.progressSeconds()));
+      }
+      if (monitor != null) {
+        b.optMonitor(monitor);
+        if (tc.earlyStopping() != null) {
+          b.optEarlyStopping(tc.earlyStopping().patience());
+        }
+        if (tc.plateau() != null) {
+          b.optPlateau(new ReduceOnPlateau(tc.plateau().factor(), tc.plateau().patience(), tc.plateau().cooldown(),
+              tc.plateau().minLr()));
+        }
+      }
+      if (tc.checkpoints()) {
+        b.addListener(new Checkpoints(run.dir(), p.loaded.hash(), p.data.split().hash(),
+            monitor == null ? "none" : monitor.key()));
+      }
+      RunResult result = b.build().fit(session, p.data.train(), p.data.val(), p.data.test(), state);
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("format", "holdout");
+      meta.put("config_hash", p.loaded.hash());
+      meta.put("split_hash", p.data.split().hash());
+      meta.put("backend", p.backend.name());
+      Safetensors.write(run.file(RunFolder.WEIGHTS), session.weights().tensors(), meta);
+      writeReport(run, result, monitor);
+      console.flush();
+      return new Outcome(run.dir(), result);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Re-evaluates a finished run's weights on one split, optionally on another backend, and writes
+   * {@code eval-<split>-<backend>-predictions.csv} into the run folder.
+   */
+  public static EvalSummary evaluate(Path runDir, String split, String backendOverride, String weightsName,
+      PrintWriter out) {
+    RunFolder run = RunFolder.open(runDir);
+    LoadedConfig loaded = ConfigLoader.load(run.file(RunFolder.CONFIG), List.of());
+    Path weightsFile = run.dir().resolve(weightsName);
+    try (Prepared p = new Prepared(loaded, backendOverride)) {
+      Weights w = new Weights(Safetensors.read(weightsFile).tensors().entrySet().stream()
+          .filter(e -> !e.getKey().startsWith(Checkpoints.STATE_PREFIX))
+          .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
+      w.checkFits(p.model, weightsFile.toString());
+      SessionSpec spec = p.sessionSpec(w, false);
+      p.backend.capabilities().check(p.backend.name(), spec);
+      DataSetup d = p.data;
+      var source = switch (split) {
+        case Split.TEST -> d.test();
+        case Split.VAL -> d.val();
+        case Split.TRAIN -> d.train();
+        default -> throw new HoldoutException("--split must be train, val or test, got '" + split + "'");
+      };
+      Predictions preds = new Predictions(split,
+          run.file("eval-" + split + "-" + p.backend.name() + "-predictions.csv"), p.loss, p.classificationHeads());
+      try (TrainingSession session = p.backend.open(spec)) {
+        EvalSummary s = Trainer.evaluate(session, split, source, p.metrics.get(), preds::add);
+        preds.write();
+        out.printf(Locale.ROOT, "%s on %s (%s, %s): loss %s%n", split, p.backend.name(), session.device(), weightsName,
+            s.loss().describe());
+        s.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
+        out.println("worst samples: " + String.join("; ", preds.worst(3)));
+        return s;
+      }
+    }
+  }
+
+  static LrSchedule schedule(TrainerConfig.ScheduleConfig s) {
+    return switch (s.type()) {
+      case "step" -> new LrSchedule.Step(s.stepEpochs(), s.gamma());
+      case "multistep" -> new LrSchedule.MultiStep(s.milestones(), s.gamma());
+      case "cosine" -> new LrSchedule.Cosine(s.warmupEpochs(), s.minLr());
+      default -> new LrSchedule.Constant();
+    };
+  }
+
+  /** The config with {@code data.path} made absolute, so the run folder's copy works from anywhere. */
+  static LoadedConfig withAbsoluteDataPath(LoadedConfig loaded) {
+    ExperimentConfig c = loaded.config();
+    DataConfig d = c.data();
+    String abs = loaded.resolve(d.path()).toAbsolutePath().toString();
+    if (abs.equals(d.path())) {
+      return loaded;
+    }
+    ExperimentConfig changed = new ExperimentConfig(c.name(), c.seed(), c.backend(), c.device(),
+        new DataConfig(d.source(), abs, d.features(), d.targets(), d.standardize(), d.missing(), d.delimiter()),
+        c.split(), c.loader(), c.model(), c.loss(), c.optimizer(), c.trainer(), c.metrics(), c.engine(), c.runs());
+    return ConfigLoader.parse(ConfigLoader.toYaml(changed), loaded.source().toString(), loaded.baseDir(), List.of());
   }
 
   static Supplier<List<Metric>> metrics(List<MetricConfig> configs, String file) {
@@ -112,29 +319,32 @@ public final class Experiment {
     };
   }
 
-  private static List<String> metricNames(Supplier<List<Metric>> metrics) {
-    return metrics.get().stream().map(Metric::name).toList();
-  }
-
   private static void writeSplit(RunFolder run, Split split) {
     StringBuilder sb = new StringBuilder("{\n  \"method\": \"" + split.method() + "\",\n  \"seed\": " + split.seed()
         + ",\n  \"hash\": \"" + split.hash() + "\",\n  \"parts\": {");
     boolean first = true;
     for (Map.Entry<String, int[]> e : split.parts().entrySet()) {
       sb.append(first ? "\n" : ",\n").append("    \"").append(e.getKey()).append("\": ")
-          .append(java.util.Arrays.toString(e.getValue()));
+          .append(Arrays.toString(e.getValue()));
       first = false;
     }
     sb.append("\n  }\n}\n");
     AtomicFiles.writeString(run.file(RunFolder.SPLIT), sb.toString());
   }
 
-  private static void writeReport(RunFolder run, RunResult r) {
+  private static void writeReport(RunFolder run, RunResult r, Monitor monitor) {
     if (r.test() == null) {
       return;
     }
     StringBuilder sb = new StringBuilder("{\n  \"split\": \"test\",\n  \"evaluated\": \"once, after training\",\n");
-    sb.append("  \"epochs\": ").append(r.epochs().size()).append(",\n");
+    sb.append("  \"epochs_trained\": ").append(r.lastEpoch() == null ? 0 : r.lastEpoch().epoch()).append(",\n");
+    sb.append("  \"stop_reason\": \"").append(r.stopReason().replace("\"", "'")).append("\",\n");
+    if (monitor != null && monitor.bestEpoch() > 0) {
+      sb.append("  \"weights\": \"best: epoch ").append(monitor.bestEpoch()).append(" by ").append(monitor.key())
+          .append("\",\n");
+    } else {
+      sb.append("  \"weights\": \"last epoch\",\n");
+    }
     sb.append("  \"loss\": {\"total\": ").append(num(r.test().loss().total()));
     r.test().loss().raw().forEach((k, v) -> sb.append(", \"").append(k).append("\": ").append(num(v)));
     sb.append("},\n  \"metrics\": {");

@@ -35,6 +35,29 @@ public final class MetricsCsv implements TrainingListener, AutoCloseable {
     this.metrics = List.copyOf(metrics);
   }
 
+  /**
+   * Continues an existing file after epoch {@code completedEpochs}: rows of later epochs (from an
+   * interrupted epoch) and any test row are dropped first, atomically.
+   */
+  public static MetricsCsv resume(Path file, List<String> components, List<String> metrics, int completedEpochs)
+      throws IOException {
+    MetricsCsv m = new MetricsCsv(file, components, metrics);
+    List<String> lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+    StringBuilder keep = new StringBuilder();
+    for (int i = 0; i < lines.size(); i++) {
+      String[] v = lines.get(i).split(",", 3);
+      if (i == 0 || (v.length > 1 && !v[1].equals("test") && Integer.parseInt(v[0]) <= completedEpochs)) {
+        keep.append(lines.get(i)).append('\n');
+      }
+    }
+    if (keep.length() > 0) {
+      io.holdout.api.io.AtomicFiles.writeString(file, keep.toString());
+      m.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    }
+    m.lastEpoch = completedEpochs;
+    return m;
+  }
+
   private void ensureOpen() throws IOException {
     if (out != null) {
       return;

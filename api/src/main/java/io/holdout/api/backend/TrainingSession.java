@@ -1,6 +1,9 @@
 package io.holdout.api.backend;
 
+import io.holdout.api.HoldoutException;
 import io.holdout.api.model.Weights;
+import io.holdout.api.tensor.Tensor;
+import java.util.Map;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.loss.LossBreakdown;
 
@@ -22,6 +25,23 @@ public interface TrainingSession extends AutoCloseable {
 
   /** Replaces the current weights; shapes must fit the model. */
   void loadWeights(Weights weights);
+
+  /**
+   * Everything besides {@link #weights()} that training needs to continue exactly where it is:
+   * optimizer moments, the step count, the position of engine-side random streams (dropout), as
+   * named neutral tensors. Checkpoints store it; {@link #loadTrainingState} restores it.
+   *
+   * @throws io.holdout.api.HoldoutException when the backend cannot save it (then exact resume is
+   *     not offered)
+   */
+  default Map<String, Tensor> trainingState() {
+    throw new HoldoutException("this backend cannot save its optimizer state, so runs cannot be resumed exactly");
+  }
+
+  /** Restores what {@link #trainingState()} returned. */
+  default void loadTrainingState(Map<String, Tensor> state) {
+    throw new HoldoutException("this backend cannot restore optimizer state, so runs cannot be resumed exactly");
+  }
 
   double learningRate();
 

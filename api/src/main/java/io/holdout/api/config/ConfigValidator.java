@@ -108,8 +108,42 @@ final class ConfigValidator {
     if (!(o.lr() > 0)) {
       fail(f, "'optimizer.lr' must be > 0, got " + o.lr());
     }
-    if (c.trainer().epochs() <= 0) {
-      fail(f, "'trainer.epochs' must be > 0, got " + c.trainer().epochs());
+    TrainerConfig t = c.trainer();
+    if (t.epochs() <= 0) {
+      fail(f, "'trainer.epochs' must be > 0, got " + t.epochs());
+    }
+    if (t.minDelta() < 0) {
+      fail(f, "'trainer.minDelta' must be >= 0");
+    }
+    if (t.earlyStopping() != null && (t.earlyStopping().patience() == null || t.earlyStopping().patience() <= 0)) {
+      fail(f, "'trainer.earlyStopping.patience' must be > 0");
+    }
+    if (t.plateau() != null) {
+      TrainerConfig.PlateauConfig p = t.plateau();
+      if (!(p.factor() > 0 && p.factor() < 1)) {
+        fail(f, "'trainer.plateau.factor' must be in (0, 1), got " + p.factor());
+      }
+      if (p.patience() <= 0 || p.cooldown() < 0 || p.minLr() < 0) {
+        fail(f, "'trainer.plateau' needs patience > 0, cooldown >= 0 and minLr >= 0");
+      }
+    }
+    TrainerConfig.ScheduleConfig sc = t.schedule();
+    switch (sc.type()) {
+      case "constant", "cosine" -> { }
+      case "step" -> {
+        if (sc.stepEpochs() == null || sc.stepEpochs() <= 0) {
+          fail(f, "'trainer.schedule.stepEpochs' must be > 0 for a step schedule");
+        }
+      }
+      case "multistep" -> {
+        if (sc.milestones() == null || sc.milestones().isEmpty()) {
+          fail(f, "'trainer.schedule.milestones' is needed for a multistep schedule");
+        }
+      }
+      default -> fail(f, "'trainer.schedule.type' must be constant, step, multistep or cosine, got '" + sc.type() + "'");
+    }
+    if (!Set.of("auto", "bar", "lines", "off").contains(t.progress())) {
+      fail(f, "'trainer.progress' must be auto, bar, lines or off, got '" + t.progress() + "'");
     }
     if (c.engine().intraOpThreads() < 0 || c.engine().interOpThreads() < 0) {
       fail(f, "'engine' thread counts must be >= 0");

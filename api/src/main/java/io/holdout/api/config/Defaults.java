@@ -78,8 +78,24 @@ final class Defaults {
             or(o.beta2(), 0.999),
             or(o.eps(), 1e-8),
             or(o.clipNorm(), 0.0));
-    TrainerConfig t = c.trainer() == null ? new TrainerConfig(null) : c.trainer();
-    TrainerConfig trainer = new TrainerConfig(or(t.epochs(), 10));
+    TrainerConfig t = c.trainer() == null
+        ? new TrainerConfig(null, null, null, null, null, null, null, null, null, null) : c.trainer();
+    TrainerConfig.PlateauConfig p = t.plateau();
+    TrainerConfig.ScheduleConfig sc = t.schedule() == null
+        ? new TrainerConfig.ScheduleConfig(null, null, null, null, null, null) : t.schedule();
+    TrainerConfig trainer = new TrainerConfig(
+        or(t.epochs(), 10),
+        or(t.monitor(), "val.total"),
+        or(t.minDelta(), 0.0),
+        t.earlyStopping(),
+        p == null ? null : new TrainerConfig.PlateauConfig(or(p.factor(), 0.1), or(p.patience(), 5),
+            or(p.cooldown(), 0), or(p.minLr(), 0.0)),
+        new TrainerConfig.ScheduleConfig(or(sc.type(), "constant"), sc.stepEpochs(), or(sc.gamma(), 0.1),
+            sc.milestones(), or(sc.warmupEpochs(), 0.0), or(sc.minLr(), 0.0)),
+        or(t.checkpoints(), true),
+        or(t.testOnBest(), true),
+        or(t.progress(), "auto"),
+        or(t.progressSeconds(), 10.0));
     List<MetricConfig> metrics = new ArrayList<>();
     if (c.metrics() != null) {
       for (int i = 0; i < c.metrics().size(); i++) {

@@ -1,0 +1,166 @@
+package io.holdout.run;
+
+import io.holdout.api.backend.EvalResult;
+import io.holdout.api.loss.LossSpec;
+import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.tensor.Batch;
+import io.holdout.api.tensor.DType;
+import io.holdout.api.tensor.Tensor;
+import io.holdout.api.train.EvalSummary;
+import io.holdout.api.train.TrainingContext;
+import io.holdout.api.train.TrainingListener;
+import io.holdout.api.io.AtomicFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Per-sample results of one split, saved as {@code <split>-predictions.csv}, sorted worst first by
+ * the sample's weighted total loss: sample id, each target, each head's output (class scores as
+ * softmax probabilities plus the predicted class), and each loss component for that sample. Use it
+ * to find the samples that drive the loss — hard, ambiguous or mislabelled ones.
+ */
+public final class Predictions implements TrainingListener {
+  private final String split;
+  private final Path file;
+  private final LossSpec loss;
+  private final Map<String, Boolean> classificationHeads;
+  private final List<Row> rows = new ArrayList<>();
+  private List<String> header;
+
+  record Row(double total, List<String> cells) {}
+
+  /**
+   * @param classificationHeads head name → whether it outputs class logits
+   */
+  public Predictions(String split, Path file, LossSpec loss, Map<String, Boolean> classificationHeads) {
+    this.split = split;
+    this.file = file;
+    this.loss = loss;
+    this.classificationHeads = Map.copyOf(classificationHeads);
+  }
+
+  @Override
+  public void onEvalBatch(TrainingContext ctx, String evalSplit, Batch batch, EvalResult r) {
+    if (evalSplit.equals(split)) {
+      add(batch, r);
+    }
+  }
+
+  @Override
+  public void onTestEnd(TrainingContext ctx, EvalSummary summary) {
+    if (split.equals("test")) {
+      write();
+    }
+  }
+
+  /** Adds one evaluated batch. */
+  public void add(Batch batch, EvalResult r) {
+    Set<String> targets = new LinkedHashSet<>();
+    loss.components().forEach(c -> targets.add(c.target()));
+    if (header == null) {
+      header = new ArrayList<>(List.of("id", "loss_total"));
+      for (String t : targets) {
+        Tensor tt = batch.get(t);
+        int w = width(tt);
+        for (int j = 0; j < w; j++) {
+          header.add(w == 1 ? "target_" + t : "target_" + t + "_" + j);
+        }
+      }
+      r.outputs().forEach((head, out) -> {
+        int w = width(out);
+        boolean cls = classificationHeads.getOrDefault(head, false);
+        if (cls) {
+          header.add("pred_" + head);
+        }
+        for (int j = 0; j < w; j++) {
+          header.add((cls ? "p_" : "pred_") + head + (w == 1 ? "" : "_" + j));
+        }
+      });
+      loss.components().forEach(c -> header.add("loss_" + c.name()));
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      List<String> cells = new ArrayList<>();
+      cells.add(csv(batch.ids().get(i)));
+      double total = 0;
+      for (LossComponentSpec c : loss.components()) {
+        float[] ps = r.perSampleLosses().get(c.name());
+        if (ps != null) {
+          total += c.weight() * ps[i];
+        }
+      }
+      cells.add(num(total));
+      for (String t : targets) {
+        Tensor tt = batch.get(t);
+        int w = width(tt);
+        for (int j = 0; j < w; j++) {
+          cells.add(tt.dtype() == DType.INT64 ? String.valueOf(tt.toLongArray()[i * w + j]) : num(tt.toFloatArray()[i * w + j]));
+        }
+      }
+      for (Map.Entry<String, Tensor> e : r.outputs().entrySet()) {
+        float[] o = e.getValue().toFloatArray();
+        int w = width(e.getValue());
+        if (classificationHeads.getOrDefault(e.getKey(), false)) {
+          double max = Double.NEGATIVE_INFINITY;
+          int arg = 0;
+          for (int j = 0; j < w; j++) {
+            if (o[i * w + j] > max) {
+              max = o[i * w + j];
+              arg = j;
+            }
+          }
+          double z = 0;
+          for (int j = 0; j < w; j++) {
+            z += Math.exp(o[i * w + j] - max);
+          }
+          cells.add(String.valueOf(arg));
+          for (int j = 0; j < w; j++) {
+            cells.add(num(Math.exp(o[i * w + j] - max) / z));
+          }
+        } else {
+          for (int j = 0; j < w; j++) {
+            cells.add(num(o[i * w + j]));
+          }
+        }
+      }
+      for (LossComponentSpec c : loss.components()) {
+        float[] ps = r.perSampleLosses().get(c.name());
+        cells.add(ps == null ? "" : num(ps[i]));
+      }
+      rows.add(new Row(total, cells));
+    }
+  }
+
+  /** Writes the CSV, worst sample first. */
+  public void write() {
+    if (header == null) {
+      return;
+    }
+    rows.sort(Comparator.comparingDouble(Row::total).reversed());
+    StringBuilder sb = new StringBuilder(String.join(",", header)).append('\n');
+    rows.forEach(r -> sb.append(String.join(",", r.cells())).append('\n'));
+    AtomicFiles.writeString(file, sb.toString());
+  }
+
+  /** The ids of the {@code n} worst samples, after {@link #write()}. */
+  public List<String> worst(int n) {
+    return rows.stream().limit(n).map(r -> r.cells().get(0) + " (loss " + r.cells().get(1) + ")").toList();
+  }
+
+  private static int width(Tensor t) {
+    return t.rank() == 1 ? 1 : (int) (t.elementCount() / t.dim(0));
+  }
+
+  private static String num(double v) {
+    return String.format(Locale.ROOT, "%.6g", v);
+  }
+
+  private static String csv(String s) {
+    return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+}
