@@ -209,7 +209,9 @@ public final class Experiment {
           .optMetrics(p.metrics)
           .optSchedule(schedule(tc.schedule()))
           .optTestOnBest(tc.testOnBest())
-          .addListener(new ConsoleReporter(console, name -> null))
+          .addListener(new ConsoleReporter(console,
+              SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.val()),
+              SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.test())))
           .addListener(csv)
           .addListener(new Curves(run.file("curves.png"), p.loss.names()))
           .addListener(new Predictions(Split.TEST, run.file("test-predictions.csv"), p.loss, p.classificationHeads()));

@@ -68,7 +68,8 @@ public final class LossParams {
   public double number(String key, double min, double max) {
     double d = number(key);
     if (d < min || d > max) {
-      throw bad(key, raw(key), "a number in [" + min + ", " + max + "]");
+      throw bad(key, raw(key), max == Double.MAX_VALUE ? "a number >= " + trim(min)
+          : "a number in [" + trim(min) + ", " + trim(max) + "]");
     }
     return d;
   }
@@ -154,6 +155,10 @@ public final class LossParams {
         default -> throw new IllegalStateException("no check for loss parameter " + key);
       }
     }
+  }
+
+  private static String trim(double d) {
+    return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
   }
 
   private Object raw(String key) {

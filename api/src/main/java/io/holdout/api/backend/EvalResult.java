@@ -13,7 +13,7 @@ import java.util.Map;
 public record EvalResult(
     LossBreakdown loss, Map<String, Tensor> outputs, Map<String, float[]> perSampleLosses) {
   public EvalResult {
-    outputs = Map.copyOf(outputs);
+    outputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
     perSampleLosses = perSampleLosses == null ? Map.of() : Map.copyOf(perSampleLosses);
   }
 }

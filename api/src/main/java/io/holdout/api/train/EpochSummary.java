@@ -20,6 +20,6 @@ public record EpochSummary(
     double samplesPerSecond,
     double dataWaitSeconds) {
   public EpochSummary {
-    valMetrics = Map.copyOf(valMetrics);
+    valMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(valMetrics));
   }
 }

@@ -4,6 +4,7 @@ import io.holdout.api.metrics.Direction;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Fraction of samples whose arg-max logit equals the label (the lowest class index wins a tie; a
@@ -20,13 +21,13 @@ public final class Accuracy implements ResamplableMetric {
 
   /** @param ignoreIndex label of samples to skip */
   public Accuracy(String output, String target, long ignoreIndex) {
-    this.top1 = new TopKAccuracy(output, target, 1, ignoreIndex);
-    this.output = output;
+    this.output = Objects.requireNonNull(output, "output is null");
+    this.top1 = new TopKAccuracy(output + ".accuracy", output, target, 1, ignoreIndex);
   }
 
   @Override
   public String name() {
-    return output + ".accuracy";
+    return top1.name();
   }
 
   @Override

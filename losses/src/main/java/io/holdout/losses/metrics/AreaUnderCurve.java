@@ -90,6 +90,10 @@ public final class AreaUnderCurve implements ResamplableMetric {
     columns = cols;
     multiLabel = multi;
     binary = !multi && width <= 2;
+    int classes = multi ? width : Inputs.classes(logits);
+    if (classIndex >= classes) {
+      throw new IllegalArgumentException(name() + ": class " + classIndex + " outside [0, " + classes + ")");
+    }
     float[] p = logits.toFloatArray();
     if (multi) {
       float[] y = t.toFloatArray();
@@ -103,7 +107,6 @@ public final class AreaUnderCurve implements ResamplableMetric {
       return;
     }
     long[] y = Inputs.labels(name(), t, batch.size());
-    int classes = Inputs.classes(logits);
     for (int i = 0; i < y.length; i++) {
       if (y[i] == ignoreIndex) {
         continue;
@@ -119,9 +122,6 @@ public final class AreaUnderCurve implements ResamplableMetric {
           scores.add(v);
         }
       }
-    }
-    if (classIndex >= classes) {
-      throw new IllegalArgumentException(name() + ": class " + classIndex + " outside [0, " + classes + ")");
     }
   }
 

@@ -1,26 +1,24 @@
 package io.holdout.losses.metrics;
 
 import io.holdout.api.metrics.Direction;
-import io.holdout.api.metrics.Metric;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import java.util.Map;
 
-/** Mean squared error over all predicted elements, in the target's units. */
-public final class MeanSquaredError implements Metric {
-  private final String output;
-  private final String target;
-  private double sum;
-  private long count;
+/**
+ * Mean squared error over all predicted elements, in the target's units squared; NaN with no
+ * samples. The same as {@link RegressionMetric} of kind MSE.
+ */
+public final class MeanSquaredError implements ResamplableMetric {
+  private final RegressionMetric mse;
 
   public MeanSquaredError(String output, String target) {
-    this.output = output;
-    this.target = target;
+    this.mse = new RegressionMetric(RegressionMetric.Kind.MSE, output, target);
   }
 
   @Override
   public String name() {
-    return output + ".mse";
+    return mse.name();
   }
 
   @Override
@@ -30,23 +28,26 @@ public final class MeanSquaredError implements Metric {
 
   @Override
   public void reset() {
-    sum = 0;
-    count = 0;
+    mse.reset();
   }
 
   @Override
   public void update(Map<String, Tensor> outputs, Batch batch) {
-    float[] p = outputs.get(output).toFloatArray();
-    float[] t = batch.get(target).toFloatArray();
-    for (int i = 0; i < p.length; i++) {
-      double d = (double) p[i] - t[i];
-      sum += d * d;
-    }
-    count += p.length;
+    mse.update(outputs, batch);
   }
 
   @Override
   public double value() {
-    return count == 0 ? Double.NaN : sum / count;
+    return mse.value();
+  }
+
+  @Override
+  public int sampleCount() {
+    return mse.sampleCount();
+  }
+
+  @Override
+  public double valueOn(int[] indices) {
+    return mse.valueOn(indices);
   }
 }

@@ -19,6 +19,7 @@ public final class TopKAccuracy implements ResamplableMetric {
   private final String target;
   private final int k;
   private final long ignoreIndex;
+  private final String name;
   private final IntList hits = new IntList();
 
   /**
@@ -26,6 +27,11 @@ public final class TopKAccuracy implements ResamplableMetric {
    * @param ignoreIndex label of samples to skip (-100, as in cross-entropy, by default)
    */
   public TopKAccuracy(String output, String target, int k, long ignoreIndex) {
+    this(output + ".top_" + k + "_accuracy", output, target, k, ignoreIndex);
+  }
+
+  TopKAccuracy(String name, String output, String target, int k, long ignoreIndex) {
+    this.name = Objects.requireNonNull(name, "name is null");
     this.output = Objects.requireNonNull(output, "output is null");
     this.target = Objects.requireNonNull(target, "target is null");
     if (k < 1) {
@@ -37,7 +43,7 @@ public final class TopKAccuracy implements ResamplableMetric {
 
   @Override
   public String name() {
-    return output + ".top_" + k + "_accuracy";
+    return name;
   }
 
   @Override
