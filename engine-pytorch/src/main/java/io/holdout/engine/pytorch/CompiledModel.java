@@ -41,7 +41,9 @@ final class CompiledModel {
   private final List<Op> trunk;
   private final Map<String, List<Op>> heads = new LinkedHashMap<>();
 
-  /** Compiles {@code spec} with {@code initial} weights, copied into arrays owned by {@code owner}. */
+  /**
+   * Compiles {@code spec} with {@code initial} weights, copied into arrays owned by {@code owner}.
+   */
   CompiledModel(ModelSpec spec, Weights initial, NDManager owner) {
     this.spec = spec;
     this.params = spec.parameters();
@@ -58,7 +60,8 @@ final class CompiledModel {
     load(initial, owner);
   }
 
-  private static List<Op> compile(String prefix, List<LayerSpec> layers, Map<String, Integer> index) {
+  private static List<Op> compile(
+      String prefix, List<LayerSpec> layers, Map<String, Integer> index) {
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
       String p = prefix + "." + i + ".";
@@ -74,8 +77,11 @@ final class CompiledModel {
     } else if (l instanceof LayerSpec.Conv2d c) {
       return new ConvOp(index.get(p + "weight"), index.get(p + "bias"), c.stride(), c.padding());
     } else if (l instanceof LayerSpec.BatchNorm) {
-      return new BatchNormOp(index.get(p + "weight"), index.get(p + "bias"),
-          index.get(p + "running_mean"), index.get(p + "running_var"));
+      return new BatchNormOp(
+          index.get(p + "weight"),
+          index.get(p + "bias"),
+          index.get(p + "running_mean"),
+          index.get(p + "running_var"));
     } else if (l instanceof LayerSpec.MaxPool m) {
       return new MaxPoolOp(m.kernel(), m.stride());
     } else if (l instanceof LayerSpec.Flatten) {
@@ -96,14 +102,17 @@ final class CompiledModel {
     return params;
   }
 
-  /** Every state array (parameters and running statistics), in {@link ModelSpec#parameters()} order. */
+  /**
+   * Every state array (parameters and running statistics), in {@link ModelSpec#parameters()} order.
+   */
   NDArray[] state() {
     return state;
   }
 
   /**
    * Indices of the arrays an optimizer updates: trainable parameters of the trunk and of the heads
-   * in {@code usedHeads} (a head no loss reads gets no gradient, and PyTorch skips such parameters).
+   * in {@code usedHeads} (a head no loss reads gets no gradient, and PyTorch skips such
+   * parameters).
    */
   int[] trainable(Collection<String> usedHeads) {
     List<Integer> out = new ArrayList<>();
@@ -113,7 +122,8 @@ final class CompiledModel {
         continue;
       }
       boolean inTrunk = p.name().startsWith("trunk.");
-      boolean inUsedHead = usedHeads.stream().anyMatch(h -> p.name().startsWith("heads." + h + "."));
+      boolean inUsedHead =
+          usedHeads.stream().anyMatch(h -> p.name().startsWith("heads." + h + "."));
       if (inTrunk || inUsedHead) {
         out.add(i);
       }
@@ -148,8 +158,8 @@ final class CompiledModel {
   }
 
   /**
-   * Runs the trunk, then each head in {@code wanted}, on {@code x} of shape {@code [batch, ...input]}.
-   * New arrays belong to the managers of their inputs (the step's manager).
+   * Runs the trunk, then each head in {@code wanted}, on {@code x} of shape {@code [batch,
+   * ...input]}. New arrays belong to the managers of their inputs (the step's manager).
    */
   Map<String, NDArray> forward(
       NDArray x, boolean training, Collection<String> wanted, DropoutMasks dropout) {
@@ -157,9 +167,12 @@ final class CompiledModel {
     long[] expected = spec.inputShape();
     if (shape.length != expected.length + 1
         || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), expected)) {
-      throw new HoldoutException("batch input has shape " + Arrays.toString(shape)
-          + " but the model expects [batch, " + Arrays.toString(expected).replaceAll("[\\[\\]]", "")
-          + "]");
+      throw new HoldoutException(
+          "batch input has shape "
+              + Arrays.toString(shape)
+              + " but the model expects [batch, "
+              + Arrays.toString(expected).replaceAll("[\\[\\]]", "")
+              + "]");
     }
     NDArray t = x;
     for (Op op : trunk) {
@@ -196,8 +209,14 @@ final class CompiledModel {
   private record ConvOp(int weight, int bias, int stride, int padding) implements Op {
     @Override
     public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
-      return Conv2d.conv2d(x, s[weight], s[bias], new Shape(stride, stride),
-              new Shape(padding, padding), new Shape(1, 1), 1)
+      return Conv2d.conv2d(
+              x,
+              s[weight],
+              s[bias],
+              new Shape(stride, stride),
+              new Shape(padding, padding),
+              new Shape(1, 1),
+              1)
           .singletonOrThrow();
     }
   }
@@ -210,8 +229,15 @@ final class CompiledModel {
   private record BatchNormOp(int gamma, int beta, int mean, int var) implements Op {
     @Override
     public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
-      return JniUtils.batchNorm((PtNDArray) x, (PtNDArray) s[mean], (PtNDArray) s[var],
-          (PtNDArray) s[gamma], (PtNDArray) s[beta], training, BN_MOMENTUM, BN_EPS);
+      return JniUtils.batchNorm(
+          (PtNDArray) x,
+          (PtNDArray) s[mean],
+          (PtNDArray) s[var],
+          (PtNDArray) s[gamma],
+          (PtNDArray) s[beta],
+          training,
+          BN_MOMENTUM,
+          BN_EPS);
     }
   }
 

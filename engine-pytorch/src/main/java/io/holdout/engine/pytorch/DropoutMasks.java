@@ -6,15 +6,31 @@ import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 
 /**
- * Inverted-dropout masks drawn from a Java random stream seeded by the session, so that dropout is
- * reproducible per session whatever other sessions (or PyTorch's global generator) do. Each element
+ * Inverted-dropout masks drawn from a Java random stream seeded by the session and the step number,
+ * so that dropout is reproducible per session (and across resume) whatever other sessions (or PyTorch's global generator) do. Each element
  * is kept with probability {@code 1 - rate} and then scaled by {@code 1 / (1 - rate)}.
  */
 final class DropoutMasks {
-  private final SplittableRandom random;
+  private final long seed;
+  private SplittableRandom random;
+  private final Staging staging;
 
-  DropoutMasks(long seed) {
-    this.random = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
+  DropoutMasks(long seed, Staging staging) {
+    this.seed = seed;
+    this.staging = staging;
+    beginStep(0);
+  }
+
+  /**
+   * Starts the stream of training step {@code step}: each step draws from its own stream derived
+   * from the seed and the step number, so a resumed run draws the same masks as an uninterrupted
+   * one without saving any generator state.
+   */
+  void beginStep(long step) {
+    long h = (seed ^ 0x6A09E667F3BCC909L) + 0x9E3779B97F4A7C15L * (step + 1);
+    h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+    h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+    this.random = new SplittableRandom(h ^ (h >>> 31));
   }
 
   /** A mask of {@code shape}, owned by {@code m}. */
@@ -25,6 +41,6 @@ final class DropoutMasks {
     for (int i = 0; i < n; i++) {
       v[i] = random.nextDouble() < rate ? 0f : keep;
     }
-    return m.create(v, shape);
+    return staging.floats(m, v, shape);
   }
 }

@@ -47,8 +47,8 @@ final class Tensors {
   }
 
   /**
-   * Copies an array out into a fresh neutral tensor. Temporary arrays this needs (a contiguous copy,
-   * a transfer from the GPU) are owned by the array's manager, so call it inside a step.
+   * Copies an array out into a fresh neutral tensor. Temporary arrays this needs (a contiguous
+   * copy, a transfer from the GPU) are owned by the array's manager, so call it inside a step.
    */
   static Tensor toTensor(NDArray a) {
     DType dt = dtype(a.getDataType());
@@ -77,8 +77,9 @@ final class Tensors {
         }
         yield out;
       }
-      case FLOAT32 -> throw new io.holdout.api.HoldoutException(
-          what + " must hold integer class labels (INT64), got FLOAT32");
+      case FLOAT32 ->
+          throw new io.holdout.api.HoldoutException(
+              what + " must hold integer class labels (INT64), got FLOAT32");
     };
   }
 }

@@ -13,9 +13,9 @@ import java.util.List;
 /**
  * The loss catalogue as differentiable PyTorch operations. Each loss returns its {@link Terms}: a
  * numerator per sample (an NDArray carrying the gradient) and a denominator per sample computed in
- * Java from the targets alone, exactly as {@code io.holdout.losses.reference.LossTerms} defines them:
- * {@code sum} is {@code Σ num}, {@code mean} is {@code Σ num / Σ den} (0 when {@code Σ den} is 0),
- * and a sample's own value is {@code num_i / den_i}.
+ * Java from the targets alone, exactly as {@code io.holdout.losses.reference.LossTerms} defines
+ * them: {@code sum} is {@code Σ num}, {@code mean} is {@code Σ num / Σ den} (0 when {@code Σ den}
+ * is 0), and a sample's own value is {@code num_i / den_i}.
  *
  * <p>Every array a loss creates belongs to the manager of its prediction (the step's manager).
  */
@@ -30,9 +30,7 @@ final class TorchLosses {
     HUBER
   }
 
-  /**
-   * Per-sample numerators ({@code [B]}, with gradient) and denominators of one loss component.
-   */
+  /** Per-sample numerators ({@code [B]}, with gradient) and denominators of one loss component. */
   record Terms(NDArray numerators, double[] denominators) {
     /** {@code Σ den}. */
     double denominator() {
@@ -75,15 +73,16 @@ final class TorchLosses {
    */
   static Terms regression(Regression kind, NDArray pred, NDArray target, int batch, double a) {
     NDArray d = pred.sub(target.reshape(pred.getShape()));
-    NDArray e = switch (kind) {
-      case MSE -> d.square();
-      case MAE -> d.abs();
-      case SMOOTH_L1 -> a == 0 ? d.abs() : smoothL1(d, a);
-      case HUBER -> {
-        NDArray ad = d.abs();
-        yield NDArrays.where(ad.lte(a), d.square().mul(0.5f), ad.sub(0.5 * a).mul((float) a));
-      }
-    };
+    NDArray e =
+        switch (kind) {
+          case MSE -> d.square();
+          case MAE -> d.abs();
+          case SMOOTH_L1 -> a == 0 ? d.abs() : smoothL1(d, a);
+          case HUBER -> {
+            NDArray ad = d.abs();
+            yield NDArrays.where(ad.lte(a), d.square().mul(0.5f), ad.sub(0.5 * a).mul((float) a));
+          }
+        };
     long per = batch == 0 ? 0 : pred.getShape().size() / batch;
     return new Terms(e.reshape(batch, -1).sum(new int[] {1}), filled(batch, per));
   }
@@ -95,15 +94,20 @@ final class TorchLosses {
   }
 
   /**
-   * Softmax cross-entropy with PyTorch's semantics, built from log-softmax and a one-hot matrix: per
-   * sample {@code (1-ε)·w_y·(-log p_y) + (ε/C)·Σ_c w_c·(-log p_c)} with denominator {@code w_y};
-   * ignored samples have both 0.
+   * Softmax cross-entropy with PyTorch's semantics, built from log-softmax and a one-hot matrix:
+   * per sample {@code (1-ε)·w_y·(-log p_y) + (ε/C)·Σ_c w_c·(-log p_c)} with denominator {@code
+   * w_y}; ignored samples have both 0.
    *
    * @param labels checked labels, {@code [B]}
    * @param weights class weights, or null for all 1
    */
   static Terms crossEntropy(
-      NDArray logits, long[] labels, double[] weights, double smoothing, long ignoreIndex) {
+      NDArray logits,
+      long[] labels,
+      double[] weights,
+      double smoothing,
+      long ignoreIndex,
+      Staging st) {
     NDManager m = logits.getManager();
     int b = labels.length;
     int classes = (int) logits.getShape().get(1);
@@ -121,13 +125,14 @@ final class TorchLosses {
       den[i] = weight(weights, (int) labels[i]);
     }
     NDArray lp = logits.logSoftmax(1);
-    NDArray nll = lp.mul(m.create(safe).oneHot(classes)).sum(new int[] {1}).neg();
-    NDArray num = nll.mul(m.create(wy)).mul((float) (1 - smoothing));
+    NDArray nll = lp.mul(st.longs(m, safe).oneHot(classes)).sum(new int[] {1}).neg();
+    NDArray num = nll.mul(st.floats(m, wy)).mul((float) (1 - smoothing));
     if (smoothing > 0) {
-      NDArray all = weights == null
-          ? lp.sum(new int[] {1}).neg()
-          : lp.mul(m.create(toFloats(weights))).sum(new int[] {1}).neg();
-      num = num.add(all.mul(m.create(valid)).mul((float) (smoothing / classes)));
+      NDArray all =
+          weights == null
+              ? lp.sum(new int[] {1}).neg()
+              : lp.mul(st.floats(m, toFloats(weights))).sum(new int[] {1}).neg();
+      num = num.add(all.mul(st.floats(m, valid)).mul((float) (smoothing / classes)));
     }
     return new Terms(num, den);
   }
@@ -137,7 +142,7 @@ final class TorchLosses {
    *
    * @param alpha class weights, or null for all 1
    */
-  static Terms focal(NDArray logits, long[] labels, double gamma, double[] alpha) {
+  static Terms focal(NDArray logits, long[] labels, double gamma, double[] alpha, Staging st) {
     NDManager m = logits.getManager();
     int b = labels.length;
     int classes = (int) logits.getShape().get(1);
@@ -145,8 +150,8 @@ final class TorchLosses {
     for (int i = 0; i < b; i++) {
       ay[i] = (float) -weight(alpha, (int) labels[i]);
     }
-    NDArray lpy = logits.logSoftmax(1).mul(m.create(labels).oneHot(classes)).sum(new int[] {1});
-    NDArray num = lpy.mul(m.create(ay));
+    NDArray lpy = logits.logSoftmax(1).mul(st.longs(m, labels).oneHot(classes)).sum(new int[] {1});
+    NDArray num = lpy.mul(st.floats(m, ay));
     if (gamma != 0) {
       num = num.mul(lpy.exp().neg().add(1f).pow((float) gamma));
     }
@@ -179,7 +184,8 @@ final class TorchLosses {
    * @param target encoded boxes, {@code B·A·4} values
    * @param labels anchor labels {@code [B·A]}, checked non-negative
    */
-  static Terms multiboxLoc(NDArray loc, NDArray target, long[] labels, int batch, int anchors) {
+  static Terms multiboxLoc(
+      NDArray loc, NDArray target, long[] labels, int batch, int anchors, Staging st) {
     NDManager m = loc.getManager();
     float[] pos = new float[labels.length];
     double[] den = new double[batch];
@@ -192,7 +198,7 @@ final class TorchLosses {
     NDArray l = loc.reshape(batch, anchors, 4);
     NDArray d = l.sub(target.reshape(batch, anchors, 4));
     NDArray perAnchor = smoothL1(d, 1.0).sum(new int[] {2});
-    NDArray num = perAnchor.mul(m.create(pos, new Shape(batch, anchors))).sum(new int[] {1});
+    NDArray num = perAnchor.mul(st.floats(m, pos, new Shape(batch, anchors))).sum(new int[] {1});
     return new Terms(num, den);
   }
 
@@ -205,7 +211,13 @@ final class TorchLosses {
    * @param labels anchor labels {@code [B·A]}, checked in {@code [0, C)}
    */
   static Terms multiboxConf(
-      NDArray conf, long[] labels, int batch, int anchors, int classes, double negPosRatio) {
+      NDArray conf,
+      long[] labels,
+      int batch,
+      int anchors,
+      int classes,
+      double negPosRatio,
+      Staging st) {
     NDManager m = conf.getManager();
     NDArray lp = conf.reshape(batch, anchors, classes).logSoftmax(2);
     float[] background;
@@ -221,10 +233,11 @@ final class TorchLosses {
         den[i / anchors]++;
       }
     }
-    NDArray ce = lp.mul(m.create(labels, new Shape(batch, anchors)).oneHot(classes))
-        .sum(new int[] {2})
-        .neg();
-    NDArray num = ce.mul(m.create(mask, new Shape(batch, anchors))).sum(new int[] {1});
+    NDArray ce =
+        lp.mul(st.longs(m, labels, new Shape(batch, anchors)).oneHot(classes))
+            .sum(new int[] {2})
+            .neg();
+    NDArray num = ce.mul(st.floats(m, mask, new Shape(batch, anchors))).sum(new int[] {1});
     return new Terms(num, den);
   }
 
@@ -255,8 +268,8 @@ final class TorchLosses {
         continue;
       }
       // highest loss -log p_0 first, i.e. lowest log p_0 first; then lower anchor index
-      negatives.sort(Comparator.<Integer>comparingDouble(i -> logBackground[i])
-          .thenComparingInt(i -> i));
+      negatives.sort(
+          Comparator.<Integer>comparingDouble(i -> logBackground[i]).thenComparingInt(i -> i));
       for (int j = 0; j < k; j++) {
         kept[negatives.get(j)] = true;
       }

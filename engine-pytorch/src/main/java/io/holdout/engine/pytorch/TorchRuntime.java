@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
  * questions about it: its version, whether it sees a GPU, which device a session runs on.
  *
  * <p>Thread counts: DJL reads {@code ai.djl.pytorch.num_threads} and {@code
- * ai.djl.pytorch.num_interop_threads} once, when the engine loads. Unless the user set them, they are
- * set here from the first session (0 = every available processor for intra-op work, and 1 inter-op
- * thread, since steps run one operation at a time). PyTorch keeps the intra-op count per calling
- * thread, so sessions re-apply theirs on the thread that runs each step ({@link
+ * ai.djl.pytorch.num_interop_threads} once, when the engine loads. Unless the user set them, they
+ * are set here from the first session (0 = every available processor for intra-op work, and 1
+ * inter-op thread, since steps run one operation at a time). PyTorch keeps the intra-op count per
+ * calling thread, so sessions re-apply theirs on the thread that runs each step ({@link
  * #applyIntraOpThreads}).
  */
 final class TorchRuntime {
@@ -78,17 +78,30 @@ final class TorchRuntime {
           JniUtils.getNumInteropThreads());
       return e;
     } catch (RuntimeException | UnsatisfiedLinkError ex) {
-      String hint = natives == null
-          ? "no PyTorch native jar on the class path (add ai.djl.pytorch:pytorch-native-cpu, classifier"
-              + " linux-x86_64, or build with -Pgpu for CUDA)"
-          : "natives " + natives.getProperty("version") + " (" + natives.getProperty("flavor") + ", "
-              + natives.getProperty("classifier") + ") did not load on this machine";
-      throw new HoldoutException("backend 'pytorch': the PyTorch engine failed to load: " + hint
-          + " (" + ex.getMessage() + ")", ex);
+      String hint =
+          natives == null
+              ? "no PyTorch native jar on the class path (add ai.djl.pytorch:pytorch-native-cpu,"
+                    + " classifier linux-x86_64, or build with -Pgpu for CUDA)"
+              : "natives "
+                  + natives.getProperty("version")
+                  + " ("
+                  + natives.getProperty("flavor")
+                  + ", "
+                  + natives.getProperty("classifier")
+                  + ") did not load on this machine";
+      throw new HoldoutException(
+          "backend 'pytorch': the PyTorch engine failed to load: "
+              + hint
+              + " ("
+              + ex.getMessage()
+              + ")",
+          ex);
     }
   }
 
-  /** The intra-op thread count a request of {@code n} means: {@code n}, or every processor for 0. */
+  /**
+   * The intra-op thread count a request of {@code n} means: {@code n}, or every processor for 0.
+   */
   static int resolveIntraOpThreads(int n) {
     return n > 0 ? n : Runtime.getRuntime().availableProcessors();
   }
@@ -105,7 +118,8 @@ final class TorchRuntime {
 
   /**
    * The bundled native build's description ({@code version}, {@code flavor} such as {@code cpu} or
-   * {@code cu124}, {@code classifier}), read from the native jar without loading it; null without one.
+   * {@code cu124}, {@code classifier}), read from the native jar without loading it; null without
+   * one.
    */
   static Properties nativeProperties() {
     ClassLoader cl = TorchRuntime.class.getClassLoader();

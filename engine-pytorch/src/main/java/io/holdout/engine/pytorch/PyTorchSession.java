@@ -1,0 +1,372 @@
+package io.holdout.engine.pytorch;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDResource;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import io.holdout.api.HoldoutException;
+import io.holdout.api.backend.EvalResult;
+import io.holdout.api.backend.SessionSpec;
+import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.loss.LossBreakdown;
+import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.Weights;
+import io.holdout.api.optim.OptimizerSpec;
+import io.holdout.api.tensor.Batch;
+import io.holdout.api.tensor.Tensor;
+import io.holdout.engine.pytorch.TorchLosses.Terms;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A model, its loss and optimizer living in PyTorch. Parameters, batch-norm statistics and
+ * optimizer state are arrays owned by the session's manager; everything a step creates belongs to a
+ * sub-manager closed at the end of the step, so native memory stays flat over any number of steps.
+ *
+ * <p>Each step sets PyTorch's gradient mode (which is per thread) and intra-op thread count on the
+ * thread that runs it, and restores the gradient mode after. Methods are synchronized: one step at
+ * a time per session.
+ */
+public final class PyTorchSession implements TrainingSession {
+  private final SessionSpec spec;
+  private final ai.djl.Device device;
+  private final int intraOpThreads;
+  private final List<LossComponent> losses;
+  private final Set<String> lossHeads;
+  private final Set<String> allHeads;
+  private final NDManager root;
+  private final CompiledModel model;
+  private final int[] trainable;
+  private final TorchOptimizer optimizer;
+  private final Staging staging = new Staging();
+  private final DropoutMasks dropout;
+  private double learningRate;
+  private long trainSteps;
+  private boolean closed;
+
+  PyTorchSession(SessionSpec spec, Engine engine, ai.djl.Device device, int intraOpThreads) {
+    this.spec = Objects.requireNonNull(spec, "spec is null");
+    this.device = device;
+    this.intraOpThreads = intraOpThreads;
+    this.allHeads = new LinkedHashSet<>();
+    for (HeadSpec h : spec.model().heads()) {
+      allHeads.add(h.name());
+    }
+    List<LossComponent> compiled = new ArrayList<>();
+    this.lossHeads = new LinkedHashSet<>();
+    for (LossComponentSpec c : spec.loss().components()) {
+      if (!allHeads.contains(c.output())) {
+        throw new HoldoutException(
+            "loss '"
+                + c.name()
+                + "' reads output '"
+                + c.output()
+                + "' but the model's heads are "
+                + allHeads);
+      }
+      compiled.add(LossComponent.compile(c));
+      lossHeads.add(c.output());
+    }
+    this.losses = List.copyOf(compiled);
+    this.dropout = new DropoutMasks(spec.seed(), staging);
+    this.learningRate = spec.trains() ? spec.optimizer().lr() : Double.NaN;
+    this.root = engine.newBaseManager(device);
+    try {
+      this.model = new CompiledModel(spec.model(), spec.initialWeights(), root);
+      this.trainable = model.trainable(lossHeads);
+      this.optimizer =
+          spec.trains() ? TorchOptimizer.create(spec.optimizer(), trainableParams(), root) : null;
+    } catch (RuntimeException e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public synchronized LossBreakdown trainStep(Batch batch) {
+    Objects.requireNonNull(batch, "batch is null");
+    requireOpen();
+    if (optimizer == null) {
+      throw new IllegalStateException(
+          "this session was opened without an optimizer (evaluation only)");
+    }
+    losses.forEach(c -> c.requireTargets(batch));
+    dropout.beginStep(trainSteps++);
+    return inStep(
+        step -> {
+          JniUtils.setGradMode(true);
+          Map<String, NDArray> out = model.forward(input(step, batch), true, lossHeads, dropout);
+          NDArray[] values = new NDArray[losses.size()];
+          NDArray total = null;
+          for (int i = 0; i < values.length; i++) {
+            LossComponent c = losses.get(i);
+            values[i] = c.terms(out, batch, step, staging).reduce(c.reduction());
+            double w = c.spec().weight();
+            NDArray weighted = w == 1 ? values[i] : values[i].mul((float) w);
+            total = total == null ? weighted : total.add(weighted);
+          }
+          NDArray[] params = trainableParams();
+          for (NDArray p : params) {
+            JniUtils.zeroGrad((PtNDArray) p);
+          }
+          JniUtils.backward(
+              (PtNDArray) total, (PtNDArray) step.ones(total.getShape()), false, false);
+          JniUtils.setGradMode(false);
+          double[] raw = read(values);
+          NDArray[] grads = new NDArray[params.length];
+          for (int i = 0; i < params.length; i++) {
+            grads[i] = params[i].getGradient();
+          }
+          OptimizerSpec o = spec.optimizer();
+          if (o.clipNorm() > 0) {
+            clipByGlobalNorm(grads, o.clipNorm());
+          }
+          optimizer.step(params, grads, learningRate);
+          return LossBreakdown.of(spec.loss(), raw, batch.size());
+        });
+  }
+
+  @Override
+  public synchronized EvalResult evalStep(Batch batch) {
+    Objects.requireNonNull(batch, "batch is null");
+    requireOpen();
+    losses.forEach(c -> c.requireTargets(batch));
+    return inStep(
+        step -> {
+          JniUtils.setGradMode(false);
+          Map<String, NDArray> out = model.forward(input(step, batch), false, allHeads, dropout);
+          NDArray[] values = new NDArray[losses.size()];
+          Map<String, float[]> perSample = new LinkedHashMap<>();
+          for (int i = 0; i < values.length; i++) {
+            LossComponent c = losses.get(i);
+            Terms t = c.terms(out, batch, step, staging);
+            values[i] = t.reduce(c.reduction());
+            perSample.put(c.spec().name(), t.perSample(c.reduction()));
+          }
+          Map<String, Tensor> outputs = new LinkedHashMap<>();
+          out.forEach((name, y) -> outputs.put(name, Tensors.toTensor(y)));
+          return new EvalResult(
+              LossBreakdown.of(spec.loss(), read(values), batch.size()), outputs, perSample);
+        });
+  }
+
+  /**
+   * Scales every gradient by {@code maxNorm / (norm + 1e-6)} when their global L2 norm exceeds
+   * {@code maxNorm} (PyTorch's {@code clip_grad_norm_}).
+   */
+  private static void clipByGlobalNorm(NDArray[] grads, double maxNorm) {
+    NDArray[] squares = new NDArray[grads.length];
+    for (int i = 0; i < grads.length; i++) {
+      squares[i] = grads[i].square().sum();
+    }
+    double sum = 0;
+    for (float v : NDArrays.stack(new NDList(squares)).toFloatArray()) {
+      sum += v;
+    }
+    double norm = Math.sqrt(sum);
+    if (norm > maxNorm) {
+      float scale = (float) (maxNorm / (norm + 1e-6));
+      for (NDArray g : grads) {
+        g.muli(scale);
+      }
+    }
+  }
+
+  /** The scalar values, copied out in one transfer. */
+  private static double[] read(NDArray[] scalars) {
+    float[] f = NDArrays.stack(new NDList(scalars)).toFloatArray();
+    double[] out = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      out[i] = f[i];
+    }
+    return out;
+  }
+
+  private NDArray input(NDManager step, Batch batch) {
+    if (!batch.has(Batch.INPUT)) {
+      throw new HoldoutException(
+          "batch has no model input '" + Batch.INPUT + "' (has " + batch.tensors().keySet() + ")");
+    }
+    NDArray x = Tensors.view(step, batch.input());
+    return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+  }
+
+  private NDArray[] trainableParams() {
+    NDArray[] state = model.state();
+    NDArray[] out = new NDArray[trainable.length];
+    for (int i = 0; i < trainable.length; i++) {
+      out[i] = state[trainable[i]];
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code body} with a fresh sub-manager that temporarily owns every persistent array, so
+   * that whatever an operation on them creates is freed when the step ends; the gradient mode of
+   * the calling thread is restored after.
+   */
+  private <T> T inStep(Function<NDManager, T> body) {
+    TorchRuntime.applyIntraOpThreads(intraOpThreads);
+    boolean gradMode = JniUtils.isGradMode();
+    try (NDManager step = root.newSubManager()) {
+      step.tempAttachAll(persistent());
+      return body.apply(step);
+    } finally {
+      JniUtils.setGradMode(gradMode);
+    }
+  }
+
+  private NDResource[] persistent() {
+    List<NDResource> all = new ArrayList<>(List.of(model.state()));
+    if (optimizer != null) {
+      all.addAll(optimizer.state());
+    }
+    return all.toArray(new NDResource[0]);
+  }
+
+  @Override
+  public synchronized Weights weights() {
+    requireOpen();
+    return inStep(
+        step -> {
+          JniUtils.setGradMode(false);
+          return model.weights();
+        });
+  }
+
+  @Override
+  public synchronized void loadWeights(Weights weights) {
+    Objects.requireNonNull(weights, "weights is null");
+    requireOpen();
+    boolean gradMode = JniUtils.isGradMode();
+    try {
+      JniUtils.setGradMode(false);
+      model.load(weights, root);
+    } finally {
+      JniUtils.setGradMode(gradMode);
+    }
+  }
+
+  /**
+   * {@code steps} (training steps taken, int64) and the optimizer's arrays named {@code
+   * exp_avg.<param>}, {@code exp_avg_sq.<param>} (Adam, AdamW) or {@code momentum.<param>} (SGD).
+   */
+  @Override
+  public synchronized Map<String, Tensor> trainingState() {
+    requireOpen();
+    if (optimizer == null) {
+      throw new HoldoutException("an evaluation-only session has no training state");
+    }
+    return inStep(
+        step -> {
+          JniUtils.setGradMode(false);
+          Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+          out.put("steps", Tensor.ofLongs(new long[] {1}, trainSteps));
+          out.put("optimizer_steps", Tensor.ofLongs(new long[] {1}, optimizer.steps()));
+          optimizer.named(trainableNames()).forEach((k, v) -> out.put(k, Tensors.toTensor(v)));
+          return out;
+        });
+  }
+
+  @Override
+  public synchronized void loadTrainingState(Map<String, Tensor> state) {
+    Objects.requireNonNull(state, "state is null");
+    requireOpen();
+    if (optimizer == null) {
+      throw new HoldoutException("an evaluation-only session has no training state");
+    }
+    Map<String, NDArray> named = optimizer.named(trainableNames());
+    for (String key : List.of("steps", "optimizer_steps")) {
+      if (!state.containsKey(key)) {
+        throw new HoldoutException("training state lacks '" + key + "'");
+      }
+    }
+    for (Map.Entry<String, NDArray> e : named.entrySet()) {
+      Tensor t = state.get(e.getKey());
+      if (t == null) {
+        throw new HoldoutException("training state lacks '" + e.getKey() + "' (was it saved by another optimizer?)");
+      }
+      if (!java.util.Arrays.equals(t.shape(), e.getValue().getShape().getShape())) {
+        throw new HoldoutException("training state '" + e.getKey() + "' has shape "
+            + java.util.Arrays.toString(t.shape()) + ", expected " + e.getValue().getShape());
+      }
+    }
+    boolean gradMode = JniUtils.isGradMode();
+    try {
+      JniUtils.setGradMode(false);
+      for (Map.Entry<String, NDArray> e : named.entrySet()) {
+        e.getValue().set(state.get(e.getKey()).buffer());
+      }
+    } finally {
+      JniUtils.setGradMode(gradMode);
+    }
+    trainSteps = state.get("steps").toLongArray()[0];
+    optimizer.setSteps(state.get("optimizer_steps").toLongArray()[0]);
+  }
+
+  private String[] trainableNames() {
+    String[] names = new String[trainable.length];
+    for (int i = 0; i < trainable.length; i++) {
+      names[i] = model.params().get(trainable[i]).name();
+    }
+    return names;
+  }
+
+  @Override
+  public synchronized double learningRate() {
+    return learningRate;
+  }
+
+  @Override
+  public synchronized void setLearningRate(double lr) {
+    if (!(lr > 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("learning rate must be > 0 and finite, got " + lr);
+    }
+    if (optimizer == null) {
+      throw new IllegalStateException(
+          "this session was opened without an optimizer (evaluation only)");
+    }
+    learningRate = lr;
+  }
+
+  @Override
+  public String device() {
+    return device.toString();
+  }
+
+  /** Intra-op threads PyTorch uses for this session's steps. */
+  public int intraOpThreads() {
+    return intraOpThreads;
+  }
+
+  /** Arrays the session owns between steps (parameters, statistics, optimizer state). */
+  synchronized int liveArrays() {
+    return root.getManagedArrays().size();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      root.close();
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("session is closed");
+    }
+  }
+}
