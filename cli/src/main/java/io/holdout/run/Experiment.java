@@ -31,6 +31,7 @@ import io.holdout.api.train.ReduceOnPlateau;
 import io.holdout.api.train.RunResult;
 import io.holdout.api.train.RunState;
 import io.holdout.api.train.Trainer;
+import io.holdout.api.train.TrainingListener;
 import io.holdout.losses.LossCatalog;
 import io.holdout.losses.metrics.MetricCatalog;
 import java.io.IOException;
@@ -137,6 +138,11 @@ public final class Experiment {
 
   /** Trains a fresh run. */
   public static Outcome run(LoadedConfig loaded, PrintWriter out) {
+    return run(loaded, out, List.of());
+  }
+
+  /** Trains a fresh run with extra listeners (Java API users, tests). */
+  public static Outcome run(LoadedConfig loaded, PrintWriter out, List<TrainingListener> extra) {
     LoadedConfig absolute = withAbsoluteDataPath(loaded);
     try (Prepared p = new Prepared(absolute, null)) {
       ExperimentConfig c = absolute.config();
@@ -151,7 +157,7 @@ public final class Experiment {
       }
       try (TrainingSession session = p.backend.open(spec)) {
         Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), p.data.split().hash());
-        return train(p, run, session, RunState.fresh(c.optimizer().lr()), out, false);
+        return train(p, run, session, RunState.fresh(c.optimizer().lr()), out, false, extra);
       }
     }
   }
@@ -185,13 +191,13 @@ public final class Experiment {
         session.loadTrainingState(last.state());
         session.setLearningRate(last.meta().path("lr").asDouble());
         out.printf(Locale.ROOT, "resume  %s after epoch %d%n", runDir, state.completedEpochs());
-        return train(p, run, session, state, out, true);
+        return train(p, run, session, state, out, true, List.of());
       }
     }
   }
 
   private static Outcome train(Prepared p, RunFolder run, TrainingSession session, RunState state, PrintWriter out,
-      boolean resumed) {
+      boolean resumed, List<TrainingListener> extra) {
     ExperimentConfig c = p.loaded.config();
     TrainerConfig tc = c.trainer();
     out.printf(Locale.ROOT, "data    %s: %d samples, input %s, targets %s%n", c.data().path(), p.data.dataset().size(),
@@ -215,7 +221,7 @@ public final class Experiment {
           .addListener(csv)
           .addListener(new Curves(run.file("curves.png"), p.loss.names()))
           .addListener(new Predictions(Split.TEST, run.file("test-predictions.csv"), p.loss, p.classificationHeads()));
-      if (!"off".equals(tc.progress())) {
+      if (!java.util.Set.of("none", "off", "false").contains(tc.progress())) {
         b.addListener(new Progress(Progress.wantsBar(tc.progress()), console, tc.progressSeconds()));
       }
       if (monitor != null) {
@@ -232,6 +238,7 @@ public final class Experiment {
         b.addListener(new Checkpoints(run.dir(), p.loaded.hash(), p.data.split().hash(),
             monitor == null ? "none" : monitor.key()));
       }
+      extra.forEach(b::addListener);
       RunResult result = b.build().fit(session, p.data.train(), p.data.val(), p.data.test(), state);
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("format", "holdout");

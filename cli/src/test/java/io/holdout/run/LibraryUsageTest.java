@@ -17,6 +17,8 @@ import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
+import io.holdout.api.metrics.Direction;
+import io.holdout.api.train.Monitor;
 import io.holdout.api.train.RunResult;
 import io.holdout.api.train.Trainer;
 import io.holdout.datasets.Datasets;
@@ -49,7 +51,7 @@ class LibraryUsageTest {
     DataLoader test = DataLoader.builder(std.applyTo(Datasets.part(iris, split, Split.TEST)), 16).optShuffle(false).build();
 
     ModelSpec model = new ModelSpec(new long[] {3},
-        List.of(new LayerSpec.Dense(32), new LayerSpec.Relu()),
+        List.of(new LayerSpec.Dense(32), new LayerSpec.Relu(), new LayerSpec.Dense(32), new LayerSpec.Relu()),
         List.of(HeadSpec.dense("species", HeadKind.CLASSIFICATION, 3),
                 HeadSpec.dense("petal_width", HeadKind.REGRESSION, 1)));
     LossSpec loss = new LossSpec(List.of(
@@ -62,6 +64,7 @@ class LibraryUsageTest {
         OptimizerSpec.adam(0.01), Device.CPU, 42, 0, 0))) {
       r = Trainer.builder().setEpochs(40)
           .optMetrics(() -> List.of(new Accuracy("species", "species")))
+          .optMonitor(new Monitor("val.total", Direction.MIN, 0))   // test on the best val epoch
           .build()
           .fit(session, train, val, test);
       System.out.println("test " + r.test().loss() + " accuracy " + r.test().metrics());

@@ -50,7 +50,8 @@ public final class ArrayDataset implements IdentifiedDataset {
     for (int i = 0; i < copy.size(); i++) {
       Sample s = copy.get(i);
       if (!s.fields().containsKey(Batch.INPUT)) {
-        throw new HoldoutException("sample " + i + " (" + s.id() + ") has no '" + Batch.INPUT + "'");
+        throw new HoldoutException(
+            "sample " + i + " (" + s.id() + ") has no '" + Batch.INPUT + "'");
       }
       for (String t : schema.targets().keySet()) {
         if (!s.fields().containsKey(t)) {
@@ -138,8 +139,15 @@ public final class ArrayDataset implements IdentifiedDataset {
       for (int i = 0; i < labels.length; i++) {
         if (labels[i] < 0 || labels[i] >= classes.size()) {
           throw new HoldoutException(
-              "target '" + name + "': label " + labels[i] + " of sample " + i + " is outside [0, "
-                  + classes.size() + ")");
+              "target '"
+                  + name
+                  + "': label "
+                  + labels[i]
+                  + " of sample "
+                  + i
+                  + " is outside [0, "
+                  + classes.size()
+                  + ")");
         }
       }
       targets.put(name, TargetInfo.classes(classes));
@@ -156,8 +164,14 @@ public final class ArrayDataset implements IdentifiedDataset {
       for (int i = 0; i < copy.length; i++) {
         if (targetValues[i].length != width) {
           throw new HoldoutException(
-              "target '" + name + "': sample " + i + " has " + targetValues[i].length
-                  + " values, sample 0 has " + width);
+              "target '"
+                  + name
+                  + "': sample "
+                  + i
+                  + " has "
+                  + targetValues[i].length
+                  + " values, sample 0 has "
+                  + width);
         }
         checkFinite(targetValues[i], "target '" + name + "' of sample " + i);
         copy[i] = targetValues[i].clone();

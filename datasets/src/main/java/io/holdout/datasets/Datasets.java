@@ -42,8 +42,11 @@ public final class Datasets {
     TargetInfo info = dataset.schema().targets().get(target);
     if (info == null) {
       throw new HoldoutException(
-          "no target '" + target + "' to stratify by (targets: "
-              + String.join(", ", dataset.schema().targets().keySet()) + ")");
+          "no target '"
+              + target
+              + "' to stratify by (targets: "
+              + String.join(", ", dataset.schema().targets().keySet())
+              + ")");
     }
     if (info.kind() != TargetKind.CLASS) {
       throw new HoldoutException(

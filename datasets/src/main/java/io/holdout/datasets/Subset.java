@@ -85,7 +85,11 @@ public final class Subset implements IdentifiedDataset {
 
   @Override
   public String toString() {
-    return "Subset[" + (name.isEmpty() ? "" : name + ", ") + indices.length + " of " + base.size()
+    return "Subset["
+        + (name.isEmpty() ? "" : name + ", ")
+        + indices.length
+        + " of "
+        + base.size()
         + "]";
   }
 }

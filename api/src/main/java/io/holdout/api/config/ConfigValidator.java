@@ -142,8 +142,9 @@ final class ConfigValidator {
       }
       default -> fail(f, "'trainer.schedule.type' must be constant, step, multistep or cosine, got '" + sc.type() + "'");
     }
-    if (!Set.of("auto", "bar", "lines", "off").contains(t.progress())) {
-      fail(f, "'trainer.progress' must be auto, bar, lines or off, got '" + t.progress() + "'");
+    // YAML reads an unquoted off/no as false: accept it as none
+    if (!Set.of("auto", "bar", "lines", "none", "off", "false").contains(t.progress())) {
+      fail(f, "'trainer.progress' must be auto, bar, lines or none, got '" + t.progress() + "'");
     }
     if (c.engine().intraOpThreads() < 0 || c.engine().interOpThreads() < 0) {
       fail(f, "'engine' thread counts must be >= 0");

@@ -15,7 +15,7 @@ import java.util.List;
  * @param checkpoints write best and last checkpoints every epoch (default true)
  * @param testOnBest evaluate the test split on the best weights, not the last (default true)
  * @param progress {@code auto} (a bar on a terminal, plain lines otherwise), {@code bar}, {@code
- *     lines} or {@code off}
+ *     lines} or {@code none}
  * @param progressSeconds at most one plain progress line per this many seconds (default 10)
  */
 public record TrainerConfig(

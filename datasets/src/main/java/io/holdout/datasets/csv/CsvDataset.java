@@ -130,8 +130,8 @@ public final class CsvDataset implements IdentifiedDataset {
   }
 
   /**
-   * The cells of one column, one per sample (for group keys, predefined split columns, ids). Feature
-   * columns come back as the parsed numbers.
+   * The cells of one column, one per sample (for group keys, predefined split columns, ids).
+   * Feature columns come back as the parsed numbers.
    */
   public List<String> column(String name) {
     int p = rawColumns.indexOf(name);
@@ -167,13 +167,27 @@ public final class CsvDataset implements IdentifiedDataset {
   static String skipReport(String file, List<Integer> skipped) {
     String shown =
         skipped.stream().limit(10).map(String::valueOf).collect(Collectors.joining(", "));
-    return file + ": skipped " + skipped.size() + " row" + (skipped.size() == 1 ? "" : "s")
-        + " with missing values (lines " + shown + (skipped.size() > 10 ? ", ..." : "") + ")";
+    return file
+        + ": skipped "
+        + skipped.size()
+        + " row"
+        + (skipped.size() == 1 ? "" : "s")
+        + " with missing values (lines "
+        + shown
+        + (skipped.size() > 10 ? ", ..." : "")
+        + ")";
   }
 
   @Override
   public String toString() {
-    return "CsvDataset[" + file + ", " + size() + " rows, " + features.size() + " features, targets "
-        + schema.targets().keySet() + "]";
+    return "CsvDataset["
+        + file
+        + ", "
+        + size()
+        + " rows, "
+        + features.size()
+        + " features, targets "
+        + schema.targets().keySet()
+        + "]";
   }
 }

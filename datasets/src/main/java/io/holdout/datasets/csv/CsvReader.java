@@ -32,10 +32,14 @@ final class CsvReader {
   static CsvDataset read(CsvSource src) {
     Path path = src.path();
     String file = path.toString();
-    try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+    try (BufferedReader in = open(path)) {
       return read(src, in, file);
     } catch (NoSuchFileException e) {
       throw new HoldoutException(file + ": file not found");
+    } catch (java.util.zip.ZipException e) {
+      throw new HoldoutException(file + ": not a valid gzip file (" + e.getMessage() + ")");
+    } catch (java.io.EOFException e) {
+      throw new HoldoutException(file + ": truncated gzip file");
     } catch (CharacterCodingException e) {
       throw new HoldoutException(file + ": not UTF-8 text");
     } catch (IOException e) {
@@ -43,8 +47,24 @@ final class CsvReader {
     }
   }
 
-  private static CsvDataset read(CsvSource src, BufferedReader in, String file)
-      throws IOException {
+  /** A reader of the file's text; a name ending in {@code .gz} is decompressed. */
+  private static BufferedReader open(Path path) throws IOException {
+    if (!path.getFileName().toString().endsWith(".gz")) {
+      return Files.newBufferedReader(path, StandardCharsets.UTF_8);
+    }
+    java.io.InputStream raw = Files.newInputStream(path);
+    try {
+      return new BufferedReader(
+          new java.io.InputStreamReader(
+              new java.util.zip.GZIPInputStream(raw, 1 << 16),
+              StandardCharsets.UTF_8.newDecoder()));
+    } catch (IOException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
+  private static CsvDataset read(CsvSource src, BufferedReader in, String file) throws IOException {
     String headerLine = in.readLine();
     if (headerLine == null) {
       throw new HoldoutException(file + ": empty file (a header row is required)");
@@ -138,8 +158,14 @@ final class CsvReader {
       String[] cells = split(line, src.delimiter(), file, lineNo);
       if (cells.length != header.size()) {
         throw new HoldoutException(
-            file + ":" + lineNo + ": " + cells.length + " fields, but the header has "
-                + header.size() + " columns");
+            file
+                + ":"
+                + lineNo
+                + ": "
+                + cells.length
+                + " fields, but the header has "
+                + header.size()
+                + " columns");
       }
       for (int c : used) {
         if (src.missingMarkers().contains(cells[c])) {
@@ -148,7 +174,12 @@ final class CsvReader {
             continue rows;
           }
           throw new HoldoutException(
-              file + ":" + lineNo + ": column '" + header.get(c) + "': missing value"
+              file
+                  + ":"
+                  + lineNo
+                  + ": column '"
+                  + header.get(c)
+                  + "': missing value"
                   + (cells[c].isEmpty() ? "" : " '" + cells[c] + "'")
                   + " (the missing-value policy is 'error'; 'skip' leaves such rows out)");
         }
@@ -185,8 +216,9 @@ final class CsvReader {
     }
     if (n == 0) {
       throw new HoldoutException(
-          file + ": no data rows" + (skipped.isEmpty() ? "" : " (" + skipped.size()
-              + " skipped for missing values)"));
+          file
+              + ": no data rows"
+              + (skipped.isEmpty() ? "" : " (" + skipped.size() + " skipped for missing values)"));
     }
     if (!skipped.isEmpty()) {
       LOG.log(System.Logger.Level.WARNING, CsvDataset.skipReport(file, skipped));
@@ -218,8 +250,16 @@ final class CsvReader {
         Integer k = index.get(raw.get(i)[p]);
         if (k == null) {
           throw new HoldoutException(
-              file + ":" + lines[i] + ": column '" + c + "': unknown class '" + raw.get(i)[p]
-                  + "' (classes: " + String.join(", ", names) + ")");
+              file
+                  + ":"
+                  + lines[i]
+                  + ": column '"
+                  + c
+                  + "': unknown class '"
+                  + raw.get(i)[p]
+                  + "' (classes: "
+                  + String.join(", ", names)
+                  + ")");
         }
         labels[i] = k;
       }
@@ -272,7 +312,13 @@ final class CsvReader {
     float v = Float.parseFloat(cell);
     if (!Float.isFinite(v)) {
       throw new HoldoutException(
-          file + ":" + line + ": column '" + column + "': '" + cell
+          file
+              + ":"
+              + line
+              + ": column '"
+              + column
+              + "': '"
+              + cell
               + "' is outside the float range");
     }
     return v;

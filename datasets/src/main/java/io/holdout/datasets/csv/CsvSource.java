@@ -14,8 +14,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A CSV table with a header row: some columns are the numeric input features, others are targets
- * (a class per row, or numbers to regress). {@link #open()} reads and checks the whole file.
+ * A CSV table with a header row: some columns are the numeric input features, others are targets (a
+ * class per row, or numbers to regress). {@link #open()} reads and checks the whole file.
  *
  * <pre>{@code
  * CsvDataset iris = CsvSource.builder(Path.of("iris.csv"))
@@ -31,7 +31,7 @@ import java.util.Set;
  * empty lines are ignored. A feature or number cell must be a finite decimal number ({@code NaN},
  * {@code Infinity} and Java suffixes such as {@code 1f} are refused). A cell equal to a missing
  * marker (default: empty or {@code NA}) in a used column is handled by the {@link MissingValues}
- * policy.
+ * policy. The text is UTF-8; a file whose name ends in {@code .gz} is decompressed first.
  */
 public final class CsvSource implements DatasetSource {
   /** One target: its name in the schema, its kind, the column(s) and optional fixed classes. */
@@ -122,8 +122,8 @@ public final class CsvSource implements DatasetSource {
     }
 
     /**
-     * The input feature columns, in this order. Default: every column that is not a target, the
-     * id column or ignored, in file order.
+     * The input feature columns, in this order. Default: every column that is not a target, the id
+     * column or ignored, in file order.
      */
     public Builder features(String... columns) {
       return features(List.of(columns));
@@ -148,8 +148,8 @@ public final class CsvSource implements DatasetSource {
     }
 
     /**
-     * A class target named {@code name} read from {@code column}; classes are indexed by the
-     * {@link #optClassOrder class order}.
+     * A class target named {@code name} read from {@code column}; classes are indexed by the {@link
+     * #optClassOrder class order}.
      */
     public Builder classTarget(String name, String column) {
       return addTarget(new TargetColumns(name, TargetKind.CLASS, List.of(column), null));
@@ -182,8 +182,9 @@ public final class CsvSource implements DatasetSource {
       return switch (kind) {
         case NUMBER -> numberTarget(name, column);
         case CLASS -> classTarget(name, column);
-        default -> throw new HoldoutException(
-            "target '" + name + "': a CSV target is NUMBER or CLASS, not " + kind);
+        default ->
+            throw new HoldoutException(
+                "target '" + name + "': a CSV target is NUMBER or CLASS, not " + kind);
       };
     }
 

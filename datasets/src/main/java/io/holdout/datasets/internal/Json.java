@@ -48,7 +48,8 @@ public final class Json {
   public static void write(Path file, JsonNode node) {
     try {
       Files.writeString(
-          file, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n",
+          file,
+          MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n",
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new HoldoutException(file + ": cannot write: " + e.getMessage(), e);

@@ -24,19 +24,22 @@ import java.util.Set;
  * <p>Every sample must have the same fields with the same dtype and shape, except for the
  * <em>padded</em> fields (variable-length detection targets such as {@code boxes [M, 4]} and {@code
  * labels [M]}): those may differ in their first dimension and are padded at the end to the largest
- * {@code M} of the batch, with {@value #FLOAT_PAD} for float fields and {@value #LONG_PAD} for int64
- * fields (so a padded label row reads as "no object"). Any other difference is an error naming both
- * samples.
+ * {@code M} of the batch, with {@value #FLOAT_PAD} for float fields and {@value #LONG_PAD} for
+ * int64 fields (so a padded label row reads as "no object"). Any other difference is an error
+ * naming both samples.
  */
 public final class Collator {
   /** Padding value of float fields. */
   public static final float FLOAT_PAD = 0f;
+
   /** Padding value of int64 fields: not a class. */
   public static final long LONG_PAD = -1L;
 
   private final Set<String> padded;
 
-  /** @param padded names of the fields that may vary in their first dimension */
+  /**
+   * @param padded names of the fields that may vary in their first dimension
+   */
   public Collator(Set<String> padded) {
     this.padded = Set.copyOf(Objects.requireNonNull(padded, "padded is null"));
   }
@@ -62,7 +65,12 @@ public final class Collator {
       ids.add(s.id());
       if (!s.fields().keySet().equals(names)) {
         throw new HoldoutException(
-            where.get(b) + " has fields " + s.fields().keySet() + " but " + where.get(0) + " has "
+            where.get(b)
+                + " has fields "
+                + s.fields().keySet()
+                + " but "
+                + where.get(0)
+                + " has "
                 + names);
       }
     }
@@ -84,13 +92,21 @@ public final class Collator {
       boolean same =
           f.dtype() == f0.dtype()
               && (pad
-                  ? s.length == s0.length
-                      && Arrays.equals(s, 1, s.length, s0, 1, s0.length)
+                  ? s.length == s0.length && Arrays.equals(s, 1, s.length, s0, 1, s0.length)
                   : Arrays.equals(s, s0));
       if (!same) {
         throw new HoldoutException(
-            "cannot batch field '" + name + "': " + where.get(b) + " has " + f.dtype()
-                + Arrays.toString(s) + " but " + where.get(0) + " has " + f0.dtype()
+            "cannot batch field '"
+                + name
+                + "': "
+                + where.get(b)
+                + " has "
+                + f.dtype()
+                + Arrays.toString(s)
+                + " but "
+                + where.get(0)
+                + " has "
+                + f0.dtype()
                 + Arrays.toString(s0)
                 + (name.equals(Batch.INPUT) ? " (resize inputs to one shape)" : ""));
       }

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Turns a dataset into the mini-batches of each epoch.
  *
  * <ul>
- *   <li><b>Steps</b>: {@code ceil(N / batchSize)} per epoch; with {@code dropLast}, {@code
- *       floor(N / batchSize)} (the last, short batch is left out).
+ *   <li><b>Steps</b>: {@code ceil(N / batchSize)} per epoch; with {@code dropLast}, {@code floor(N
+ *       / batchSize)} (the last, short batch is left out).
  *   <li><b>Order</b>: in index order, or with {@code shuffle} a permutation derived from {@code
  *       seed} and the epoch number, so every epoch has a new order and a rerun the same ones.
  *   <li><b>Workers</b>: with {@code numWorkers = 0} batches are read on the calling (training)
@@ -44,7 +44,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       skipBadSamples} it is left out of its batch instead, logged and listed in {@link
  *       #skippedSamples()} (nothing is dropped silently).
  *   <li><b>Batch size larger than the dataset</b>: an error with {@code dropLast} (no batch would
- *       come out); otherwise a warning (logged and in {@link #warnings()}) and one short batch.
+ *       come out); otherwise one short batch per epoch and a line in {@link #warnings()} (not
+ *       logged: a validation or test set smaller than a batch is normal; the CLI refuses a batch
+ *       larger than the training part).
+ *   <li><b>An empty dataset</b> (e.g. a val part of ratio 0) gives 0 steps and empty epochs.
  * </ul>
  *
  * <p>Batches are collated by a {@link Collator} into direct buffers; fields of {@code DETECTION}
@@ -92,17 +95,24 @@ public final class DataLoader implements BatchSource {
     }
     this.collator = new Collator(padded);
     int n = dataset.size();
-    if (n == 0) {
-      throw new HoldoutException("data loader: the dataset has no samples");
-    }
-    if (batchSize > n) {
+    if (n > 0 && batchSize > n) {
       if (dropLast) {
         throw new HoldoutException(
-            "batch size " + batchSize + " is larger than the " + n + " samples, and with drop-last"
-                + " no batch would come out: use a batch size of at most " + n);
+            "batch size "
+                + batchSize
+                + " is larger than the "
+                + n
+                + " samples, and with drop-last"
+                + " no batch would come out: use a batch size of at most "
+                + n);
       }
-      warn("batch size " + batchSize + " is larger than the " + n
-          + " samples: each epoch is one batch of " + n);
+      warnings.add(
+          "batch size "
+              + batchSize
+              + " is larger than the "
+              + n
+              + " samples: each epoch is one batch of "
+              + n);
     }
     this.steps = dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
   }
@@ -152,8 +162,8 @@ public final class DataLoader implements BatchSource {
   }
 
   /**
-   * The batches of epoch {@code epoch}. Starting a new epoch abandons the previous one's
-   * iterator (its prefetched batches are cancelled).
+   * The batches of epoch {@code epoch}. Starting a new epoch abandons the previous one's iterator
+   * (its prefetched batches are cancelled).
    */
   @Override
   public synchronized Iterator<Batch> epoch(int epoch) {
@@ -204,11 +214,6 @@ public final class DataLoader implements BatchSource {
     if (workers != null) {
       workers.shutdownNow();
     }
-  }
-
-  private void warn(String message) {
-    warnings.add(message);
-    LOG.log(System.Logger.Level.WARNING, message);
   }
 
   private static ThreadFactory threads() {
@@ -371,7 +376,8 @@ public final class DataLoader implements BatchSource {
     private Builder(Dataset dataset, int batchSize) {
       this.dataset = Objects.requireNonNull(dataset, "dataset is null");
       if (batchSize <= 0) {
-        throw new HoldoutException("batch size must be a positive number of samples, not " + batchSize);
+        throw new HoldoutException(
+            "batch size must be a positive number of samples, not " + batchSize);
       }
       this.batchSize = batchSize;
     }
@@ -403,10 +409,14 @@ public final class DataLoader implements BatchSource {
       return this;
     }
 
-    /** Batches prepared ahead of the consumer when there are workers; default {@code 2 * numWorkers}. */
+    /**
+     * Batches prepared ahead of the consumer when there are workers; default {@code 2 *
+     * numWorkers}.
+     */
     public Builder optPrefetch(int prefetch) {
       if (prefetch <= 0) {
-        throw new HoldoutException("prefetch must be a positive number of batches, not " + prefetch);
+        throw new HoldoutException(
+            "prefetch must be a positive number of batches, not " + prefetch);
       }
       this.prefetch = prefetch;
       return this;

@@ -78,13 +78,18 @@ public final class RandomSplitter implements Splitter {
         int train = (int) (n - given);
         if (train <= 0) {
           throw new HoldoutException(
-              "random split: the counts " + counts.entrySet().stream().skip(1).toList()
-                  + " leave no training sample of " + n);
+              "random split: the counts "
+                  + counts.entrySet().stream().skip(1).toList()
+                  + " leave no training sample of "
+                  + n);
         }
         sizes[0] = train;
       } else if (given != n) {
         throw new HoldoutException(
-            "random split: the counts add up to " + given + " but the dataset has " + n
+            "random split: the counts add up to "
+                + given
+                + " but the dataset has "
+                + n
                 + " samples; leave 'train' out to give it the rest");
       } else if (counts.get(Split.TRAIN) == 0) {
         throw new HoldoutException("random split: the train count is 0");

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The share of samples each part of a split gets, e.g. train 0.7 / val 0.15 / test 0.15. Shares
- * are finite, in {@code [0, 1]}, sum to 1 within 1e-6, and include a positive {@code train}; a
- * part with share 0 is allowed (it stays empty).
+ * The share of samples each part of a split gets, e.g. train 0.7 / val 0.15 / test 0.15. Shares are
+ * finite, in {@code [0, 1]}, sum to 1 within 1e-6, and include a positive {@code train}; a part
+ * with share 0 is allowed (it stays empty).
  *
  * <p><b>Remainder rule</b> ({@link #allocate}): part {@code p} of {@code n} samples first gets
  * {@code floor(share_p * n)}; the samples left over go one each to the parts with the largest
@@ -36,11 +36,20 @@ public record Ratios(Map<String, Double> shares) {
       listed.append(listed.length() == 0 ? "" : " + ").append(e.getKey()).append(' ').append(v);
     }
     if (Math.abs(sum - 1) > TOLERANCE) {
-      throw new HoldoutException("split ratios sum to " + sum + " (" + listed + "), not 1");
+      throw new HoldoutException(
+          "split ratios sum to "
+              + new java.math.BigDecimal(sum)
+                  .round(new java.math.MathContext(9))
+                  .stripTrailingZeros()
+                  .toPlainString()
+              + " ("
+              + listed
+              + "), not 1");
     }
     Double train = shares.get(Split.TRAIN);
     if (train == null || train <= 0) {
-      throw new HoldoutException("split ratios need a positive '" + Split.TRAIN + "' share: " + listed);
+      throw new HoldoutException(
+          "split ratios need a positive '" + Split.TRAIN + "' share: " + listed);
     }
   }
 
@@ -113,9 +122,17 @@ public record Ratios(Map<String, Double> shares) {
     for (int i = 0; i < names.length; i++) {
       if (sizes[i] == 0 && shares.get(names[i]) > 0) {
         throw new HoldoutException(
-            method + " split: part '" + names[i] + "' (ratio " + shares.get(names[i]) + ") gets no"
-                + " sample of " + n + "; use more data, a larger ratio, or ratio 0 to have no "
-                + names[i] + " part");
+            method
+                + " split: part '"
+                + names[i]
+                + "' (ratio "
+                + shares.get(names[i])
+                + ") gets no"
+                + " sample of "
+                + n
+                + "; use more data, a larger ratio, or ratio 0 to have no "
+                + names[i]
+                + " part");
       }
     }
   }
@@ -127,7 +144,8 @@ public record Ratios(Map<String, Double> shares) {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    shares.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " / ").append(k).append(' ').append(v));
+    shares.forEach(
+        (k, v) -> sb.append(sb.length() == 0 ? "" : " / ").append(k).append(' ').append(v));
     return sb.toString();
   }
 }

@@ -35,6 +35,7 @@ import java.util.random.RandomGenerator;
  */
 public final class Standardizer implements SampleTransform {
   private static final ObjectMapper JSON = Json.MAPPER;
+
   /** The {@code type} written into the JSON record. */
   public static final String TYPE = "standardize";
 
@@ -56,7 +57,12 @@ public final class Standardizer implements SampleTransform {
     this.samples = samples;
     if (mean.length != std.length || (!features.isEmpty() && features.size() != mean.length)) {
       throw new IllegalArgumentException(
-          "standardizer: " + features.size() + " names, " + mean.length + " means, " + std.length
+          "standardizer: "
+              + features.size()
+              + " names, "
+              + mean.length
+              + " means, "
+              + std.length
               + " stds");
     }
     for (int i = 0; i < std.length; i++) {
@@ -83,14 +89,19 @@ public final class Standardizer implements SampleTransform {
     for (int i = 0; i < n; i++) {
       float[] x = train.get(i).input().floats();
       if (x == null) {
-        throw new HoldoutException("standardizer: the input of " + train.describe(i) + " is not float");
+        throw new HoldoutException(
+            "standardizer: the input of " + train.describe(i) + " is not float");
       }
       if (m == null) {
         m = new double[x.length];
         m2 = new double[x.length];
       } else if (x.length != m.length) {
         throw new HoldoutException(
-            "standardizer: " + train.describe(i) + " has " + x.length + " input values, not "
+            "standardizer: "
+                + train.describe(i)
+                + " has "
+                + x.length
+                + " input values, not "
                 + m.length);
       }
       for (int j = 0; j < x.length; j++) { // Welford
@@ -115,8 +126,12 @@ public final class Standardizer implements SampleTransform {
     Field in = sample.input();
     if (in.dtype() != DType.FLOAT32 || in.floats().length != mean.length) {
       throw new HoldoutException(
-          "standardizer fitted on " + mean.length + " float values cannot standardise the input "
-              + Arrays.toString(in.shape()) + " of " + sample.id());
+          "standardizer fitted on "
+              + mean.length
+              + " float values cannot standardise the input "
+              + Arrays.toString(in.shape())
+              + " of "
+              + sample.id());
     }
     float[] x = in.floats();
     float[] y = new float[x.length];
@@ -183,7 +198,8 @@ public final class Standardizer implements SampleTransform {
   public static Standardizer fromJson(String json, String where) {
     JsonNode o = Json.parse(json, where);
     if (o == null || !o.isObject() || !TYPE.equals(o.path("type").asText())) {
-      throw new HoldoutException(where + ": not a standardizer record (type must be '" + TYPE + "')");
+      throw new HoldoutException(
+          where + ": not a standardizer record (type must be '" + TYPE + "')");
     }
     float[] mean = floats(o, "mean", where);
     float[] std = floats(o, "std", where);

@@ -10,9 +10,9 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * A dataset whose samples pass through a transform when read. The generator handed to the
- * transform is seeded from {@code seed} and the sample index, so a read is repeatable; for
- * per-epoch augmentation use the loader's transform hook instead.
+ * A dataset whose samples pass through a transform when read. The generator handed to the transform
+ * is seeded from {@code seed} and the sample index, so a read is repeatable; for per-epoch
+ * augmentation use the loader's transform hook instead.
  */
 public final class TransformedDataset implements IdentifiedDataset {
   private final Dataset base;

@@ -104,7 +104,10 @@ class CsvSourceTest {
         .isInstanceOf(HoldoutException.class)
         .hasMessage(p + ":4: column 's': unknown class 'cow' (classes: dog, cat)");
     CsvDataset ds =
-        CsvSource.builder(p).features("x").classTarget("s", "s", List.of("dog", "cat", "cow")).open();
+        CsvSource.builder(p)
+            .features("x")
+            .classTarget("s", "s", List.of("dog", "cat", "cow"))
+            .open();
     assertThat(ds.label(1, "s")).hasValue(1);
   }
 
@@ -168,8 +171,7 @@ class CsvSourceTest {
     assertThatThrownBy(() -> CsvSource.builder(p).optIgnore("note").open())
         .isInstanceOf(HoldoutException.class)
         .hasMessageStartingWith(p + ":3: column 'a': missing value");
-    CsvDataset ds =
-        CsvSource.builder(p).optIgnore("note").optMissing(MissingValues.SKIP).open();
+    CsvDataset ds = CsvSource.builder(p).optIgnore("note").optMissing(MissingValues.SKIP).open();
     // the empty 'note' on line 2 does not matter: the column is not used
     assertThat(ds.size()).isEqualTo(2);
     assertThat(ds.skippedLines()).containsExactly(3, 4);
@@ -195,7 +197,8 @@ class CsvSourceTest {
     assertThatThrownBy(() -> CsvSource.builder(empty).open())
         .hasMessage(empty + ": empty file (a header row is required)");
     Path header = write("h.csv", "a,b\n");
-    assertThatThrownBy(() -> CsvSource.builder(header).open()).hasMessage(header + ": no data rows");
+    assertThatThrownBy(() -> CsvSource.builder(header).open())
+        .hasMessage(header + ": no data rows");
     Path dup = write("d.csv", "a,a\n1,2\n");
     assertThatThrownBy(() -> CsvSource.builder(dup).open())
         .hasMessage(dup + ":1: column 'a' appears twice in the header");

@@ -115,7 +115,8 @@ class DataLoaderTest {
         } else {
           assertThat(got).as("numWorkers %d", workers).hasSameSizeAs(reference);
           for (int i = 0; i < got.size(); i++) {
-            assertThat(got.get(i)).as("numWorkers %d, tensor %d", workers, i)
+            assertThat(got.get(i))
+                .as("numWorkers %d, tensor %d", workers, i)
                 .containsExactly(reference.get(i));
           }
         }
@@ -219,8 +220,19 @@ class DataLoaderTest {
                 + " out: use a batch size of at most 5");
     try (DataLoader loader = DataLoader.builder(Fixtures.plain(5), 8).build()) {
       assertThat(loader.warnings())
-          .containsExactly("batch size 8 is larger than the 5 samples: each epoch is one batch of 5");
+          .containsExactly(
+              "batch size 8 is larger than the 5 samples: each epoch is one batch of 5");
       assertThat(loader.stepsPerEpoch()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anEmptyPartGivesNoBatches() {
+    io.holdout.datasets.Subset empty =
+        new io.holdout.datasets.Subset(Fixtures.plain(5), new int[0]);
+    try (DataLoader loader = DataLoader.builder(empty, 4).optNumWorkers(2).build()) {
+      assertThat(loader.stepsPerEpoch()).isZero();
+      assertThat(loader.epoch(0).hasNext()).isFalse();
     }
   }
 
@@ -231,8 +243,12 @@ class DataLoaderTest {
             new long[] {1},
             List.of(),
             Map.of(
-                "boxes", new TargetInfo(io.holdout.api.data.TargetKind.DETECTION, new long[] {-1, 4}, List.of("a")),
-                "labels", new TargetInfo(io.holdout.api.data.TargetKind.DETECTION, new long[] {-1}, List.of("a"))));
+                "boxes",
+                    new TargetInfo(
+                        io.holdout.api.data.TargetKind.DETECTION, new long[] {-1, 4}, List.of("a")),
+                "labels",
+                    new TargetInfo(
+                        io.holdout.api.data.TargetKind.DETECTION, new long[] {-1}, List.of("a"))));
     List<Sample> samples = new ArrayList<>();
     samples.add(detection("one", new float[] {0, 0, 1, 1}, 1));
     samples.add(detection("none", new float[0]));
@@ -243,7 +259,8 @@ class DataLoaderTest {
       assertThat(b.get("boxes").shape()).containsExactly(3, 2, 4);
       assertThat(b.get("labels").toLongArray()).containsExactly(1, -1, -1, -1, 1, 1);
       assertThat(b.get("boxes").toFloatArray())
-          .containsExactly(0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, .5f, .5f, .5f, .5f, 1, 1);
+          .containsExactly(
+              0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, .5f, .5f, .5f, .5f, 1, 1);
     }
     // without padding, differing shapes are an error naming both samples
     Collator strict = new Collator(java.util.Set.of());

@@ -65,7 +65,7 @@ class RandomSplitterTest {
   void ratiosMustSumToOne() {
     assertThatThrownBy(() -> Ratios.of(0.7, 0.2, 0.2))
         .isInstanceOf(HoldoutException.class)
-        .hasMessageStartingWith("split ratios sum to 1.1")
+        .hasMessageStartingWith("split ratios sum to 1.1 (")
         .hasMessageContaining("train 0.7 + val 0.2 + test 0.2");
     assertThat(Ratios.of(0.7, 0.15, 0.1500000001).shares()).hasSize(3); // within 1e-6
     assertThatThrownBy(() -> Ratios.of(1.2, -0.2, 0))

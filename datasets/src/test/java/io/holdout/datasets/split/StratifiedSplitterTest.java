@@ -40,8 +40,9 @@ class StratifiedSplitterTest {
     // 10 classes of 3: each class alone would give its leftover sample to train (2.4 > 0.3)
     int[] counts = new int[10];
     java.util.Arrays.fill(counts, 3);
-    Split s = new StratifiedSplitter("label", Ratios.of(0.8, 0.1, 0.1), 3)
-        .split(Fixtures.classSorted(counts));
+    Split s =
+        new StratifiedSplitter("label", Ratios.of(0.8, 0.1, 0.1), 3)
+            .split(Fixtures.classSorted(counts));
     // 30 x (0.8, 0.1, 0.1) = 24, 3, 3
     assertThat(s.size("train")).isBetween(23, 25);
     assertThat(s.size("val")).isBetween(2, 4);
@@ -62,7 +63,8 @@ class StratifiedSplitterTest {
   @Test
   void needsAClassTarget() {
     float[][] x = {{1}, {2}};
-    ArrayDataset ds = ArrayDataset.builder(x).addNumberTarget("y", new float[][] {{1}, {2}}).build();
+    ArrayDataset ds =
+        ArrayDataset.builder(x).addNumberTarget("y", new float[][] {{1}, {2}}).build();
     assertThatThrownBy(() -> new StratifiedSplitter("y", Ratios.of(0.5, 0.5), 1).split(ds))
         .isInstanceOf(HoldoutException.class)
         .hasMessage("target 'y' is NUMBER, not CLASS: cannot stratify by it");
