@@ -18,6 +18,17 @@ import io.holdout.datasets.loader.DataLoader;
 import io.holdout.datasets.split.RandomSplitter;
 import io.holdout.datasets.split.Ratios;
 import io.holdout.datasets.split.StratifiedSplitter;
+import io.holdout.datasets.split.KFoldSplitter;
+import io.holdout.datasets.split.LeakageCheck;
+import io.holdout.datasets.split.OrderedSplitter;
+import io.holdout.datasets.split.PredefinedSplitter;
+import io.holdout.datasets.split.SplitManifest;
+import io.holdout.datasets.image.CocoSource;
+import io.holdout.datasets.image.ImageFolderSource;
+import io.holdout.datasets.image.ShapesSource;
+import io.holdout.datasets.image.VocSource;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import io.holdout.datasets.transform.Standardizer;
 import java.util.Map;
 
@@ -47,7 +58,7 @@ public final class DataSetup implements AutoCloseable {
     ExperimentConfig c = loaded.config();
     String file = loaded.source().toString();
     Dataset dataset = open(loaded);
-    Split split = splitter(c.split(), c.seed(), file, dataset).split(dataset);
+    Split split = splitter(c.split(), c.seed(), loaded, dataset).split(dataset);
     Dataset trainPart = Datasets.part(dataset, split, Split.TRAIN);
     Dataset valPart = Datasets.part(dataset, split, Split.VAL);
     Dataset testPart = Datasets.part(dataset, split, Split.TEST);
@@ -63,31 +74,81 @@ public final class DataSetup implements AutoCloseable {
     }
     LoaderConfig l = c.loader();
     if (l.batchSize() > trainPart.size()) {
+      // an error, not a warning: with it, an epoch would be one short batch (or none with dropLast)
       throw new HoldoutException(file + ": loader.batchSize " + l.batchSize() + " is larger than the training split ("
           + trainPart.size() + " samples)");
     }
-    DataLoader train = loader(trainPart, l, c.seed(), l.shuffle(), l.dropLast());
-    DataLoader val = loader(valPart, l, c.seed(), false, false);
-    DataLoader test = loader(testPart, l, c.seed(), false, false);
+    boolean skip = c.data().skipBadSamples();
+    DataLoader train = loader(trainPart, l, c.seed(), l.shuffle(), l.dropLast(), skip);
+    DataLoader val = loader(valPart, l, c.seed(), false, false, skip);
+    DataLoader test = loader(testPart, l, c.seed(), false, false, skip);
     return new DataSetup(dataset, split, std, train, val, test);
   }
 
-  private static DataLoader loader(Dataset part, LoaderConfig l, long seed, boolean shuffle, boolean dropLast) {
+  private static DataLoader loader(Dataset part, LoaderConfig l, long seed, boolean shuffle, boolean dropLast,
+      boolean skipBad) {
     return DataLoader.builder(part, l.batchSize())
         .optShuffle(shuffle)
         .optDropLast(dropLast)
         .optSeed(seed)
         .optNumWorkers(l.numWorkers())
         .optPrefetch(l.prefetch())
+        .optSkipBadSamples(skipBad)
         .build();
   }
 
   static Dataset open(LoadedConfig loaded) {
     DataConfig d = loaded.config().data();
     String file = loaded.source().toString();
-    if (!"csv".equals(d.source())) {
-      throw new HoldoutException(file + ": data.source '" + d.source() + "' is not supported here (known: csv)");
+    Integer size = d.imageSize();
+    switch (d.source()) {
+      case "imagefolder" -> {
+        ImageFolderSource.Builder b = ImageFolderSource.builder(loaded.resolve(d.path()));
+        if (size != null) {
+          b.optSize(size, size);
+        }
+        if (d.classes() != null) {
+          b.optClasses(d.classes());
+        }
+        return b.open();
+      }
+      case "voc" -> {
+        VocSource.Builder b = VocSource.builder(loaded.resolve(d.path())).optSkipBad(d.skipBadSamples());
+        if (size != null) {
+          b.optSize(size, size);
+        }
+        if (d.classes() != null) {
+          b.optClasses(d.classes());
+        }
+        if (d.imageSet() != null) {
+          b.optImageSet(d.imageSet());
+        }
+        return b.open();
+      }
+      case "coco" -> {
+        Path json = loaded.resolve(d.path());
+        Path images = d.images() != null ? loaded.resolve(d.images()) : json.getParent().resolve("images");
+        CocoSource.Builder b = CocoSource.builder(json, images).optSkipBad(d.skipBadSamples());
+        if (size != null) {
+          b.optSize(size, size);
+        }
+        return b.open();
+      }
+      case "shapes" -> {
+        return ShapesSource.builder(d.count(), size, size)
+            .optSeed(loaded.config().seed())
+            .optObjects(d.minObjects(), d.maxObjects())
+            .optNoise(d.noise().floatValue())
+            .build()
+            .open();
+      }
+      default -> {
+        return openCsv(loaded, d, file);
+      }
     }
+  }
+
+  private static Dataset openCsv(LoadedConfig loaded, DataConfig d, String file) {
     if (d.delimiter().length() != 1) {
       throw new HoldoutException(file + ": data.delimiter must be one character, got '" + d.delimiter() + "'");
     }
@@ -113,18 +174,51 @@ public final class DataSetup implements AutoCloseable {
     return b.build().open();
   }
 
-  static Splitter splitter(SplitConfig s, long seed, String file, Dataset dataset) {
+  static Splitter splitter(SplitConfig s, long seed, LoadedConfig loaded, Dataset dataset) {
+    String file = loaded.source().toString();
     Ratios ratios = new Ratios(s.ratios());
-    if ("stratified".equals(s.type())) {
-      String target = s.stratifyBy();
-      if (target == null) {
-        target = dataset.schema().targets().entrySet().stream()
-            .filter(e -> e.getValue().kind() == TargetKind.CLASS).map(Map.Entry::getKey).findFirst()
-            .orElseThrow(() -> new HoldoutException(file + ": split.type stratified needs a class target"));
+    return switch (s.type()) {
+      case "stratified" -> new StratifiedSplitter(classTarget(s, dataset, file), ratios, seed);
+      case "ordered" -> new OrderedSplitter(ratios);
+      case "kfold" -> {
+        double test = s.ratios().getOrDefault(Split.TEST, 0.0);
+        KFoldSplitter k = s.stratifyBy() != null
+            ? KFoldSplitter.stratified(s.stratifyBy(), s.folds(), seed) : KFoldSplitter.of(s.folds(), seed);
+        if (test > 0) {
+          k = k.optTest(test);
+        }
+        yield k.fold(s.fold());
       }
-      return new StratifiedSplitter(target, ratios, seed);
+      case "lists" -> {
+        Map<String, Path> files = new LinkedHashMap<>();
+        s.lists().forEach((part, f) -> files.put(part, loaded.resolve(f)));
+        yield PredefinedSplitter.fromListFiles(files);
+      }
+      case "manifest" -> {
+        Path m = loaded.resolve(s.path());
+        yield SplitManifest.read(m).asSplitter(m.toString());
+      }
+      default -> RandomSplitter.ratios(ratios, seed);
+    };
+  }
+
+  private static String classTarget(SplitConfig s, Dataset dataset, String file) {
+    if (s.stratifyBy() != null) {
+      return s.stratifyBy();
     }
-    return RandomSplitter.ratios(ratios, seed);
+    return dataset.schema().targets().entrySet().stream()
+        .filter(e -> e.getValue().kind() == TargetKind.CLASS).map(Map.Entry::getKey).findFirst()
+        .orElseThrow(() -> new HoldoutException(file + ": split.type stratified needs a class target (split.stratifyBy)"));
+  }
+
+  /** Samples whose content is identical across parts (a leak), computed on demand. */
+  public LeakageCheck.Report leakage() {
+    return LeakageCheck.run(dataset, split);
+  }
+
+  /** The manifest of this split (indices and ids per part, seed, hashes). */
+  public SplitManifest manifest() {
+    return SplitManifest.of(dataset, split);
   }
 
   public Dataset dataset() {

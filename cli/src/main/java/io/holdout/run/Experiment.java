@@ -12,6 +12,7 @@ import io.holdout.api.config.ExperimentConfig;
 import io.holdout.api.config.LoadedConfig;
 import io.holdout.api.config.MetricConfig;
 import io.holdout.api.config.Specs;
+import io.holdout.api.config.SplitConfig;
 import io.holdout.api.config.TrainerConfig;
 import io.holdout.api.data.Split;
 import io.holdout.api.inject.Bootstrap;
@@ -151,7 +152,7 @@ public final class Experiment {
       p.backend.capabilities().check(p.backend.name(), spec);
       RunFolder run = RunFolder.create(Path.of(c.runs()), c.name());
       AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
-      writeSplit(run, p.data.split());
+      p.data.manifest().write(run.file(RunFolder.SPLIT));
       if (p.data.standardizer() != null) {
         p.data.standardizer().write(run.file("standardizer.json"));
       }
@@ -202,6 +203,10 @@ public final class Experiment {
     TrainerConfig tc = c.trainer();
     out.printf(Locale.ROOT, "data    %s: %d samples, input %s, targets %s%n", c.data().path(), p.data.dataset().size(),
         Arrays.toString(p.model.inputShape()), p.data.dataset().schema().targets().keySet());
+    if ("csv".equals(c.data().source()) && !resumed) {
+      // cheap for tables; for image sets run `holdout split` to check
+      out.println(p.data.leakage().summary(3));
+    }
     out.printf(Locale.ROOT, "backend %s %s on %s%n", p.backend.name(), p.backend.versions(), session.device());
     out.flush();
     PrintStream console = new PrintStream(new WriterOutputStream(out), true, StandardCharsets.UTF_8);
@@ -300,17 +305,32 @@ public final class Experiment {
     };
   }
 
-  /** The config with {@code data.path} made absolute, so the run folder's copy works from anywhere. */
+  /**
+   * The config with every path (data, COCO images, split lists, split manifest) made absolute, so
+   * the run folder's copy works from anywhere.
+   */
   static LoadedConfig withAbsoluteDataPath(LoadedConfig loaded) {
     ExperimentConfig c = loaded.config();
     DataConfig d = c.data();
-    String abs = loaded.resolve(d.path()).toAbsolutePath().toString();
-    if (abs.equals(d.path())) {
-      return loaded;
+    SplitConfig s = c.split();
+    java.util.function.UnaryOperator<String> abs =
+        v -> v == null ? null : loaded.resolve(v).toAbsolutePath().toString();
+    Map<String, String> lists = null;
+    if (s.lists() != null) {
+      lists = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : s.lists().entrySet()) {
+        lists.put(e.getKey(), abs.apply(e.getValue()));
+      }
     }
     ExperimentConfig changed = new ExperimentConfig(c.name(), c.seed(), c.backend(), c.device(),
-        new DataConfig(d.source(), abs, d.features(), d.targets(), d.standardize(), d.missing(), d.delimiter()),
-        c.split(), c.loader(), c.model(), c.loss(), c.optimizer(), c.trainer(), c.metrics(), c.engine(), c.runs());
+        new DataConfig(d.source(), abs.apply(d.path()), d.features(), d.targets(), d.standardize(), d.missing(),
+            d.delimiter(), abs.apply(d.images()), d.imageSize(), d.classes(), d.imageSet(), d.count(), d.minObjects(),
+            d.maxObjects(), d.noise(), d.skipBadSamples()),
+        new SplitConfig(s.type(), s.ratios(), s.stratifyBy(), s.folds(), s.fold(), lists, abs.apply(s.path())),
+        c.loader(), c.model(), c.loss(), c.optimizer(), c.trainer(), c.metrics(), c.engine(), c.runs());
+    if (changed.equals(c)) {
+      return loaded;
+    }
     return ConfigLoader.parse(ConfigLoader.toYaml(changed), loaded.source().toString(), loaded.baseDir(), List.of());
   }
 
@@ -326,19 +346,6 @@ public final class Experiment {
       }
       return out;
     };
-  }
-
-  private static void writeSplit(RunFolder run, Split split) {
-    StringBuilder sb = new StringBuilder("{\n  \"method\": \"" + split.method() + "\",\n  \"seed\": " + split.seed()
-        + ",\n  \"hash\": \"" + split.hash() + "\",\n  \"parts\": {");
-    boolean first = true;
-    for (Map.Entry<String, int[]> e : split.parts().entrySet()) {
-      sb.append(first ? "\n" : ",\n").append("    \"").append(e.getKey()).append("\": ")
-          .append(Arrays.toString(e.getValue()));
-      first = false;
-    }
-    sb.append("\n  }\n}\n");
-    AtomicFiles.writeString(run.file(RunFolder.SPLIT), sb.toString());
   }
 
   private static void writeReport(RunFolder run, RunResult r, Monitor monitor) {

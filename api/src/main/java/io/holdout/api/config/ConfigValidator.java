@@ -20,23 +20,57 @@ final class ConfigValidator {
       fail(f, "'device' must be auto, cpu or gpu, got '" + c.device() + "'");
     }
     DataConfig d = c.data();
-    if (d.path() == null || d.path().isBlank()) {
+    Set<String> sources = Set.of("csv", "imagefolder", "voc", "coco", "shapes");
+    if (!sources.contains(d.source())) {
+      fail(f, "'data.source' must be one of " + new java.util.TreeSet<>(sources) + ", got '" + d.source() + "'");
+    }
+    boolean csv = d.source().equals("csv");
+    if (!d.source().equals("shapes") && (d.path() == null || d.path().isBlank())) {
       fail(f, "'data.path' is missing");
     }
     if (!Set.of("error", "skip").contains(d.missing())) {
       fail(f, "'data.missing' must be error or skip, got '" + d.missing() + "'");
     }
-    if (d.targets() == null || d.targets().isEmpty()) {
+    if (csv && (d.targets() == null || d.targets().isEmpty())) {
       fail(f, "'data.targets' is missing (target name -> column and type)");
     }
-    d.targets().forEach((name, t) -> {
-      if (t == null || t.type() == null || !Set.of("class", "number").contains(t.type())) {
-        fail(f, "'data.targets." + name + ".type' must be class or number");
+    if (!csv && d.targets() != null) {
+      fail(f, "'data.targets' is for csv sources; " + d.source() + " defines its own targets");
+    }
+    if (d.targets() != null) {
+      d.targets().forEach((name, t) -> {
+        if (t == null || t.type() == null || !Set.of("class", "number").contains(t.type())) {
+          fail(f, "'data.targets." + name + ".type' must be class or number");
+        }
+      });
+    }
+    if (d.imageSize() != null && d.imageSize() <= 0) {
+      fail(f, "'data.imageSize' must be > 0, got " + d.imageSize());
+    }
+    if (d.source().equals("shapes")) {
+      if (d.count() <= 0) {
+        fail(f, "'data.count' must be > 0, got " + d.count());
       }
-    });
+      if (d.imageSize() == null) {
+        fail(f, "'data.imageSize' is needed for generated shapes (e.g. 96)");
+      }
+      if (d.minObjects() < 1 || d.maxObjects() < d.minObjects()) {
+        fail(f, "'data.minObjects' must be >= 1 and <= data.maxObjects");
+      }
+    }
     SplitConfig s = c.split();
-    if (!Set.of("random", "stratified").contains(s.type())) {
-      fail(f, "'split.type' must be random or stratified, got '" + s.type() + "'");
+    Set<String> splitTypes = Set.of("random", "stratified", "ordered", "kfold", "lists", "manifest");
+    if (!splitTypes.contains(s.type())) {
+      fail(f, "'split.type' must be one of " + new java.util.TreeSet<>(splitTypes) + ", got '" + s.type() + "'");
+    }
+    if (s.type().equals("kfold") && (s.folds() < 2 || s.fold() < 0 || s.fold() >= s.folds())) {
+      fail(f, "'split.folds' must be >= 2 and 'split.fold' in [0, folds), got folds " + s.folds() + ", fold " + s.fold());
+    }
+    if (s.type().equals("lists") && (s.lists() == null || s.lists().isEmpty())) {
+      fail(f, "'split.lists' is needed for split type lists (part -> list file)");
+    }
+    if (s.type().equals("manifest") && (s.path() == null || s.path().isBlank())) {
+      fail(f, "'split.path' is needed for split type manifest (a split.json of an earlier run)");
     }
     double sum = 0;
     for (Map.Entry<String, Double> e : s.ratios().entrySet()) {
@@ -54,7 +88,7 @@ final class ConfigValidator {
     if (s.ratios().getOrDefault("train", 0.0) <= 0) {
       fail(f, "'split.ratios.train' must be > 0");
     }
-    if ("stratified".equals(s.type()) && s.stratifyBy() != null && !d.targets().containsKey(s.stratifyBy())) {
+    if (s.stratifyBy() != null && d.targets() != null && !d.targets().containsKey(s.stratifyBy())) {
       fail(f, "'split.stratifyBy' names no target: '" + s.stratifyBy() + "' (targets: " + d.targets().keySet() + ")");
     }
     LoaderConfig l = c.loader();
@@ -75,7 +109,7 @@ final class ConfigValidator {
       if (h.type() == null || !Set.of("classification", "regression").contains(h.type())) {
         fail(f, "'model.heads." + name + ".type' must be classification or regression");
       }
-      if (!d.targets().containsKey(h.target())) {
+      if (d.targets() != null && !d.targets().containsKey(h.target())) {
         fail(f, "'model.heads." + name + ".target' names no target: '" + h.target() + "' (targets: " + d.targets().keySet() + ")");
       }
       checkLayers(h.layers(), "model.heads." + name + ".layers", f);

@@ -20,16 +20,27 @@ final class Defaults {
       throw new ConfigException(file + ": missing section 'loss' (a list of components)");
     }
     DataConfig d = c.data();
+    String source = or(d.source(), "csv");
+    boolean shapes = source.equals("shapes");
     DataConfig data =
         new DataConfig(
-            or(d.source(), "csv"),
+            source,
             d.path(),
             d.features(),
             d.targets(),
             or(d.standardize(), false),
             or(d.missing(), "error"),
-            or(d.delimiter(), ","));
-    SplitConfig s = c.split() == null ? new SplitConfig(null, null, null) : c.split();
+            or(d.delimiter(), ","),
+            d.images(),
+            d.imageSize(),
+            d.classes(),
+            d.imageSet(),
+            shapes ? or(d.count(), 1000) : d.count(),
+            shapes ? or(d.minObjects(), 1) : d.minObjects(),
+            shapes ? or(d.maxObjects(), 3) : d.maxObjects(),
+            shapes ? or(d.noise(), 0.1) : d.noise(),
+            or(d.skipBadSamples(), false));
+    SplitConfig s = c.split() == null ? new SplitConfig(null, null, null, null, null, null, null) : c.split();
     Map<String, Double> ratios = s.ratios();
     if (ratios == null) {
       ratios = new LinkedHashMap<>();
@@ -37,7 +48,10 @@ final class Defaults {
       ratios.put("val", 0.15);
       ratios.put("test", 0.15);
     }
-    SplitConfig split = new SplitConfig(or(s.type(), "random"), ratios, s.stratifyBy());
+    String splitType = or(s.type(), "random");
+    SplitConfig split = new SplitConfig(splitType, ratios, s.stratifyBy(),
+        splitType.equals("kfold") ? or(s.folds(), 5) : s.folds(), splitType.equals("kfold") ? or(s.fold(), 0) : s.fold(),
+        s.lists(), s.path());
     LoaderConfig l = c.loader() == null ? new LoaderConfig(null, null, null, null, null) : c.loader();
     int workers = or(l.numWorkers(), 0);
     LoaderConfig loader =
