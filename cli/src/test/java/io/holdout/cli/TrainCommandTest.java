@@ -26,7 +26,12 @@ class TrainCommandTest {
     Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "pytorch", 30);
     CliFixture.Result r = CliFixture.run("train", cfg.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("split   train 105 | val 22 | test 23 samples".substring(0, 13))
+    java.util.regex.Matcher plan = java.util.regex.Pattern.compile("split   train 105 \\| val (\\d+) \\| test (\\d+) samples")
+        .matcher(r.out());
+    assertThat(plan.find()).as(r.out()).isTrue();
+    int testSize = Integer.parseInt(plan.group(2));
+    assertThat(Integer.parseInt(plan.group(1)) + testSize).isEqualTo(45);
+    assertThat(r.out())
         .contains("steps per epoch (ceil(")
         .containsPattern("epoch 30/30  train loss [0-9.]+ \\(regression 0\\.5×[0-9.]+ \\+ classification [0-9.]+\\)");
     Path run = runFolder(r);
@@ -54,6 +59,36 @@ class TrainCommandTest {
     assertThat(testRow.split(",")[1]).isEqualTo("test");
     int acc = header.indexOf("species.accuracy");
     assertThat(Double.parseDouble(testRow.split(",", -1)[acc])).isGreaterThanOrEqualTo(0.85);
+
+    // curves.png: a valid PNG, one panel per component + total + lr, with both series drawn
+    java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(run.resolve("curves.png").toFile());
+    assertThat(png).isNotNull();
+    assertThat(png.getHeight()).isEqualTo(250 * (2 + 2));
+    boolean blue = false;
+    boolean orange = false;
+    for (int y = 0; y < png.getHeight(); y++) {
+      for (int x = 0; x < png.getWidth(); x++) {
+        int rgb = png.getRGB(x, y) & 0xffffff;
+        blue |= rgb == 0x1f77b4;
+        orange |= rgb == 0xff7f0e;
+      }
+    }
+    assertThat(blue).as("train series drawn").isTrue();
+    assertThat(orange).as("val series drawn").isTrue();
+
+    // per-sample test predictions, worst first, and the test report says which weights
+    List<String> preds = Files.readAllLines(run.resolve("test-predictions.csv"));
+    assertThat(preds.get(0)).startsWith("id,loss_total,").contains("p_species_0", "loss_regression");
+    assertThat(preds).hasSize(1 + testSize);
+    double prev = Double.MAX_VALUE;
+    for (String row : preds.subList(1, preds.size())) {
+      double loss = Double.parseDouble(row.split(",")[1]);
+      assertThat(loss).isLessThanOrEqualTo(prev);
+      prev = loss;
+    }
+    assertThat(Files.readString(run.resolve("test-report.json"))).contains("\"weights\": \"best: epoch");
+    assertThat(Files.readString(run.resolve("provenance.json"))).contains("\"backend\" : \"pytorch\"", "torch");
+    assertThat(run.resolve("checkpoints/best.safetensors")).exists();
   }
 
   @Test
