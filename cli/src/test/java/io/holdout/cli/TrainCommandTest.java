@@ -105,7 +105,8 @@ class TrainCommandTest {
   void backendsCommandListsVersionsAndCapabilities() {
     CliFixture.Result r = CliFixture.run("backends");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("pytorch  (holdout-engine-pytorch)", "training:   yes", "java-reference");
+    assertThat(r.out()).contains("pytorch  (holdout-engine-pytorch)", "training:   yes", "java-reference",
+        "tensorflow  (holdout-engine-tensorflow)", "tensorflow 2.18.0");
   }
 
   @Test

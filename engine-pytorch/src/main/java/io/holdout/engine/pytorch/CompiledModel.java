@@ -1,6 +1,8 @@
 package io.holdout.engine.pytorch;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -40,6 +42,7 @@ final class CompiledModel {
   private final NDArray[] state;
   private final List<Op> trunk;
   private final Map<String, List<Op>> heads = new LinkedHashMap<>();
+  private final Map<String, MultiScaleOp> multiScaleHeads = new LinkedHashMap<>();
 
   /**
    * Compiles {@code spec} with {@code initial} weights, copied into arrays owned by {@code owner}.
@@ -54,7 +57,11 @@ final class CompiledModel {
     }
     this.trunk = compile("trunk", spec.trunk(), index);
     for (HeadSpec h : spec.heads()) {
-      heads.put(h.name(), compile("heads." + h.name(), h.layers(), index));
+      if (h.isMultiScale()) {
+        multiScaleHeads.put(h.name(), MultiScaleOp.compile(h, index));
+      } else {
+        heads.put(h.name(), compile("heads." + h.name(), h.layers(), index));
+      }
     }
     this.state = new NDArray[params.size()];
     load(initial, owner);
@@ -174,22 +181,79 @@ final class CompiledModel {
               + Arrays.toString(expected).replaceAll("[\\[\\]]", "")
               + "]");
     }
+    NDArray[] taps = new NDArray[trunk.size()];
+    boolean[] tapped = new boolean[trunk.size()];
+    for (Map.Entry<String, MultiScaleOp> h : multiScaleHeads.entrySet()) {
+      if (wanted.contains(h.getKey())) {
+        for (int i : h.getValue().taps()) {
+          tapped[i] = true;
+        }
+      }
+    }
     NDArray t = x;
-    for (Op op : trunk) {
-      t = op.apply(t, state, training, dropout);
+    for (int i = 0; i < trunk.size(); i++) {
+      t = trunk.get(i).apply(t, state, training, dropout);
+      if (tapped[i]) {
+        taps[i] = t;
+      }
     }
     Map<String, NDArray> out = new LinkedHashMap<>();
-    for (Map.Entry<String, List<Op>> h : heads.entrySet()) {
-      if (!wanted.contains(h.getKey())) {
+    for (HeadSpec h : spec.heads()) {
+      String name = h.name();
+      if (!wanted.contains(name)) {
+        continue;
+      }
+      if (h.isMultiScale()) {
+        out.put(name, multiScaleHeads.get(name).apply(taps, state));
         continue;
       }
       NDArray y = t;
-      for (Op op : h.getValue()) {
+      for (Op op : heads.get(name)) {
         y = op.apply(y, state, training, dropout);
       }
-      out.put(h.getKey(), y);
+      out.put(name, y);
     }
     return out;
+  }
+
+  /**
+   * A multi-scale head (see {@link HeadSpec}): per tap a 3×3 convolution (stride 1, padding 1) to
+   * {@code k·units} channels, permuted from {@code [B, k·units, H, W]} to {@code [B, H, W,
+   * k·units]} and reshaped to {@code [B, H·W·k, units]}; the taps concatenated along axis 1.
+   */
+  private record MultiScaleOp(int[] taps, int[] weights, int[] biases, int units) {
+    static MultiScaleOp compile(HeadSpec h, Map<String, Integer> index) {
+      int n = h.taps().size();
+      int[] taps = new int[n];
+      int[] weights = new int[n];
+      int[] biases = new int[n];
+      for (int j = 0; j < n; j++) {
+        String p = "heads." + h.name() + "." + j + ".";
+        taps[j] = h.taps().get(j);
+        weights[j] = index.get(p + "weight");
+        biases[j] = index.get(p + "bias");
+      }
+      return new MultiScaleOp(taps, weights, biases, h.units());
+    }
+
+    NDArray apply(NDArray[] features, NDArray[] s) {
+      NDArray[] parts = new NDArray[taps.length];
+      for (int j = 0; j < taps.length; j++) {
+        NDArray f = features[taps[j]];
+        NDArray y =
+            Conv2d.conv2d(
+                    f,
+                    s[weights[j]],
+                    s[biases[j]],
+                    new Shape(1, 1),
+                    new Shape(1, 1),
+                    new Shape(1, 1),
+                    1)
+                .singletonOrThrow();
+        parts[j] = y.transpose(0, 2, 3, 1).reshape(f.getShape().get(0), -1, units);
+      }
+      return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);
+    }
   }
 
   /** One compiled layer. */

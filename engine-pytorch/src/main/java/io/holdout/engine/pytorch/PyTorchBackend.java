@@ -6,6 +6,7 @@ import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.model.HeadSpec;
 import io.holdout.api.optim.OptimizerSpec;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -33,7 +34,15 @@ public final class PyTorchBackend implements Backend {
   public static final String NAME = "pytorch";
 
   static final Set<String> LAYERS =
-      Set.of("dense", "relu", "dropout", "flatten", "conv2d", "batchnorm", "maxpool");
+      Set.of(
+          "dense",
+          "relu",
+          "dropout",
+          "flatten",
+          "conv2d",
+          "batchnorm",
+          "maxpool",
+          HeadSpec.MULTISCALE_TYPE);
 
   private static final Logger LOG = LoggerFactory.getLogger(PyTorchBackend.class);
 

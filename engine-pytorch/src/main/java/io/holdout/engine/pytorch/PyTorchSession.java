@@ -24,6 +24,7 @@ import io.holdout.engine.pytorch.TorchLosses.Terms;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.lang.ref.Reference;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -96,6 +97,16 @@ public final class PyTorchSession implements TrainingSession {
 
   @Override
   public synchronized LossBreakdown trainStep(Batch batch) {
+    try {
+      return doTrainStep(batch);
+    } finally {
+      // the engine reads the batch's direct buffers in place (forward and backward): keep them
+      // alive until the step is over, or the collector may free memory torch is still reading
+      Reference.reachabilityFence(batch);
+    }
+  }
+
+  private LossBreakdown doTrainStep(Batch batch) {
     Objects.requireNonNull(batch, "batch is null");
     requireOpen();
     if (optimizer == null) {
@@ -140,6 +151,14 @@ public final class PyTorchSession implements TrainingSession {
 
   @Override
   public synchronized EvalResult evalStep(Batch batch) {
+    try {
+      return doEvalStep(batch);
+    } finally {
+      Reference.reachabilityFence(batch);
+    }
+  }
+
+  private EvalResult doEvalStep(Batch batch) {
     Objects.requireNonNull(batch, "batch is null");
     requireOpen();
     losses.forEach(c -> c.requireTargets(batch));
@@ -199,7 +218,7 @@ public final class PyTorchSession implements TrainingSession {
       throw new HoldoutException(
           "batch has no model input '" + Batch.INPUT + "' (has " + batch.tensors().keySet() + ")");
     }
-    NDArray x = Tensors.view(step, batch.input());
+    NDArray x = Tensors.copy(step, batch.input());
     return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
   }
 

@@ -65,7 +65,7 @@ class BackendTest {
     assertThat(c.training()).isTrue();
     assertThat(c.layers())
         .containsExactlyInAnyOrder(
-            "dense", "relu", "dropout", "flatten", "conv2d", "batchnorm", "maxpool");
+            "dense", "relu", "dropout", "flatten", "conv2d", "batchnorm", "maxpool", "multiscale_head");
     assertThat(c.losses()).containsExactlyInAnyOrderElementsOf(LossCatalog.types().keySet());
     assertThat(c.optimizers()).containsExactlyInAnyOrderElementsOf(OptimizerSpec.TYPES);
   }

