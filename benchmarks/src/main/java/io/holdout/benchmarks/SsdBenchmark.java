@@ -46,9 +46,9 @@ import java.util.Map;
  * multibox_loc} + {@code multibox_conf}, 3 negatives per positive); Adam.
  *
  * <pre>
- * java -cp ... io.holdout.benchmarks.SsdBenchmark [--threads 2] [--epochs 3] [--batch 32]
+ * java -cp ... io.holdout.benchmarks.SsdBenchmark [--threads 2] [--epochs 8] [--batch 32]
  *     [--train 2000] [--val 300] [--test 300] [--size 96] [--lr 0.003] [--min-lr 0.0001]
- *     [--warmup-epochs 0.3] [--optimizer adam] [--sizes 0.1,0.2,0.37,0.54] [--workers 1]
+ *     [--warmup-epochs 0.2] [--optimizer adam] [--sizes 0.2,0.35,0.55,0.75] [--ratios 2,3] [--workers 1]
  *     [--flip 0.5] [--arch c16,bn,relu,p2,...] [--clip 0] [--speed-steps 0] [--seed 1]
  * </pre>
  *
@@ -59,7 +59,7 @@ import java.util.Map;
  */
 public final class SsdBenchmark {
   static final String DEFAULT_ARCH =
-      "c16,bn,relu,p2,c32,bn,relu,p2,c64,bn,relu,p2,c64,bn,relu*,c64s2,bn,relu*,c64s2,bn,relu*";
+      "c16,bn,relu,p2,c32,bn,relu,p2,c64,bn,relu,p2,c128,bn,relu*,c128s2,bn,relu*,c128s2,bn,relu*";
 
   private SsdBenchmark() {}
 
@@ -120,7 +120,7 @@ public final class SsdBenchmark {
 
   public static void main(String[] args) {
     int threads = 2;
-    int epochs = 3;
+    int epochs = 8;
     int batch = 32;
     int trainN = 2000;
     int valN = 300;
@@ -128,9 +128,9 @@ public final class SsdBenchmark {
     int size = 96;
     double lr = 0.003;
     double minLr = 1e-4;
-    double warmupEpochs = 0.3;
+    double warmupEpochs = 0.2;
     String optimizer = "adam";
-    double[] sizes = {0.1, 0.2, 0.37, 0.54};
+    double[] sizes = {0.2, 0.35, 0.55, 0.75};
     double[] ratios = {2, 3};
     int workers = 1;
     double flip = 0.5;
@@ -220,6 +220,7 @@ public final class SsdBenchmark {
           Batch b = it.next();
           double progress = epoch + (double) step / steps;
           session.setLearningRate(schedule(lr, minLr, warmupEpochs, epochs, progress));
+          Weights before = trace ? session.weights() : null;
           LossBreakdown l = session.trainStep(b);
           if (trace) {
             System.out.printf(Locale.ROOT, "  step %d.%d lr %.5f loss %s%n", epoch + 1, step + 1,
@@ -227,6 +228,9 @@ public final class SsdBenchmark {
           }
           if (!Double.isFinite(l.total())) {
             System.out.printf(Locale.ROOT, "diverged: loss %s at epoch %d step %d%n", l.raw(), epoch + 1, step + 1);
+            if (trace) {
+              diagnose(session, b, before);
+            }
             return;
           }
           meter.add(l);
@@ -315,6 +319,43 @@ public final class SsdBenchmark {
     System.out.printf(
         Locale.ROOT, "train steps only (cached batches): %.1f images/s, %.1f ms per step of %d%n",
         steps * batch / s, 1000 * s / steps, batch);
+  }
+
+  private static void diagnose(TrainingSession session, Batch b, Weights before) {
+    for (var e : b.tensors().entrySet()) {
+      var t = e.getValue();
+      if (t.dtype() == io.holdout.api.tensor.DType.FLOAT32) {
+        float[] v = t.toFloatArray();
+        double max = 0;
+        int bad = 0;
+        for (float x : v) {
+          bad += Float.isFinite(x) ? 0 : 1;
+          max = Math.max(max, Math.abs(x));
+        }
+        System.out.printf(Locale.ROOT, "  batch %s: max |x| %.4g, %d non-finite%n", e.getKey(), max, bad);
+      }
+    }
+    for (var e : before.tensors().entrySet()) {
+      float[] v = e.getValue().toFloatArray();
+      double max = 0;
+      int bad = 0;
+      for (float x : v) {
+        bad += Float.isFinite(x) ? 0 : 1;
+        max = Math.max(max, Math.abs(x));
+      }
+      System.out.printf(Locale.ROOT, "  weight %s: max |w| %.4g, %d non-finite%n", e.getKey(), max, bad);
+    }
+    session.loadWeights(before);
+    System.out.println("  eval with the weights before the step: " + session.evalStep(b).loss().raw());
+    System.out.println("  eval again: " + session.evalStep(b).loss().raw());
+    Weights after = session.weights();
+    int bad = 0;
+    for (var e : after.tensors().entrySet()) {
+      for (float x : e.getValue().toFloatArray()) {
+        bad += Float.isFinite(x) ? 0 : 1;
+      }
+    }
+    System.out.println("  non-finite weights after the evals: " + bad);
   }
 
   private static double sinceStart() {

@@ -125,7 +125,7 @@ public final class PyTorchSession implements TrainingSession {
             LossComponent c = losses.get(i);
             values[i] = c.terms(out, batch, step, staging).reduce(c.reduction());
             double w = c.spec().weight();
-            NDArray weighted = w == 1 ? values[i] : values[i].mul((float) w);
+            NDArray weighted = w == 1 ? values[i] : values[i].mul(Tensors.scalar(step, w));
             total = total == null ? weighted : total.add(weighted);
           }
           NDArray[] params = trainableParams();

@@ -65,6 +65,19 @@ final class Tensors {
     return out;
   }
 
+  /**
+   * A 0-d float32 array holding {@code v}, allocated by the engine and owned by {@code m}.
+   *
+   * <p>Use it, never a {@code Number} operand ({@code x.mul(0.5f)}), in any operation that records
+   * gradients: DJL turns a {@code Number} into an array over a Java direct buffer and closes that
+   * array right after the operation, but autograd keeps the scalar for the backward pass (products,
+   * quotients and powers save their operands). Once the garbage collector frees the buffer,
+   * backward reads freed memory: wrong gradients or NaN, at random.
+   */
+  static NDArray scalar(NDManager m, double v) {
+    return m.full(new Shape(), (float) v, DataType.FLOAT32);
+  }
+
   /** The labels of a class target as longs, for checks and hard-negative mining in Java. */
   static long[] labels(Tensor t, String what) {
     return switch (t.dtype()) {

@@ -18,6 +18,8 @@ import java.util.List;
  * is 0), and a sample's own value is {@code num_i / den_i}.
  *
  * <p>Every array a loss creates belongs to the manager of its prediction (the step's manager).
+ * Constants enter as engine-allocated scalars ({@link Tensors#scalar}), never as {@code Number}
+ * operands, so that autograd never keeps a pointer into Java memory.
  */
 final class TorchLosses {
   private TorchLosses() {}
@@ -48,7 +50,8 @@ final class TorchLosses {
         return total;
       }
       double den = denominator();
-      return den == 0 ? total.mul(0f) : total.div((float) den);
+      NDManager m = total.getManager();
+      return den == 0 ? total.mul(Tensors.scalar(m, 0)) : total.div(Tensors.scalar(m, den));
     }
 
     /** Each sample's value as if the batch held only it, copied out. */
@@ -72,6 +75,7 @@ final class TorchLosses {
    * @param a beta for smooth L1, delta for Huber, unused otherwise
    */
   static Terms regression(Regression kind, NDArray pred, NDArray target, int batch, double a) {
+    NDManager m = pred.getManager();
     NDArray d = pred.sub(target.reshape(pred.getShape()));
     NDArray e =
         switch (kind) {
@@ -80,7 +84,10 @@ final class TorchLosses {
           case SMOOTH_L1 -> a == 0 ? d.abs() : smoothL1(d, a);
           case HUBER -> {
             NDArray ad = d.abs();
-            yield NDArrays.where(ad.lte(a), d.square().mul(0.5f), ad.sub(0.5 * a).mul((float) a));
+            yield NDArrays.where(
+                ad.lte(a),
+                d.square().mul(Tensors.scalar(m, 0.5)),
+                ad.sub(Tensors.scalar(m, 0.5 * a)).mul(Tensors.scalar(m, a)));
           }
         };
     long per = batch == 0 ? 0 : pred.getShape().size() / batch;
@@ -89,8 +96,12 @@ final class TorchLosses {
 
   /** Smooth L1 element-wise, {@code beta > 0}. */
   static NDArray smoothL1(NDArray d, double beta) {
+    NDManager m = d.getManager();
     NDArray ad = d.abs();
-    return NDArrays.where(ad.lt(beta), d.square().mul((float) (0.5 / beta)), ad.sub(0.5 * beta));
+    return NDArrays.where(
+        ad.lt(beta),
+        d.square().mul(Tensors.scalar(m, 0.5 / beta)),
+        ad.sub(Tensors.scalar(m, 0.5 * beta)));
   }
 
   /**
@@ -126,13 +137,13 @@ final class TorchLosses {
     }
     NDArray lp = logits.logSoftmax(1);
     NDArray nll = lp.mul(st.longs(m, safe).oneHot(classes)).sum(new int[] {1}).neg();
-    NDArray num = nll.mul(st.floats(m, wy)).mul((float) (1 - smoothing));
+    NDArray num = nll.mul(st.floats(m, wy)).mul(Tensors.scalar(m, 1 - smoothing));
     if (smoothing > 0) {
       NDArray all =
           weights == null
               ? lp.sum(new int[] {1}).neg()
               : lp.mul(st.floats(m, toFloats(weights))).sum(new int[] {1}).neg();
-      num = num.add(all.mul(st.floats(m, valid)).mul((float) (smoothing / classes)));
+      num = num.add(all.mul(st.floats(m, valid)).mul(Tensors.scalar(m, smoothing / classes)));
     }
     return new Terms(num, den);
   }
@@ -153,7 +164,7 @@ final class TorchLosses {
     NDArray lpy = logits.logSoftmax(1).mul(st.longs(m, labels).oneHot(classes)).sum(new int[] {1});
     NDArray num = lpy.mul(st.floats(m, ay));
     if (gamma != 0) {
-      num = num.mul(lpy.exp().neg().add(1f).pow((float) gamma));
+      num = num.mul(lpy.exp().neg().add(Tensors.scalar(m, 1)).pow(Tensors.scalar(m, gamma)));
     }
     return new Terms(num, filled(b, 1));
   }
@@ -164,13 +175,14 @@ final class TorchLosses {
    * its elements.
    */
   static Terms binaryCrossEntropy(NDArray logits, NDArray targets, int batch, double posWeight) {
+    NDManager m = logits.getManager();
     NDArray t = targets.reshape(logits.getShape());
     NDArray e;
     if (posWeight == 1) {
       e = Activation.softPlus(logits).sub(logits.mul(t));
     } else {
-      NDArray pos = t.mul(Activation.softPlus(logits.neg())).mul((float) posWeight);
-      e = pos.add(t.neg().add(1f).mul(Activation.softPlus(logits)));
+      NDArray pos = t.mul(Activation.softPlus(logits.neg())).mul(Tensors.scalar(m, posWeight));
+      e = pos.add(t.neg().add(Tensors.scalar(m, 1)).mul(Activation.softPlus(logits)));
     }
     long per = batch == 0 ? 0 : logits.getShape().size() / batch;
     return new Terms(e.reshape(batch, -1).sum(new int[] {1}), filled(batch, per));
