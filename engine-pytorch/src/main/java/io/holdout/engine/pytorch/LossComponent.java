@@ -210,7 +210,7 @@ final class LossComponent {
               + Arrays.toString(target.shape())
               + " differ in size");
     }
-    NDArray t = Tensors.copy(m, target);
+    NDArray t = Tensors.view(m, target);
     return t.getDataType() == DataType.FLOAT32 ? t : t.toType(DataType.FLOAT32, false);
   }
 

@@ -218,7 +218,7 @@ public final class PyTorchSession implements TrainingSession {
       throw new HoldoutException(
           "batch has no model input '" + Batch.INPUT + "' (has " + batch.tensors().keySet() + ")");
     }
-    NDArray x = Tensors.copy(step, batch.input());
+    NDArray x = Tensors.view(step, batch.input());
     return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
   }
 
