@@ -6,6 +6,9 @@ import io.holdout.api.config.ExperimentConfig;
 import io.holdout.api.config.LoadedConfig;
 import io.holdout.api.config.LoaderConfig;
 import io.holdout.api.config.SplitConfig;
+import io.holdout.api.config.Specs;
+import io.holdout.api.model.ModelSpec;
+import io.holdout.datasets.transform.SampleTransform;
 import io.holdout.api.config.TargetConfig;
 import io.holdout.api.data.Dataset;
 import io.holdout.api.data.Split;
@@ -43,9 +46,13 @@ public final class DataSetup implements AutoCloseable {
   private final DataLoader train;
   private final DataLoader val;
   private final DataLoader test;
+  private final ModelSpec model;
+  private final DetectionSetup detection;
 
   private DataSetup(Dataset dataset, Split split, Standardizer standardizer, DataLoader train,
-      DataLoader val, DataLoader test) {
+      DataLoader val, DataLoader test, ModelSpec model, DetectionSetup detection) {
+    this.model = model;
+    this.detection = detection;
     this.dataset = dataset;
     this.split = split;
     this.standardizer = standardizer;
@@ -79,22 +86,37 @@ public final class DataSetup implements AutoCloseable {
           + trainPart.size() + " samples)");
     }
     boolean skip = c.data().skipBadSamples();
-    DataLoader train = loader(trainPart, l, c.seed(), l.shuffle(), l.dropLast(), skip);
-    DataLoader val = loader(valPart, l, c.seed(), false, false, skip);
-    DataLoader test = loader(testPart, l, c.seed(), false, false, skip);
-    return new DataSetup(dataset, split, std, train, val, test);
+    ModelSpec model = null;
+    DetectionSetup detection = null;
+    if (c.detection() != null) {
+      model = Specs.model(c.model(), dataset.schema(), file);
+      detection = DetectionSetup.of(c.detection(), model, file);
+    }
+    DataLoader train = loader(trainPart, l, c.seed(), l.shuffle(), l.dropLast(), skip,
+        detection == null ? null : detection.trainTransform(), detection);
+    DataLoader val = loader(valPart, l, c.seed(), false, false, skip,
+        detection == null ? null : detection.evalTransform(), detection);
+    DataLoader test = loader(testPart, l, c.seed(), false, false, skip,
+        detection == null ? null : detection.evalTransform(), detection);
+    return new DataSetup(dataset, split, std, train, val, test, model, detection);
   }
 
   private static DataLoader loader(Dataset part, LoaderConfig l, long seed, boolean shuffle, boolean dropLast,
-      boolean skipBad) {
-    return DataLoader.builder(part, l.batchSize())
+      boolean skipBad, SampleTransform transform, DetectionSetup detection) {
+    DataLoader.Builder b = DataLoader.builder(part, l.batchSize())
         .optShuffle(shuffle)
         .optDropLast(dropLast)
         .optSeed(seed)
         .optNumWorkers(l.numWorkers())
         .optPrefetch(l.prefetch())
-        .optSkipBadSamples(skipBad)
-        .build();
+        .optSkipBadSamples(skipBad);
+    if (transform != null) {
+      b.optTransform(transform);
+    }
+    if (detection != null) {
+      b.optPadded(detection.paddedFields());
+    }
+    return b.build();
   }
 
   static Dataset open(LoadedConfig loaded) {
@@ -232,6 +254,16 @@ public final class DataSetup implements AutoCloseable {
   /** The fitted standardiser, or null when {@code data.standardize} is off. */
   public Standardizer standardizer() {
     return standardizer;
+  }
+
+  /** The model spec when the data needed it (detection: anchors come from the heads), else null. */
+  public ModelSpec model() {
+    return model;
+  }
+
+  /** Anchors, encoder and decoder of a detection experiment, or null. */
+  public DetectionSetup detection() {
+    return detection;
   }
 
   public DataLoader train() {

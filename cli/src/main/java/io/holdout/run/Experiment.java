@@ -88,10 +88,10 @@ public final class Experiment {
       }
       this.data = DataSetup.build(loaded);
       try {
-        this.model = Specs.model(c.model(), data.dataset().schema(), file);
+        this.model = data.model() != null ? data.model() : Specs.model(c.model(), data.dataset().schema(), file);
         this.loss = Specs.loss(c.loss());
         LossCatalog.validate(loss, file);
-        this.metrics = metrics(c.metrics(), file);
+        this.metrics = metrics(c.metrics(), file, data.detection());
         Map<String, Direction> directions = new LinkedHashMap<>();
         metrics.get().forEach(m -> directions.put(m.name(), m.direction()));
         Monitor m = null;
@@ -129,6 +129,19 @@ public final class Experiment {
         m.put(h.name(), h.kind() == HeadKind.CLASSIFICATION);
       }
       return m;
+    }
+
+    Predictions predictions(String split, Path file) {
+      if (data.detection() == null) {
+        return new Predictions(split, file, loss, classificationHeads());
+      }
+      return new Predictions(split, file, loss, classificationHeads(), data.detection(), classNames());
+    }
+
+    /** Class names of a detection set, in label order (label 1 is the first). */
+    List<String> classNames() {
+      return data.dataset().schema().targets().values().stream()
+          .filter(t -> !t.classes().isEmpty()).findFirst().map(t -> t.classes()).orElse(List.of());
     }
 
     @Override
@@ -225,7 +238,7 @@ public final class Experiment {
               SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.test())))
           .addListener(csv)
           .addListener(new Curves(run.file("curves.png"), p.loss.names()))
-          .addListener(new Predictions(Split.TEST, run.file("test-predictions.csv"), p.loss, p.classificationHeads()));
+          .addListener(p.predictions(Split.TEST, run.file("test-predictions.csv")));
       if (!java.util.Set.of("none", "off", "false").contains(tc.progress())) {
         b.addListener(new Progress(Progress.wantsBar(tc.progress()), console, tc.progressSeconds()));
       }
@@ -269,9 +282,7 @@ public final class Experiment {
     LoadedConfig loaded = ConfigLoader.load(run.file(RunFolder.CONFIG), List.of());
     Path weightsFile = run.dir().resolve(weightsName);
     try (Prepared p = new Prepared(loaded, backendOverride)) {
-      Weights w = new Weights(Safetensors.read(weightsFile).tensors().entrySet().stream()
-          .filter(e -> !e.getKey().startsWith(Checkpoints.STATE_PREFIX))
-          .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
+      Weights w = readWeights(weightsFile);
       w.checkFits(p.model, weightsFile.toString());
       SessionSpec spec = p.sessionSpec(w, false);
       p.backend.capabilities().check(p.backend.name(), spec);
@@ -282,8 +293,7 @@ public final class Experiment {
         case Split.TRAIN -> d.train();
         default -> throw new HoldoutException("--split must be train, val or test, got '" + split + "'");
       };
-      Predictions preds = new Predictions(split,
-          run.file("eval-" + split + "-" + p.backend.name() + "-predictions.csv"), p.loss, p.classificationHeads());
+      Predictions preds = p.predictions(split, run.file("eval-" + split + "-" + p.backend.name() + "-predictions.csv"));
       try (TrainingSession session = p.backend.open(spec)) {
         EvalSummary s = Trainer.evaluate(session, split, source, p.metrics.get(), preds::add);
         preds.write();
@@ -294,6 +304,13 @@ public final class Experiment {
         return s;
       }
     }
+  }
+
+  /** The model weights of a weights file or checkpoint (optimizer state left out). */
+  static Weights readWeights(Path weightsFile) {
+    return new Weights(Safetensors.read(weightsFile).tensors().entrySet().stream()
+        .filter(e -> !e.getKey().startsWith(Checkpoints.STATE_PREFIX))
+        .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
   }
 
   static LrSchedule schedule(TrainerConfig.ScheduleConfig s) {
@@ -327,17 +344,22 @@ public final class Experiment {
             d.delimiter(), abs.apply(d.images()), d.imageSize(), d.classes(), d.imageSet(), d.count(), d.minObjects(),
             d.maxObjects(), d.noise(), d.skipBadSamples()),
         new SplitConfig(s.type(), s.ratios(), s.stratifyBy(), s.folds(), s.fold(), lists, abs.apply(s.path())),
-        c.loader(), c.model(), c.loss(), c.optimizer(), c.trainer(), c.metrics(), c.engine(), c.runs());
+        c.loader(), c.model(), c.loss(), c.optimizer(), c.trainer(), c.metrics(), c.engine(), c.runs(),
+        c.detection());
     if (changed.equals(c)) {
       return loaded;
     }
     return ConfigLoader.parse(ConfigLoader.toYaml(changed), loaded.source().toString(), loaded.baseDir(), List.of());
   }
 
-  static Supplier<List<Metric>> metrics(List<MetricConfig> configs, String file) {
+  static Supplier<List<Metric>> metrics(List<MetricConfig> configs, String file, DetectionSetup detection) {
     return () -> {
       List<Metric> out = new ArrayList<>();
       for (MetricConfig m : configs) {
+        if ("map".equals(m.type())) {
+          out.add(detection.metric(m, file));
+          continue;
+        }
         try {
           out.add(MetricCatalog.create(m.type(), m.output(), m.target(), m.params()));
         } catch (HoldoutException e) {

@@ -10,6 +10,10 @@ import io.holdout.api.train.EvalSummary;
 import io.holdout.api.train.TrainingContext;
 import io.holdout.api.train.TrainingListener;
 import io.holdout.api.io.AtomicFiles;
+import io.holdout.datasets.detection.BoxDecoder;
+import io.holdout.datasets.detection.GroundTruth;
+import io.holdout.losses.metrics.BoxPredictions;
+import io.holdout.losses.metrics.BoxTruth;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +36,9 @@ public final class Predictions implements TrainingListener {
   private final Map<String, Boolean> classificationHeads;
   private final List<Row> rows = new ArrayList<>();
   private List<String> header;
+  private final DetectionSetup detection;
+  private final BoxDecoder decoder;
+  private final List<String> classNames;
 
   record Row(double total, List<String> cells) {}
 
@@ -39,11 +46,27 @@ public final class Predictions implements TrainingListener {
    * @param classificationHeads head name → whether it outputs class logits
    */
   public Predictions(String split, Path file, LossSpec loss, Map<String, Boolean> classificationHeads) {
+    this(split, file, loss, classificationHeads, null, List.of());
+  }
+
+  /**
+   * For a detection model, pass its {@code detection} setup and class names: instead of every
+   * anchor's outputs, each row then lists the image's objects and its detections (score ≥ 0.5, after
+   * NMS) as {@code class score [xmin ymin xmax ymax]}.
+   */
+  public Predictions(String split, Path file, LossSpec loss, Map<String, Boolean> classificationHeads,
+      DetectionSetup detection, List<String> classNames) {
     this.split = split;
     this.file = file;
     this.loss = loss;
     this.classificationHeads = Map.copyOf(classificationHeads);
+    this.detection = detection;
+    this.decoder = detection == null ? null : detection.decoder(DISPLAY_SCORE);
+    this.classNames = List.copyOf(classNames);
   }
+
+  /** Score from which a detection is listed in the CSV and drawn by {@code holdout predict}. */
+  public static final double DISPLAY_SCORE = 0.5;
 
   @Override
   public void onEvalBatch(TrainingContext ctx, String evalSplit, Batch batch, EvalResult r) {
@@ -61,6 +84,10 @@ public final class Predictions implements TrainingListener {
 
   /** Adds one evaluated batch. */
   public void add(Batch batch, EvalResult r) {
+    if (detection != null) {
+      addDetections(batch, r);
+      return;
+    }
     Set<String> targets = new LinkedHashSet<>();
     loss.components().forEach(c -> targets.add(c.target()));
     if (header == null) {
@@ -134,6 +161,52 @@ public final class Predictions implements TrainingListener {
       }
       rows.add(new Row(total, cells));
     }
+  }
+
+  private void addDetections(Batch batch, EvalResult r) {
+    if (header == null) {
+      header = new ArrayList<>(List.of("id", "loss_total", "objects", "detections"));
+      loss.components().forEach(c -> header.add("loss_" + c.name()));
+    }
+    List<BoxTruth> truth = GroundTruth.of(batch);
+    List<BoxPredictions> found = decoder.decode(r, detection.config().loc(), detection.config().conf());
+    for (int i = 0; i < batch.size(); i++) {
+      List<String> cells = new ArrayList<>();
+      cells.add(csv(batch.ids().get(i)));
+      double total = 0;
+      for (LossComponentSpec c : loss.components()) {
+        float[] ps = r.perSampleLosses().get(c.name());
+        if (ps != null) {
+          total += c.weight() * ps[i];
+        }
+      }
+      cells.add(num(total));
+      BoxTruth t = truth.get(i);
+      cells.add(csv(boxes(t.boxes(), t.classes(), null)));
+      BoxPredictions p = found.get(i);
+      cells.add(csv(boxes(p.boxes(), p.classes(), p.scores())));
+      for (LossComponentSpec c : loss.components()) {
+        float[] ps = r.perSampleLosses().get(c.name());
+        cells.add(ps == null ? "" : num(ps[i]));
+      }
+      rows.add(new Row(total, cells));
+    }
+  }
+
+  /** {@code ellipse 0.97 [0.12 0.30 0.45 0.61]; ...} (1-based classes, 0 being the background). */
+  String boxes(float[] b, int[] classes, float[] scores) {
+    StringBuilder sb = new StringBuilder();
+    for (int k = 0; k < classes.length; k++) {
+      sb.append(k == 0 ? "" : "; ");
+      int c = classes[k];
+      sb.append(c >= 1 && c <= classNames.size() ? classNames.get(c - 1) : "class " + c);
+      if (scores != null) {
+        sb.append(String.format(Locale.ROOT, " %.2f", scores[k]));
+      }
+      sb.append(String.format(Locale.ROOT, " [%.3f %.3f %.3f %.3f]", b[4 * k], b[4 * k + 1], b[4 * k + 2],
+          b[4 * k + 3]));
+    }
+    return sb.toString();
   }
 
   /** Writes the CSV, worst sample first. */

@@ -113,7 +113,22 @@ final class ConfigValidator {
         fail(f, "'model.heads." + name + ".target' names no target: '" + h.target() + "' (targets: " + d.targets().keySet() + ")");
       }
       checkLayers(h.layers(), "model.heads." + name + ".layers", f);
+      if (!h.taps().isEmpty()) {
+        if (!h.layers().isEmpty()) {
+          fail(f, "'model.heads." + name + ".layers' must be empty for a multi-scale head (one with taps)");
+        }
+        for (int tap : h.taps()) {
+          if (tap < 0 || tap >= c.model().layers().size()) {
+            fail(f, "'model.heads." + name + ".taps' has " + tap + ", not a trunk layer index (0.."
+                + (c.model().layers().size() - 1) + ")");
+          }
+        }
+        if (h.anchorsPerLocation() <= 0) {
+          fail(f, "'model.heads." + name + ".anchorsPerLocation' must be > 0, got " + h.anchorsPerLocation());
+        }
+      }
     });
+    checkDetection(c, f);
     for (int i = 0; i < c.loss().size(); i++) {
       LossConfig lc = c.loss().get(i);
       if (lc.type() == null) {
@@ -133,6 +148,9 @@ final class ConfigValidator {
       }
       if (m.output() == null || !c.model().heads().containsKey(m.output())) {
         fail(f, "'metrics." + i + ".output' must name a head (heads: " + c.model().heads().keySet() + "), got '" + m.output() + "'");
+      }
+      if ("map".equals(m.type()) && c.detection() == null) {
+        fail(f, "'metrics." + i + "' (map) needs a 'detection' section (anchors, box encoding, NMS)");
       }
     }
     OptimizerConfig o = c.optimizer();
@@ -182,6 +200,72 @@ final class ConfigValidator {
     }
     if (c.engine().intraOpThreads() < 0 || c.engine().interOpThreads() < 0) {
       fail(f, "'engine' thread counts must be >= 0");
+    }
+  }
+
+  private static void checkDetection(ExperimentConfig c, String f) {
+    DetectionConfig det = c.detection();
+    boolean detectionSource = Set.of("shapes", "voc", "coco").contains(c.data().source());
+    if (det == null) {
+      c.model().heads().forEach((name, h) -> {
+        if (!h.taps().isEmpty() && detectionSource) {
+          fail(f, "'model.heads." + name + "' reads taps of a detection set: add a 'detection' section (anchors)");
+        }
+      });
+      return;
+    }
+    if (!detectionSource) {
+      fail(f, "'detection' needs a detection data source (shapes, voc or coco), not " + c.data().source());
+    }
+    HeadConfig loc = c.model().heads().get(det.loc());
+    HeadConfig conf = c.model().heads().get(det.conf());
+    if (loc == null || !"regression".equals(loc.type()) || loc.taps().isEmpty()) {
+      fail(f, "'detection.loc' must name a regression head with taps (heads: " + c.model().heads().keySet()
+          + "), got '" + det.loc() + "'");
+    }
+    if (conf == null || !"classification".equals(conf.type()) || conf.taps().isEmpty()) {
+      fail(f, "'detection.conf' must name a classification head with taps (heads: " + c.model().heads().keySet()
+          + "), got '" + det.conf() + "'");
+    }
+    if (!loc.taps().equals(conf.taps()) || !loc.anchorsPerLocation().equals(conf.anchorsPerLocation())) {
+      fail(f, "heads '" + det.loc() + "' and '" + det.conf() + "' must read the same taps with the same "
+          + "anchorsPerLocation (" + loc.taps() + " x" + loc.anchorsPerLocation() + " vs " + conf.taps() + " x"
+          + conf.anchorsPerLocation() + ")");
+    }
+    DetectionConfig.AnchorConfig a = det.anchors();
+    int maps = loc.taps().size();
+    if (a.sizes() == null || a.sizes().size() != maps + 1) {
+      fail(f, "'detection.anchors.sizes' needs " + (maps + 1) + " sizes for " + maps
+          + " feature maps (one per map and one beyond the last), got " + a.sizes());
+    }
+    for (int i = 0; i < a.sizes().size(); i++) {
+      Double v = a.sizes().get(i);
+      if (v == null || !(v > 0) || (i > 0 && v < a.sizes().get(i - 1))) {
+        fail(f, "'detection.anchors.sizes' must be positive and non-decreasing, got " + a.sizes());
+      }
+    }
+    for (Double r : a.ratios()) {
+      if (r == null || !(r > 1)) {
+        fail(f, "'detection.anchors.ratios' must each be > 1 (1 is always included), got " + a.ratios());
+      }
+    }
+    int perLocation = 2 + 2 * a.ratios().size();
+    if (loc.anchorsPerLocation() != perLocation) {
+      fail(f, "'model.heads." + det.loc() + ".anchorsPerLocation' is " + loc.anchorsPerLocation() + " but "
+          + a.ratios().size() + " anchor ratios give " + perLocation + " boxes per cell");
+    }
+    if (!(det.matchIou() > 0 && det.matchIou() <= 1)) {
+      fail(f, "'detection.matchIou' must be in (0, 1], got " + det.matchIou());
+    }
+    if (det.variances().size() != 2 || det.variances().stream().anyMatch(v -> v == null || !(v > 0))) {
+      fail(f, "'detection.variances' must be two positive numbers (centre, size), got " + det.variances());
+    }
+    DetectionConfig.NmsConfig n = det.nms();
+    if (!(n.iou() > 0 && n.iou() <= 1) || !(n.score() >= 0 && n.score() < 1) || n.preTopK() <= 0 || n.topK() <= 0) {
+      fail(f, "'detection.nms' needs iou in (0, 1], score in [0, 1), preTopK > 0 and topK > 0");
+    }
+    if (!(det.flip() >= 0 && det.flip() <= 1)) {
+      fail(f, "'detection.flip' must be a probability in [0, 1], got " + det.flip());
     }
   }
 

@@ -61,11 +61,21 @@ final class Defaults {
             or(l.dropLast(), false),
             workers,
             or(l.prefetch(), Math.max(2, 2 * workers)));
+    DetectionConfig detection = detection(c.detection());
     Map<String, HeadConfig> heads = new LinkedHashMap<>();
     if (c.model().heads() != null) {
-      c.model().heads().forEach((name, h) -> heads.put(name,
-          h == null ? new HeadConfig(null, name, List.of())
-              : new HeadConfig(h.type(), or(h.target(), name), or(h.layers(), List.of()))));
+      c.model().heads().forEach((name, h) -> {
+        if (h == null) {
+          heads.put(name, new HeadConfig(null, name, List.of(), List.of(), 1));
+          return;
+        }
+        List<Integer> taps = or(h.taps(), List.of());
+        Integer perLocation = h.anchorsPerLocation();
+        if (perLocation == null) {
+          perLocation = taps.isEmpty() || detection == null ? 1 : 2 + 2 * detection.anchors().ratios().size();
+        }
+        heads.put(name, new HeadConfig(h.type(), or(h.target(), name), or(h.layers(), List.of()), taps, perLocation));
+      });
     }
     ModelConfig model = new ModelConfig(or(c.model().layers(), List.of()), heads);
     List<LossConfig> losses = new ArrayList<>();
@@ -121,6 +131,9 @@ final class Defaults {
         metrics.add(new MetricConfig(m.type(), m.output(),
             m.target() != null ? m.target() : head != null ? head.target() : m.output(), or(m.params(), Map.of())));
       }
+    } else if (detection != null) {
+      metrics.add(new MetricConfig("map", detection.conf(), heads.containsKey(detection.conf())
+          ? heads.get(detection.conf()).target() : null, Map.of("iou", 0.5)));
     } else {
       heads.forEach((name, h) -> {
         if ("classification".equals(h.type())) {
@@ -146,7 +159,24 @@ final class Defaults {
         trainer,
         metrics,
         engine,
-        or(c.runs(), "runs"));
+        or(c.runs(), "runs"),
+        detection);
+  }
+
+  private static DetectionConfig detection(DetectionConfig d) {
+    if (d == null) {
+      return null;
+    }
+    DetectionConfig.AnchorConfig a = d.anchors() == null ? new DetectionConfig.AnchorConfig(null, null) : d.anchors();
+    DetectionConfig.NmsConfig n = d.nms() == null ? new DetectionConfig.NmsConfig(null, null, null, null) : d.nms();
+    return new DetectionConfig(
+        or(d.loc(), "loc"),
+        or(d.conf(), "conf"),
+        new DetectionConfig.AnchorConfig(a.sizes(), or(a.ratios(), List.of(2.0, 3.0))),
+        or(d.matchIou(), 0.5),
+        or(d.variances(), List.of(0.1, 0.2)),
+        new DetectionConfig.NmsConfig(or(n.iou(), 0.45), or(n.score(), 0.01), or(n.preTopK(), 200), or(n.topK(), 100)),
+        or(d.flip(), 0.0));
   }
 
   private static <T> T or(T value, T fallback) {

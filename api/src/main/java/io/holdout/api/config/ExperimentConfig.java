@@ -13,6 +13,7 @@ import java.util.List;
  *     path)
  * @param device {@code auto}, {@code cpu} or {@code gpu}
  * @param runs folder under which run folders are created (relative to the working directory)
+ * @param detection anchors, box encoding and NMS of a detection experiment (absent otherwise)
  */
 public record ExperimentConfig(
     String name,
@@ -28,4 +29,5 @@ public record ExperimentConfig(
     TrainerConfig trainer,
     List<MetricConfig> metrics,
     EngineConfig engine,
-    String runs) {}
+    String runs,
+    DetectionConfig detection) {}

@@ -4,10 +4,17 @@ import java.util.List;
 
 /**
  * A model output. Its width comes from the target: the number of classes for {@code
- * classification}, the target's width for {@code regression}.
+ * classification}, the target's width for {@code regression}. A head with {@code taps} is a
+ * multi-scale (SSD) head: it reads the trunk layers at those indices and predicts per default box;
+ * on a detection target its width is 4 box offsets ({@code regression}) or the classes plus the
+ * background ({@code classification}).
  *
  * @param type {@code classification} or {@code regression}
  * @param target the target it predicts (default: the head's name)
- * @param layers hidden layers before the output layer (default none)
+ * @param layers hidden layers before the output layer (default none; none for a multi-scale head)
+ * @param taps trunk layer indices (0-based) whose outputs a multi-scale head reads (default none)
+ * @param anchorsPerLocation default boxes per feature-map cell of a multi-scale head (default: from
+ *     {@code detection.anchors.ratios}, {@code 2 + 2·ratios})
  */
-public record HeadConfig(String type, String target, List<LayerConfig> layers) {}
+public record HeadConfig(
+    String type, String target, List<LayerConfig> layers, List<Integer> taps, Integer anchorsPerLocation) {}

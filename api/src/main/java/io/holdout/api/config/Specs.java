@@ -33,6 +33,10 @@ public final class Specs {
             + "' (targets: " + schema.targets().keySet() + ")");
       }
       HeadKind kind = "classification".equals(h.type()) ? HeadKind.CLASSIFICATION : HeadKind.REGRESSION;
+      if (t.kind() == TargetKind.DETECTION || !h.taps().isEmpty()) {
+        heads.add(detectionHead(e.getKey(), h, kind, t, file));
+        continue;
+      }
       if (kind == HeadKind.CLASSIFICATION && t.kind() != TargetKind.CLASS) {
         throw new HoldoutException(file + ": head '" + e.getKey() + "' is a classification head but target '"
             + h.target() + "' is not a class target");
@@ -49,6 +53,40 @@ public final class Specs {
       return new ModelSpec(schema.inputShape(), layers(m.layers()), heads);
     } catch (IllegalArgumentException ex) {
       throw new HoldoutException(file + ": model: " + ex.getMessage());
+    }
+  }
+
+  /**
+   * A multi-scale head on a detection target: 4 box offsets per anchor for a regression head, the
+   * classes plus the background (class 0) for a classification head.
+   */
+  private static HeadSpec detectionHead(String name, HeadConfig h, HeadKind kind, TargetInfo t, String file) {
+    if (h.taps().isEmpty()) {
+      throw new HoldoutException(file + ": head '" + name + "' predicts detection target '" + h.target()
+          + "': give it 'taps' (the trunk layers whose feature maps it reads)");
+    }
+    if (t.kind() != TargetKind.DETECTION) {
+      throw new HoldoutException(file + ": multi-scale head '" + name + "' must predict a detection target (boxes "
+          + "or labels), not '" + h.target() + "'");
+    }
+    int units;
+    if (kind == HeadKind.REGRESSION) {
+      if (t.shape().length != 2 || t.shape()[1] != 4) {
+        throw new HoldoutException(file + ": regression head '" + name + "' predicts box offsets: its target must "
+            + "be the boxes, not '" + h.target() + "'");
+      }
+      units = 4;
+    } else {
+      if (t.shape().length != 1) {
+        throw new HoldoutException(file + ": classification head '" + name + "' predicts classes: its target must "
+            + "be the labels, not '" + h.target() + "'");
+      }
+      units = t.classCount() + 1;
+    }
+    try {
+      return HeadSpec.multiScale(name, kind, units, h.taps(), h.anchorsPerLocation());
+    } catch (IllegalArgumentException ex) {
+      throw new HoldoutException(file + ": head '" + name + "': " + ex.getMessage());
     }
   }
 

@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 /** Writes image fixtures: real digits as PNG folders, shapes as VOC and COCO trees. */
-final class ImageFixtures {
+public final class ImageFixtures {
   private ImageFixtures() {}
 
   /** Rows of the bundled digits table: 64 pixel values (0..16) then the digit. */
@@ -52,7 +52,7 @@ final class ImageFixtures {
   }
 
   /** A VOC tree of the first {@code n} shapes images, as PNG; ids {@code img0000}, ... */
-  static void writeVoc(Path root, ShapesSource shapes, int n) throws IOException {
+  public static void writeVoc(Path root, ShapesSource shapes, int n) throws IOException {
     Files.createDirectories(root.resolve("Annotations"));
     Files.createDirectories(root.resolve("JPEGImages"));
     Files.createDirectories(root.resolve("ImageSets/Main"));
@@ -99,7 +99,7 @@ final class ImageFixtures {
   }
 
   /** A COCO instances file {@code root/instances.json} and {@code root/images/} for shapes. */
-  static Path writeCoco(Path root, ShapesSource shapes, int n) throws IOException {
+  public static Path writeCoco(Path root, ShapesSource shapes, int n) throws IOException {
     Path images = root.resolve("images");
     Files.createDirectories(images);
     int h = (int) shapes.schema().inputShape()[1];

@@ -1,0 +1,52 @@
+package io.holdout.cli;
+
+import io.holdout.run.Predict;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code holdout predict RUN_FOLDER IMAGE... [--score 0.5] [--out DIR] [--json] [--backend NAME]}. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = {
+      "Run a finished run's model on image files.",
+      "A detector's boxes (after NMS, score >= --score) are drawn on PNG copies of the images and listed as text;",
+      "other image models list each head's prediction. predictions.json holds everything for programs."})
+final class PredictCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "RUN_FOLDER", description = "A run folder written by holdout train.")
+  Path run;
+
+  @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, BMP or GIF files.")
+  List<Path> images;
+
+  @Option(names = "--score", defaultValue = "0.5",
+      description = "Keep detections whose class probability is at least this (default: ${DEFAULT-VALUE}).")
+  double score;
+
+  @Option(names = "--out", description = "Folder for the pictures and predictions.json (default: RUN_FOLDER/predictions).")
+  Path out;
+
+  @Option(names = "--json", description = "Print the JSON document instead of text.")
+  boolean json;
+
+  @Option(names = "--backend", description = "Predict on this backend instead of the run's.")
+  String backend;
+
+  @Option(names = "--weights", defaultValue = "weights.safetensors",
+      description = "Weights file inside the run folder (default: ${DEFAULT-VALUE}).")
+  String weights;
+
+  @Option(names = "--verbose", description = "Show engine logs and stack traces.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    Predict.run(run, images, new Predict.Options(backend, weights, score, out, json), spec.commandLine().getOut());
+    return 0;
+  }
+}
