@@ -23,6 +23,7 @@ public final class ConsoleReporter implements TrainingListener {
   private final Map<String, List<Baseline>> valBaselines;
   private final Map<String, List<Baseline>> testBaselines;
   private int epochs;
+  private String unit = "samples";
 
   /**
    * @param valBaselines component name → what trivial models score on the val split (may be empty)
@@ -33,6 +34,12 @@ public final class ConsoleReporter implements TrainingListener {
     this.out = out;
     this.valBaselines = new java.util.LinkedHashMap<>(valBaselines);
     this.testBaselines = new java.util.LinkedHashMap<>(testBaselines);
+  }
+
+  /** Names what a sample is in the speed figure, e.g. {@code img} for image models ({@code img/s}). */
+  public ConsoleReporter unit(String unit) {
+    this.unit = unit;
+    return this;
   }
 
   @Override
@@ -85,7 +92,7 @@ public final class ConsoleReporter implements TrainingListener {
       sb.append(" | val loss ").append(withBaselines(s.val(), valBaselines));
       sb.append(metrics(s.valMetrics(), "val "));
     }
-    sb.append(String.format(Locale.ROOT, " | lr %s | %.0f samples/s", lr(s.lr()), s.samplesPerSecond()));
+    sb.append(String.format(Locale.ROOT, " | lr %s | %.0f %s/s", lr(s.lr()), s.samplesPerSecond(), unit));
     if (s.dataWaitSeconds() > 0) {
       sb.append(String.format(Locale.ROOT, " | data-wait %.2fs", s.dataWaitSeconds()));
     }

@@ -214,13 +214,20 @@ public final class Experiment {
       boolean resumed, List<TrainingListener> extra) {
     ExperimentConfig c = p.loaded.config();
     TrainerConfig tc = c.trainer();
-    out.printf(Locale.ROOT, "data    %s: %d samples, input %s, targets %s%n", c.data().path(), p.data.dataset().size(),
+    out.printf(Locale.ROOT, "data    %s: %d samples, input %s, targets %s%n",
+        c.data().path() != null ? c.data().path() : c.data().source() + " (generated)", p.data.dataset().size(),
         Arrays.toString(p.model.inputShape()), p.data.dataset().schema().targets().keySet());
     if ("csv".equals(c.data().source()) && !resumed) {
       // cheap for tables; for image sets run `holdout split` to check
       out.println(p.data.leakage().summary(3));
     }
     out.printf(Locale.ROOT, "backend %s %s on %s%n", p.backend.name(), p.backend.versions(), session.device());
+    if (p.data.detection() != null) {
+      DetectionSetup d = p.data.detection();
+      out.printf(Locale.ROOT, "anchors %d default boxes: %d per cell of the %s feature maps%n", d.anchors().size(),
+          d.anchors().perLocation(), String.join(", ", p.model.tapShapes(d.config().loc()).stream()
+              .map(t -> t[1] + "x" + t[2]).toList()));
+    }
     out.flush();
     PrintStream console = new PrintStream(new WriterOutputStream(out), true, StandardCharsets.UTF_8);
     List<String> metricNames = p.metrics.get().stream().map(Metric::name).toList();
@@ -235,7 +242,8 @@ public final class Experiment {
           .optTestOnBest(tc.testOnBest())
           .addListener(new ConsoleReporter(console,
               SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.val()),
-              SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.test())))
+              SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.test()))
+              .unit(p.model.inputShape().length == 3 ? "img" : "samples"))
           .addListener(csv)
           .addListener(new Curves(run.file("curves.png"), p.loss.names()))
           .addListener(p.predictions(Split.TEST, run.file("test-predictions.csv")));
