@@ -1,0 +1,117 @@
+package io.holdout.engine.onnx;
+
+import io.holdout.api.backend.Backend;
+import io.holdout.api.backend.Capabilities;
+import io.holdout.api.backend.SessionSpec;
+import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.model.HeadSpec;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The ONNX Runtime backend ({@code onnx}): evaluation and prediction only. A session compiles the
+ * neutral model and its loss components into one ONNX graph (opset 18, built
+ * in Java) whose weights are initializers, and evaluates every layer (multi-scale heads included)
+ * and every loss of the catalogue with the PyTorch backend's evaluation semantics, on the CPU.
+ *
+ * <p>ONNX Runtime's stock CPU builds have no training API, so the capabilities declare no training
+ * and no optimizer: a session spec with an optimizer fails when it opens, naming the alternative
+ * (train on {@code pytorch} or {@code tensorflow}, then evaluate or export here). {@link
+ * OnnxExport} writes standalone inference models; {@link OnnxModelFile} opens and checks them.
+ *
+ * <p>Creating it is cheap: the native libraries load on the first {@link #open} or {@link
+ * #versions} call.
+ */
+public final class OnnxBackend implements Backend {
+  /** The config name. */
+  public static final String NAME = "onnx";
+
+  /** What to do instead of training here. */
+  static final String TRAIN_ALTERNATIVE = "ONNX Runtime's CPU builds have no training API; train with"
+      + " backend pytorch or tensorflow, then evaluate or export with onnx";
+
+  static final Set<String> LAYERS = Set.of("dense", "relu", "dropout", "flatten", "conv2d",
+      "batchnorm", "maxpool", HeadSpec.MULTISCALE_TYPE);
+
+  @Inject
+  public OnnxBackend() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /**
+   * {@code holdout-engine-onnx} (this module), {@code onnxruntime} (the loaded native library),
+   * {@code onnx-opset} and {@code onnx-ir} (what compiled graphs declare) and {@code natives}.
+   * Loads the natives.
+   */
+  @Override
+  public Map<String, String> versions() {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("holdout-engine-onnx", moduleVersion());
+    v.put("onnxruntime", OrtRuntime.version());
+    v.put("onnx-opset", String.valueOf(OnnxGraph.OPSET));
+    v.put("onnx-ir", String.valueOf(OnnxGraph.IR_VERSION));
+    v.put("natives", "cpu (com.microsoft.onnxruntime:onnxruntime " + moduleProperties().getProperty("onnxruntime", "?") + ")");
+    return v;
+  }
+
+  /**
+   * No training, no GPU, no optimizers; every layer type and every loss of the catalogue (in
+   * evaluation).
+   */
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(
+        false,
+        false,
+        LAYERS,
+        Set.copyOf(CompiledLoss.TYPES),
+        Set.of(),
+        Map.of(
+            "train", TRAIN_ALTERNATIVE,
+            "gpu", "the onnx backend bundles ONNX Runtime's CPU build only; use device: cpu or auto"));
+  }
+
+  /**
+   * Checks {@link #capabilities()} against {@code spec} (a spec with an optimizer fails here),
+   * loads the natives if needed and compiles the model and the loss into one graph in a new
+   * session. Thread counts come from {@code spec} (0: ONNX Runtime's default).
+   */
+  @Override
+  public TrainingSession open(SessionSpec spec) {
+    Objects.requireNonNull(spec, "spec is null");
+    capabilities().check(NAME, spec);
+    return new OnnxSession(spec);
+  }
+
+  /** Whether the native libraries have been loaded in this process by this module. */
+  static boolean nativesLoaded() {
+    return OrtRuntime.loaded();
+  }
+
+  /** This module's version, from its build. */
+  static String moduleVersion() {
+    return moduleProperties().getProperty("version", "unknown");
+  }
+
+  private static Properties moduleProperties() {
+    Properties p = new Properties();
+    try (InputStream in = OnnxBackend.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
