@@ -41,12 +41,15 @@ final class PredictCommand implements Callable<Integer> {
       description = "Weights file inside the run folder (default: ${DEFAULT-VALUE}).")
   String weights;
 
+  @Option(names = "--onnx", description = "Run this exported .onnx file (holdout export) instead of the run's weights.")
+  Path onnx;
+
   @Option(names = "--verbose", description = "Show engine logs and stack traces.")
   boolean verbose;
 
   @Override
   public Integer call() {
-    Predict.run(run, images, new Predict.Options(backend, weights, score, out, json), spec.commandLine().getOut());
+    Predict.run(run, images, new Predict.Options(backend, weights, score, out, json, onnx), spec.commandLine().getOut());
     return 0;
   }
 }

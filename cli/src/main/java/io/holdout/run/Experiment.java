@@ -118,6 +118,15 @@ public final class Experiment {
           Device.parse(c.device()), c.seed(), c.engine().intraOpThreads(), c.engine().interOpThreads());
     }
 
+    /** The backend's capability check, its message prefixed with the config file. */
+    void checkCapabilities(SessionSpec spec) {
+      try {
+        backend.capabilities().check(backend.name(), spec);
+      } catch (HoldoutException e) {
+        throw new HoldoutException(file + ": " + e.getMessage());
+      }
+    }
+
     Monitor freshMonitor() {
       return monitorTemplate == null ? null
           : new Monitor(monitorTemplate.key(), monitorTemplate.direction(), loaded.config().trainer().minDelta());
@@ -162,7 +171,7 @@ public final class Experiment {
       ExperimentConfig c = absolute.config();
       Weights init = Weights.initialize(p.model, c.seed());
       SessionSpec spec = p.sessionSpec(init, true);
-      p.backend.capabilities().check(p.backend.name(), spec);
+      p.checkCapabilities(spec);
       RunFolder run = RunFolder.create(Path.of(c.runs()), c.name());
       AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
       p.data.manifest().write(run.file(RunFolder.SPLIT));
@@ -200,7 +209,7 @@ public final class Experiment {
         throw new HoldoutException(runDir + ": all " + state.completedEpochs() + " epochs are done; nothing to resume");
       }
       SessionSpec spec = p.sessionSpec(last.weights(), true);
-      p.backend.capabilities().check(p.backend.name(), spec);
+      p.checkCapabilities(spec);
       try (TrainingSession session = p.backend.open(spec)) {
         session.loadTrainingState(last.state());
         session.setLearningRate(last.meta().path("lr").asDouble());
@@ -293,7 +302,7 @@ public final class Experiment {
       Weights w = readWeights(weightsFile);
       w.checkFits(p.model, weightsFile.toString());
       SessionSpec spec = p.sessionSpec(w, false);
-      p.backend.capabilities().check(p.backend.name(), spec);
+      p.checkCapabilities(spec);
       DataSetup d = p.data;
       var source = switch (split) {
         case Split.TEST -> d.test();
@@ -305,6 +314,7 @@ public final class Experiment {
       try (TrainingSession session = p.backend.open(spec)) {
         EvalSummary s = Trainer.evaluate(session, split, source, p.metrics.get(), preds::add);
         preds.write();
+        writeEvalReport(run.file("eval-" + split + "-" + p.backend.name() + ".json"), s, p.backend.name(), weightsName);
         out.printf(Locale.ROOT, "%s on %s (%s, %s): loss %s%n", split, p.backend.name(), session.device(), weightsName,
             s.loss().describe());
         s.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
@@ -401,6 +411,23 @@ public final class Experiment {
     }
     sb.append("}\n}\n");
     AtomicFiles.writeString(run.file(RunFolder.TEST_REPORT), sb.toString());
+  }
+
+  /** {@code eval-<split>-<backend>.json}: the loss breakdown and metrics at full precision. */
+  private static void writeEvalReport(Path file, EvalSummary s, String backend, String weights) {
+    StringBuilder sb = new StringBuilder("{\n  \"split\": \"").append(s.split()).append("\",\n");
+    sb.append("  \"backend\": \"").append(backend).append("\",\n");
+    sb.append("  \"weights\": \"").append(weights.replace("\"", "'")).append("\",\n");
+    sb.append("  \"loss\": {\"total\": ").append(num(s.loss().total()));
+    s.loss().raw().forEach((k, v) -> sb.append(", \"").append(k).append("\": ").append(num(v)));
+    sb.append("},\n  \"metrics\": {");
+    boolean first = true;
+    for (Map.Entry<String, Double> e : s.metrics().entrySet()) {
+      sb.append(first ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(num(e.getValue()));
+      first = false;
+    }
+    sb.append("}\n}\n");
+    AtomicFiles.writeString(file, sb.toString());
   }
 
   private static String num(double v) {

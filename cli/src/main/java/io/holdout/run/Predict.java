@@ -25,6 +25,7 @@ import io.holdout.datasets.detection.BoxDecoder;
 import io.holdout.datasets.image.Images;
 import io.holdout.datasets.loader.Collator;
 import io.holdout.datasets.transform.Resize;
+import io.holdout.engine.onnx.OnnxModelFile;
 import io.holdout.losses.metrics.BoxPredictions;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -64,7 +65,11 @@ public final class Predict {
   private Predict() {}
 
   /** Options of one prediction run. */
-  public record Options(String backend, String weights, double score, Path outDir, boolean json) {}
+  /**
+   * @param onnx run this exported ONNX file instead of the run's weights (null: the weights on
+   *     {@code backend})
+   */
+  public record Options(String backend, String weights, double score, Path outDir, boolean json, Path onnx) {}
 
   /**
    * Predicts every image of {@code images} with the weights of {@code runDir}.
@@ -87,17 +92,24 @@ public final class Predict {
         throw new HoldoutException(runDir + ": predict reads images, but this model's input is "
             + java.util.Arrays.toString(in) + " (use holdout evaluate for tables)");
       }
-      Weights w = Experiment.readWeights(weightsFile);
-      w.checkFits(p.model, weightsFile.toString());
-      SessionSpec spec = p.sessionSpec(w, false);
-      p.backend.capabilities().check(p.backend.name(), spec);
+      SessionSpec spec = null;
+      if (o.onnx() == null) {
+        Weights w = Experiment.readWeights(weightsFile);
+        w.checkFits(p.model, weightsFile.toString());
+        spec = p.sessionSpec(w, false);
+        p.checkCapabilities(spec);
+      }
       DetectionSetup det = p.data.detection();
       Path outDir = o.outDir() != null ? o.outDir() : run.dir().resolve("predictions");
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode doc = mapper.createObjectNode();
       doc.put("run", run.dir().toString());
-      doc.put("backend", p.backend.name());
-      doc.put("weights", o.weights());
+      if (o.onnx() != null) {
+        doc.put("onnx", o.onnx().toString());
+      } else {
+        doc.put("backend", p.backend.name());
+        doc.put("weights", o.weights());
+      }
       if (det != null) {
         doc.put("score_threshold", o.score());
       }
@@ -113,20 +125,22 @@ public final class Predict {
         originals.add(img);
         samples.add(sample(image, img, p, det));
       }
-      try {
-        Files.createDirectories(outDir);
-      } catch (IOException e) {
-        throw new HoldoutException(outDir + ": cannot create the output folder: " + e.getMessage(), e);
-      }
       Collator collator = new Collator(det == null ? java.util.Set.of()
           : java.util.Set.of(det.paddedFields()));
-      try (TrainingSession session = p.backend.open(spec)) {
+      try (Forward forward = o.onnx() != null ? Forward.of(OnnxModelFile.open(o.onnx()), p)
+          : Forward.of(p.backend.open(spec))) {
+        try {
+          Files.createDirectories(outDir);
+        } catch (IOException e) {
+          throw new HoldoutException(outDir + ": cannot create the output folder: " + e.getMessage(), e);
+        }
         for (int start = 0; start < samples.size(); start += batchSize) {
           int end = Math.min(samples.size(), start + batchSize);
           List<Sample> chunk = samples.subList(start, end);
           Batch batch = collator.collate(chunk, chunk.stream().map(Sample::id).toList());
-          EvalResult r = session.evalStep(batch);
-          List<BoxPredictions> boxes = det == null ? null : decoder.decode(r, det.config().loc(), det.config().conf());
+          Map<String, Tensor> r = forward.outputs(batch);
+          List<BoxPredictions> boxes = det == null ? null
+              : decoder.decode(r.get(det.config().loc()), r.get(det.config().conf()));
           for (int i = start; i < end; i++) {
             Path image = images.get(i);
             BufferedImage img = originals.get(i);
@@ -165,6 +179,50 @@ public final class Predict {
       return doc;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Head outputs of a batch, from an engine session or an exported ONNX file. */
+  private interface Forward extends AutoCloseable {
+    Map<String, Tensor> outputs(Batch batch);
+
+    @Override
+    void close();
+
+    static Forward of(TrainingSession session) {
+      return new Forward() {
+        @Override
+        public Map<String, Tensor> outputs(Batch batch) {
+          EvalResult r = session.evalStep(batch);
+          return r.outputs();
+        }
+
+        @Override
+        public void close() {
+          session.close();
+        }
+      };
+    }
+
+    /** The file must fit the run's model (input and head shapes), else a one-line error naming it. */
+    static Forward of(OnnxModelFile file, Experiment.Prepared p) {
+      try {
+        file.info().checkFits(p.model);
+      } catch (RuntimeException e) {
+        file.close();
+        throw e;
+      }
+      return new Forward() {
+        @Override
+        public Map<String, Tensor> outputs(Batch batch) {
+          return file.run(batch.input());
+        }
+
+        @Override
+        public void close() {
+          file.close();
+        }
+      };
     }
   }
 
@@ -223,11 +281,11 @@ public final class Predict {
     }
   }
 
-  private static void describeHeads(ObjectNode node, EvalResult r, int row, List<HeadSpec> heads,
+  private static void describeHeads(ObjectNode node, Map<String, Tensor> r, int row, List<HeadSpec> heads,
       Map<String, TargetInfo> targets) {
     ObjectNode outs = node.putObject("outputs");
     for (HeadSpec h : heads) {
-      Tensor t = r.outputs().get(h.name());
+      Tensor t = r.get(h.name());
       int w = (int) (t.elementCount() / t.dim(0));
       float[] v = java.util.Arrays.copyOfRange(t.toFloatArray(), row * w, (row + 1) * w);
       ObjectNode o = outs.putObject(h.name());
