@@ -21,12 +21,16 @@ import java.util.Objects;
  * box is its geometric extent in pixels, {@code [x0, x1) x [y0, y1)} with integer corners,
  * normalised: a rectangle fills exactly those pixels; an ellipse is inscribed in the box; a
  * triangle has its base on the bottom edge of the box, from corner to corner, and its apex on the
- * top edge. Objects overlap each other by at most IoU 0.3; a later one may partly cover an earlier
- * one. Samples follow the {@link Detection} layout.
+ * top edge. Two objects' boxes share at most {@value #MAX_SHARED} of the smaller box's area, so a
+ * later object (drawn on top) never hides most of an earlier one: every labelled object stays
+ * visible. Samples follow the {@link Detection} layout.
  */
 public final class ShapesSource implements IdentifiedDataset, DatasetSource {
   /** Class names, label {@code k} is {@code CLASSES.get(k - 1)}. */
   public static final List<String> CLASSES = List.of("rectangle", "ellipse", "triangle");
+
+  /** The most two objects' boxes may overlap, as a fraction of the smaller box's area. */
+  public static final double MAX_SHARED = 0.25;
 
   private final int count;
   private final int height;
@@ -105,7 +109,7 @@ public final class ShapesSource implements IdentifiedDataset, DatasetSource {
         int x0 = rng.nextInt(width - bw + 1);
         int y0 = rng.nextInt(height - bh + 1);
         Shape s = new Shape(label, x0, y0, x0 + bw, y0 + bh, x0 + rng.nextInt(bw + 1));
-        if (shapes.stream().allMatch(o -> iou(o, s) <= 0.3)) {
+        if (shapes.stream().allMatch(o -> shared(o, s) <= MAX_SHARED)) {
           shapes.add(s);
           break;
         }
@@ -114,16 +118,15 @@ public final class ShapesSource implements IdentifiedDataset, DatasetSource {
     return shapes;
   }
 
-  private static double iou(Shape a, Shape b) {
+  /** The boxes' intersection as a fraction of the smaller box's area. */
+  static double shared(Shape a, Shape b) {
     int iw = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
     int ih = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
     if (iw <= 0 || ih <= 0) {
       return 0;
     }
-    double inter = (double) iw * ih;
-    double union =
-        (double) (a.x1 - a.x0) * (a.y1 - a.y0) + (double) (b.x1 - b.x0) * (b.y1 - b.y0) - inter;
-    return inter / union;
+    double smaller = Math.min((double) (a.x1 - a.x0) * (a.y1 - a.y0), (double) (b.x1 - b.x0) * (b.y1 - b.y0));
+    return (double) iw * ih / smaller;
   }
 
   @Override

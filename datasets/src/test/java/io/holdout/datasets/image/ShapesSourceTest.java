@@ -25,6 +25,27 @@ class ShapesSourceTest {
   }
 
   @Test
+  void noObjectIsMostlyHiddenByAnother() {
+    ShapesSource src = ShapesSource.builder(400, 96, 96).optObjects(1, 3).optSeed(4).build();
+    int pairs = 0;
+    for (int i = 0; i < src.size(); i++) {
+      List<ShapesSource.Shape> shapes = src.shapes(i);
+      for (int a = 0; a < shapes.size(); a++) {
+        for (int b = a + 1; b < shapes.size(); b++) {
+          ShapesSource.Shape p = shapes.get(a);
+          ShapesSource.Shape q = shapes.get(b);
+          int iw = Math.max(0, Math.min(p.x1(), q.x1()) - Math.max(p.x0(), q.x0()));
+          int ih = Math.max(0, Math.min(p.y1(), q.y1()) - Math.max(p.y0(), q.y0()));
+          double smaller = Math.min((p.x1() - p.x0()) * (p.y1() - p.y0()), (q.x1() - q.x0()) * (q.y1() - q.y0()));
+          assertThat(iw * ih / smaller).as("image %d objects %d, %d", i, a, b).isLessThanOrEqualTo(0.25);
+          pairs++;
+        }
+      }
+    }
+    assertThat(pairs).isGreaterThan(300);
+  }
+
+  @Test
   void boxesAreTheExactExtentOfTheDrawnShapes() {
     // no noise, one object: the pixels that differ from the background are the object
     ShapesSource src =
