@@ -266,7 +266,7 @@ public final class SsdBenchmark {
     }
   }
 
-  private static DataLoader loader(
+  static DataLoader loader(
       ShapesSource ds, int batch, SampleTransform t, boolean shuffle, int workers, long seed) {
     return DataLoader.builder(ds, batch)
         .optShuffle(shuffle)
