@@ -48,7 +48,8 @@ final class SplitCommand implements Callable<Integer> {
     try (DataSetup d = DataSetup.build(loaded)) {
       Dataset all = d.dataset();
       Split split = d.split();
-      out.printf(Locale.ROOT, "data     %s (%s): %d samples%n", loaded.config().data().path(),
+      String path = loaded.config().data().path();
+      out.printf(Locale.ROOT, "data     %s (%s): %d samples%n", path != null ? path : "generated",
           loaded.config().data().source(), all.size());
       out.printf(Locale.ROOT, "split    %s, seed %d, hash %s%n", split.method(), split.seed(), split.hash());
       for (String part : List.of(Split.TRAIN, Split.VAL, Split.TEST)) {
