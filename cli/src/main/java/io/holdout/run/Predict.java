@@ -150,7 +150,7 @@ public final class Predict {
             node.put("height", img.getHeight());
             if (det != null) {
               BoxPredictions b = boxes.get(i - start);
-              Path png = outDir.resolve(pictureName(image, images));
+              Path png = picture(outDir, image, images);
               describeBoxes(node, b, classes, img.getWidth(), img.getHeight());
               byte[] bytes = png(draw(img, b, classes));
               AtomicFiles.write(png, ch -> {
@@ -252,12 +252,20 @@ public final class Predict {
     return new Resize((int) in[1], (int) in[2]).apply(new Sample(id, fields), rng);
   }
 
-  /** {@code name.png}, or {@code name-<i>.png} when two inputs share a file name. */
-  private static String pictureName(Path image, List<Path> all) {
+  /**
+   * {@code outDir/name.png}; {@code name-<i>.png} when two inputs share a file name; never an input
+   * file itself ({@code name-detections.png} then), so no image given to predict is overwritten.
+   */
+  private static Path picture(Path outDir, Path image, List<Path> all) {
     String n = image.getFileName().toString();
     String stem = n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
     long same = all.stream().filter(x -> x.getFileName().toString().equals(n)).count();
-    return same > 1 ? stem + "-" + all.indexOf(image) + ".png" : stem + ".png";
+    Path p = outDir.resolve(same > 1 ? stem + "-" + all.indexOf(image) + ".png" : stem + ".png");
+    Path abs = p.toAbsolutePath().normalize();
+    if (all.stream().anyMatch(x -> x.toAbsolutePath().normalize().equals(abs))) {
+      p = outDir.resolve(stem + "-detections.png");
+    }
+    return p;
   }
 
   private static void describeBoxes(ObjectNode node, BoxPredictions b, List<String> classes, int w, int h) {
