@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {
       "Re-evaluate a run's weights on one split (same data, same split), optionally on another backend.",
-      "Prints the loss breakdown and metrics and writes eval-<split>-<backend>-predictions.csv (worst first)."})
+      "Prints the loss breakdown and metrics, and writes them to eval-<split>-<backend>.json (full precision)",
+      "and the per-sample results to eval-<split>-<backend>-predictions.csv (worst first)."})
 final class EvaluateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

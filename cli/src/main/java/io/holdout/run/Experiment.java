@@ -291,7 +291,7 @@ public final class Experiment {
 
   /**
    * Re-evaluates a finished run's weights on one split, optionally on another backend, and writes
-   * {@code eval-<split>-<backend>-predictions.csv} into the run folder.
+   * {@code eval-<split>-<backend>.json} and {@code eval-<split>-<backend>-predictions.csv} into the run folder.
    */
   public static EvalSummary evaluate(Path runDir, String split, String backendOverride, String weightsName,
       PrintWriter out) {
@@ -401,15 +401,7 @@ public final class Experiment {
     } else {
       sb.append("  \"weights\": \"last epoch\",\n");
     }
-    sb.append("  \"loss\": {\"total\": ").append(num(r.test().loss().total()));
-    r.test().loss().raw().forEach((k, v) -> sb.append(", \"").append(k).append("\": ").append(num(v)));
-    sb.append("},\n  \"metrics\": {");
-    boolean first = true;
-    for (Map.Entry<String, Double> e : r.test().metrics().entrySet()) {
-      sb.append(first ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(num(e.getValue()));
-      first = false;
-    }
-    sb.append("}\n}\n");
+    appendLossAndMetrics(sb, r.test());
     AtomicFiles.writeString(run.file(RunFolder.TEST_REPORT), sb.toString());
   }
 
@@ -418,6 +410,12 @@ public final class Experiment {
     StringBuilder sb = new StringBuilder("{\n  \"split\": \"").append(s.split()).append("\",\n");
     sb.append("  \"backend\": \"").append(backend).append("\",\n");
     sb.append("  \"weights\": \"").append(weights.replace("\"", "'")).append("\",\n");
+    appendLossAndMetrics(sb, s);
+    AtomicFiles.writeString(file, sb.toString());
+  }
+
+  /** The last two members of a report: the loss breakdown and the metrics, then the closing brace. */
+  private static void appendLossAndMetrics(StringBuilder sb, EvalSummary s) {
     sb.append("  \"loss\": {\"total\": ").append(num(s.loss().total()));
     s.loss().raw().forEach((k, v) -> sb.append(", \"").append(k).append("\": ").append(num(v)));
     sb.append("},\n  \"metrics\": {");
@@ -427,7 +425,6 @@ public final class Experiment {
       first = false;
     }
     sb.append("}\n}\n");
-    AtomicFiles.writeString(file, sb.toString());
   }
 
   private static String num(double v) {

@@ -152,13 +152,7 @@ public final class Predict {
               BoxPredictions b = boxes.get(i - start);
               Path png = picture(outDir, image, images);
               describeBoxes(node, b, classes, img.getWidth(), img.getHeight());
-              byte[] bytes = png(draw(img, b, classes));
-              AtomicFiles.write(png, ch -> {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                  ch.write(buf);
-                }
-              });
+              AtomicFiles.writeBytes(png, png(draw(img, b, classes)));
               node.put("picture", png.toString());
             } else {
               describeHeads(node, r, i - start, p.model.heads(), p.data.dataset().schema().targets());
@@ -298,25 +292,15 @@ public final class Predict {
       float[] v = java.util.Arrays.copyOfRange(t.toFloatArray(), row * w, (row + 1) * w);
       ObjectNode o = outs.putObject(h.name());
       if (h.kind() == HeadKind.CLASSIFICATION) {
-        double max = Double.NEGATIVE_INFINITY;
-        int arg = 0;
-        for (int j = 0; j < w; j++) {
-          if (v[j] > max) {
-            max = v[j];
-            arg = j;
-          }
-        }
-        double z = 0;
-        for (float x : v) {
-          z += Math.exp(x - max);
-        }
+        double[] p = Predictions.softmax(v, 0, w);
+        int arg = Predictions.argmax(p);
         TargetInfo ti = targets.get(h.name());
         List<String> names = ti == null ? List.of() : ti.classes();
         o.put("class", arg < names.size() ? names.get(arg) : String.valueOf(arg));
-        o.put("probability", round(1 / z));
+        o.put("probability", round(p[arg]));
         ObjectNode probs = o.putObject("probabilities");
         for (int j = 0; j < w; j++) {
-          probs.put(j < names.size() ? names.get(j) : String.valueOf(j), round(Math.exp(v[j] - max) / z));
+          probs.put(j < names.size() ? names.get(j) : String.valueOf(j), round(p[j]));
         }
       } else {
         ArrayNode vals = o.putArray("values");

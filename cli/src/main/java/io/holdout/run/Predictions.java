@@ -133,21 +133,10 @@ public final class Predictions implements TrainingListener {
         float[] o = e.getValue().toFloatArray();
         int w = width(e.getValue());
         if (classificationHeads.getOrDefault(e.getKey(), false)) {
-          double max = Double.NEGATIVE_INFINITY;
-          int arg = 0;
-          for (int j = 0; j < w; j++) {
-            if (o[i * w + j] > max) {
-              max = o[i * w + j];
-              arg = j;
-            }
-          }
-          double z = 0;
-          for (int j = 0; j < w; j++) {
-            z += Math.exp(o[i * w + j] - max);
-          }
-          cells.add(String.valueOf(arg));
-          for (int j = 0; j < w; j++) {
-            cells.add(num(Math.exp(o[i * w + j] - max) / z));
+          double[] p = softmax(o, i * w, w);
+          cells.add(String.valueOf(argmax(p)));
+          for (double x : p) {
+            cells.add(num(x));
           }
         } else {
           for (int j = 0; j < w; j++) {
@@ -207,6 +196,35 @@ public final class Predictions implements TrainingListener {
           b[4 * k + 3]));
     }
     return sb.toString();
+  }
+
+  /** Softmax of the {@code width} logits at {@code from} (stable: the largest is subtracted first). */
+  static double[] softmax(float[] logits, int from, int width) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < width; j++) {
+      max = Math.max(max, logits[from + j]);
+    }
+    double[] p = new double[width];
+    double z = 0;
+    for (int j = 0; j < width; j++) {
+      p[j] = Math.exp(logits[from + j] - max);
+      z += p[j];
+    }
+    for (int j = 0; j < width; j++) {
+      p[j] /= z;
+    }
+    return p;
+  }
+
+  /** The index of the largest value, the first one on ties. */
+  static int argmax(double[] v) {
+    int arg = 0;
+    for (int j = 1; j < v.length; j++) {
+      if (v[j] > v[arg]) {
+        arg = j;
+      }
+    }
+    return arg;
   }
 
   /** Writes the CSV, worst sample first. */

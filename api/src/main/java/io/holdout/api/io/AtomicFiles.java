@@ -53,7 +53,10 @@ public final class AtomicFiles {
   }
 
   public static void writeString(Path target, String content) {
-    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    writeBytes(target, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static void writeBytes(Path target, byte[] bytes) {
     write(target, ch -> {
       java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
       while (b.hasRemaining()) {

@@ -1,5 +1,6 @@
 package io.holdout.engine.onnx;
 
+import io.holdout.losses.TargetCheck;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.loss.LossComponentSpec;
 import io.holdout.api.tensor.Batch;
@@ -130,74 +131,7 @@ final class CompiledLoss {
    * @throws HoldoutException naming the component and what is wrong
    */
   void check(Batch batch) {
-    Tensor target = target(batch, spec.target());
-    int b = batch.size();
-    switch (spec.type()) {
-      case "mse", "mae", "smooth_l1", "huber", "binary_cross_entropy" -> values(target, b);
-      case "cross_entropy" -> classLabels(target, b, true);
-      case "focal" -> classLabels(target, b, false);
-      case "multibox_loc" -> {
-        Tensor lab = target(batch, labels);
-        int anchors = anchors(lab, b);
-        anchorLabels(lab, Long.MAX_VALUE);
-        if (units != anchors * 4 || target.elementCount() != (long) b * units) {
-          throw fail("box offsets [" + b + ", " + units + "] and encoded boxes " + target
-              + " must both be [" + b + ", " + anchors + ", 4]");
-        }
-      }
-      case "multibox_conf" -> {
-        int anchors = anchors(target, b);
-        if (units % anchors != 0) {
-          throw fail("class logits [" + b + ", " + units + "] are not [" + b + ", " + anchors + ", classes]");
-        }
-        anchorLabels(target, units / anchors);
-      }
-      default -> throw new IllegalStateException("uncompiled loss type " + spec.type());
-    }
-  }
-
-  private Tensor target(Batch batch, String name) {
-    if (!batch.has(name)) {
-      throw fail("needs the batch tensor '" + name + "' but the batch has " + batch.tensors().keySet());
-    }
-    return batch.get(name);
-  }
-
-  private void values(Tensor target, int batch) {
-    if (target.elementCount() != (long) batch * units) {
-      throw fail("output of " + batch + " × " + units + " values and target '" + spec.target() + "' "
-          + Arrays.toString(target.shape()) + " differ in size");
-    }
-  }
-
-  private void classLabels(Tensor target, int batch, boolean allowIgnore) {
-    if (target.elementCount() != batch) {
-      throw fail("labels '" + spec.target() + "' " + Arrays.toString(target.shape())
-          + " are not one per sample of " + batch);
-    }
-    long[] y = Feeds.labels(target, "loss '" + spec.name() + "' target '" + spec.target() + "'");
-    for (int i = 0; i < y.length; i++) {
-      if ((y[i] < 0 || y[i] >= units) && !(allowIgnore && y[i] == ignoreIndex)) {
-        throw fail("label " + y[i] + " of sample " + i + " is outside [0, " + units + ")");
-      }
-    }
-  }
-
-  private int anchors(Tensor anchorLabels, int batch) {
-    if (anchorLabels.rank() != 2 || anchorLabels.dim(0) != batch || anchorLabels.dim(1) == 0) {
-      throw fail("anchor labels must be [" + batch + ", anchors], got " + anchorLabels);
-    }
-    return (int) anchorLabels.dim(1);
-  }
-
-  private void anchorLabels(Tensor t, long classes) {
-    long[] y = Feeds.labels(t, "loss '" + spec.name() + "' anchor labels");
-    for (int i = 0; i < y.length; i++) {
-      if (y[i] < 0 || y[i] >= classes) {
-        throw fail("anchor label " + y[i] + " (image " + i / t.dim(1) + ", anchor " + i % t.dim(1)
-            + ") is outside [0, " + (classes == Long.MAX_VALUE ? "classes" : classes) + ")");
-      }
-    }
+    TargetCheck.check(spec, units, ignoreIndex, labels, batch);
   }
 
   private void checkWeights(String key) {

@@ -5,7 +5,6 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
-import io.holdout.api.HoldoutException;
 import io.holdout.api.tensor.DType;
 import io.holdout.api.tensor.Tensor;
 import java.nio.ByteOrder;
@@ -54,11 +53,7 @@ final class Feeds {
    * @param what names the tensor in the error for a float tensor
    */
   static long[] labels(Tensor t, String what) {
-    return switch (t.dtype()) {
-      case INT64 -> t.toLongArray();
-      case INT32 -> toLongs(t);
-      case FLOAT32 -> throw new HoldoutException(what + " must hold integer class labels (INT64), got FLOAT32");
-    };
+    return io.holdout.losses.TargetCheck.labels(t, what);
   }
 
   /** Copies a float ONNX Runtime value out into a fresh neutral tensor (the source stays open). */

@@ -1,6 +1,5 @@
 package io.holdout.engine.tensorflow;
 
-import io.holdout.api.HoldoutException;
 import io.holdout.api.tensor.DType;
 import io.holdout.api.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -53,12 +52,7 @@ final class Tensors {
    * @param what names the tensor in the error for a float tensor
    */
   static long[] labels(Tensor t, String what) {
-    return switch (t.dtype()) {
-      case INT64 -> t.toLongArray();
-      case INT32 -> toLongs(t.toIntArray());
-      case FLOAT32 -> throw new HoldoutException(
-          what + " must hold integer class labels (INT64), got FLOAT32");
-    };
+    return io.holdout.losses.TargetCheck.labels(t, what);
   }
 
   /** Copies a TensorFlow tensor out into a fresh neutral tensor (the source stays open). */
