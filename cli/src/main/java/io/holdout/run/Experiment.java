@@ -33,6 +33,9 @@ import io.holdout.api.train.RunResult;
 import io.holdout.api.train.RunState;
 import io.holdout.api.train.Trainer;
 import io.holdout.api.train.TrainingListener;
+import io.holdout.checks.CheckResult;
+import io.holdout.checks.CheckSettings;
+import io.holdout.checks.Doctor;
 import io.holdout.losses.LossCatalog;
 import io.holdout.losses.metrics.MetricCatalog;
 import java.io.IOException;
@@ -118,6 +121,31 @@ public final class Experiment {
           Device.parse(c.device()), c.seed(), c.engine().intraOpThreads(), c.engine().interOpThreads());
     }
 
+    /** What the self-check printed ({@code null} until it ran, or when it is off). */
+    String selfCheck;
+
+    /**
+     * With {@code engine.selfCheck} on, checks before any file is written that the backend computes
+     * this model's layer types and losses right on this machine, at the session's settings; refuses
+     * with one line naming the first wrong number.
+     */
+    void selfCheck(SessionSpec spec) {
+      if (!loaded.config().engine().selfCheck()) {
+        return;
+      }
+      Doctor.Report r = Doctor.forModel(backend, model, loss,
+          new CheckSettings(spec.device(), spec.intraOpThreads(), spec.interOpThreads()));
+      if (!r.passed()) {
+        CheckResult f = r.failures().get(0);
+        throw new HoldoutException(file + ": backend '" + backend.name() + "' computes wrong numbers on this machine ("
+            + r.failures().size() + " of " + r.ran() + " checks; first: " + f.check() + ": " + f.verdict()
+            + "); `holdout doctor --backend " + backend.name() + "` runs every check; set engine.selfCheck: false "
+            + "to train anyway");
+      }
+      selfCheck = backend.name() + " on this CPU: " + r.ran() + " checks of the model's layers and losses ok"
+          + String.format(Locale.ROOT, " (%.1f s)", r.seconds());
+    }
+
     /** The backend's capability check, its message prefixed with the config file. */
     void checkCapabilities(SessionSpec spec) {
       try {
@@ -172,6 +200,7 @@ public final class Experiment {
       Weights init = Weights.initialize(p.model, c.seed());
       SessionSpec spec = p.sessionSpec(init, true);
       p.checkCapabilities(spec);
+      p.selfCheck(spec);
       RunFolder run = RunFolder.create(Path.of(c.runs()), c.name());
       AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
       p.data.manifest().write(run.file(RunFolder.SPLIT));
@@ -210,6 +239,7 @@ public final class Experiment {
       }
       SessionSpec spec = p.sessionSpec(last.weights(), true);
       p.checkCapabilities(spec);
+      p.selfCheck(spec);
       try (TrainingSession session = p.backend.open(spec)) {
         session.loadTrainingState(last.state());
         session.setLearningRate(last.meta().path("lr").asDouble());
@@ -231,6 +261,9 @@ public final class Experiment {
       out.println(p.data.leakage().summary(3));
     }
     out.printf(Locale.ROOT, "backend %s %s on %s%n", p.backend.name(), p.backend.versions(), session.device());
+    if (p.selfCheck != null) {
+      out.println("checked " + p.selfCheck);
+    }
     if (p.data.detection() != null) {
       DetectionSetup d = p.data.detection();
       out.printf(Locale.ROOT, "anchors %d default boxes: %d per cell of the %s feature maps%n", d.anchors().size(),

@@ -1,12 +1,13 @@
 package io.holdout.testkit;
 
-import static io.holdout.testkit.Fixtures.batch;
-import static io.holdout.testkit.Fixtures.floats;
-import static io.holdout.testkit.Fixtures.loss;
-import static io.holdout.testkit.Fixtures.lossSpec;
+import static io.holdout.checks.Fixtures.batch;
+import static io.holdout.checks.Fixtures.floats;
+import static io.holdout.checks.Fixtures.loss;
+import static io.holdout.checks.Fixtures.lossSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.holdout.checks.Fixtures;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.model.HeadKind;

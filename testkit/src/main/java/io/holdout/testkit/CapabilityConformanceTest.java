@@ -1,11 +1,12 @@
 package io.holdout.testkit;
 
-import static io.holdout.testkit.Fixtures.loss;
-import static io.holdout.testkit.Fixtures.lossSpec;
+import static io.holdout.checks.Fixtures.loss;
+import static io.holdout.checks.Fixtures.lossSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.holdout.checks.Fixtures;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.Device;
 import io.holdout.api.backend.SessionSpec;

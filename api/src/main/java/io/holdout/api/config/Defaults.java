@@ -143,8 +143,8 @@ final class Defaults {
         }
       });
     }
-    EngineConfig e = c.engine() == null ? new EngineConfig(null, null) : c.engine();
-    EngineConfig engine = new EngineConfig(or(e.intraOpThreads(), 0), or(e.interOpThreads(), 0));
+    EngineConfig e = c.engine() == null ? new EngineConfig(null, null, null) : c.engine();
+    EngineConfig engine = new EngineConfig(or(e.intraOpThreads(), 0), or(e.interOpThreads(), 0), or(e.selfCheck(), true));
     return new ExperimentConfig(
         or(c.name(), "experiment"),
         or(c.seed(), 42L),

@@ -1,7 +1,7 @@
 package io.holdout.engine.onnx;
 
-import static io.holdout.testkit.Fixtures.batch;
-import static io.holdout.testkit.Fixtures.floats;
+import static io.holdout.checks.Fixtures.batch;
+import static io.holdout.checks.Fixtures.floats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.holdout.api.backend.TrainingSession;
@@ -13,7 +13,7 @@ import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
-import io.holdout.testkit.Fixtures;
+import io.holdout.checks.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

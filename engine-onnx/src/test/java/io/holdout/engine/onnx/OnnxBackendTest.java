@@ -20,7 +20,7 @@ import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
 import io.holdout.losses.LossCatalog;
-import io.holdout.testkit.Fixtures;
+import io.holdout.checks.Fixtures;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

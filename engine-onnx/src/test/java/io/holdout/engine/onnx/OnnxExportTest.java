@@ -1,6 +1,6 @@
 package io.holdout.engine.onnx;
 
-import static io.holdout.testkit.Fixtures.floats;
+import static io.holdout.checks.Fixtures.floats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -21,7 +21,7 @@ import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
-import io.holdout.testkit.Fixtures;
+import io.holdout.checks.Fixtures;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
 import io.holdout.api.tensor.Batch;
-import io.holdout.testkit.Fixtures;
+import io.holdout.checks.Fixtures;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

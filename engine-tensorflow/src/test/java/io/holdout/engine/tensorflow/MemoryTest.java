@@ -1,14 +1,14 @@
 package io.holdout.engine.tensorflow;
 
-import static io.holdout.testkit.Fixtures.batch;
-import static io.holdout.testkit.Fixtures.floats;
-import static io.holdout.testkit.Fixtures.longs;
+import static io.holdout.checks.Fixtures.batch;
+import static io.holdout.checks.Fixtures.floats;
+import static io.holdout.checks.Fixtures.longs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
-import io.holdout.testkit.Fixtures;
+import io.holdout.checks.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.holdout.engine.tensorflow;
 
-import static io.holdout.testkit.Fixtures.batch;
-import static io.holdout.testkit.Fixtures.floats;
-import static io.holdout.testkit.Fixtures.longs;
+import static io.holdout.checks.Fixtures.batch;
+import static io.holdout.checks.Fixtures.floats;
+import static io.holdout.checks.Fixtures.longs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.holdout.api.backend.Backend;
@@ -19,7 +19,7 @@ import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
-import io.holdout.testkit.Fixtures;
+import io.holdout.checks.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

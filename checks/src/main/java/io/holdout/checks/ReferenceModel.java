@@ -1,4 +1,4 @@
-package io.holdout.testkit;
+package io.holdout.checks;
 
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
@@ -140,6 +140,32 @@ public final class ReferenceModel {
         g[i] = (up - down) / (2 * h);
       }
       out.put(p.name(), g);
+    }
+    return out;
+  }
+
+  /**
+   * Directional derivatives of {@code loss(outputs of a training pass)}: for each trainable
+   * parameter tensor {@code w} and its direction {@code v} (same length), {@code (L(w + h·v) -
+   * L(w - h·v)) / 2h ≈ ∇_w L · v}, two forward passes per tensor instead of two per element.
+   */
+  public Map<String, Double> directionalDerivatives(double[] input, int batch,
+      ToDoubleFunction<Map<String, double[]>> loss, Map<String, double[]> directions, double h) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Map.Entry<String, double[]> d : directions.entrySet()) {
+      double[] w = get(d.getKey());
+      double[] v = d.getValue();
+      double[] keep = w.clone();
+      for (int i = 0; i < w.length; i++) {
+        w[i] = keep[i] + h * v[i];
+      }
+      double up = loss.applyAsDouble(forward(input, batch, true).outputs());
+      for (int i = 0; i < w.length; i++) {
+        w[i] = keep[i] - h * v[i];
+      }
+      double down = loss.applyAsDouble(forward(input, batch, true).outputs());
+      System.arraycopy(keep, 0, w, 0, w.length);
+      out.put(d.getKey(), (up - down) / (2 * h));
     }
     return out;
   }

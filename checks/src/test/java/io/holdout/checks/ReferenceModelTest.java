@@ -1,4 +1,4 @@
-package io.holdout.testkit;
+package io.holdout.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

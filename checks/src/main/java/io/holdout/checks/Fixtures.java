@@ -1,4 +1,4 @@
-package io.holdout.testkit;
+package io.holdout.checks;
 
 import io.holdout.api.backend.Device;
 import io.holdout.api.backend.SessionSpec;
