@@ -1,5 +1,6 @@
 package io.holdout.checks;
 
+import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.loss.LossSpec;
 import io.holdout.api.model.ModelSpec;
@@ -112,6 +113,9 @@ public final class Doctor {
     CheckResult r;
     try {
       r = check.get();
+    } catch (HoldoutException e) {
+      // a backend refuses what it does not offer with a user error; the checks' inputs are valid
+      r = CheckResult.unsupported(backend.name(), name, e.getMessage());
     } catch (RuntimeException e) {
       String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
       r = new CheckResult(backend.name(), name, CheckResult.Status.ERROR, Double.NaN, 0,

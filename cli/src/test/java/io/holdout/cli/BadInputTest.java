@@ -85,7 +85,7 @@ class BadInputTest {
   @Test
   void unknownBackendListsThePresentOnes() throws Exception {
     CliFixture.Result r = train(config(), "backend=caffe");
-    assertUserError(r, "unknown backend 'caffe'; backends present: java-reference, onnx, pytorch, tensorflow");
+    assertUserError(r, "unknown backend 'caffe'; backends present: java-reference, onnx, perturbed, pytorch, tensorflow");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.holdout.testbackend;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
+import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.BackendProvider;
 import io.holdout.api.backend.Capabilities;
@@ -30,6 +31,9 @@ import java.util.Set;
  */
 public final class JavaReferenceBackend implements Backend {
   public static final String NAME = "java-reference";
+
+  /** Labels of this value count in no loss (PyTorch's default {@code ignore_index}). */
+  static final long IGNORE = -100;
 
   /** Its ServiceLoader entry. */
   public static final class Provider implements BackendProvider {
@@ -74,6 +78,12 @@ public final class JavaReferenceBackend implements Backend {
   @Override
   public TrainingSession open(SessionSpec spec) {
     capabilities().check(NAME, spec);
+    for (LossComponentSpec c : spec.loss().components()) {
+      if (!c.params().isEmpty()) {
+        throw new HoldoutException("backend '" + NAME + "' implements its losses with default parameters only ("
+            + c.name() + " sets " + new java.util.TreeSet<>(c.params().keySet()) + ")");
+      }
+    }
     return new Session(spec);
   }
 
@@ -183,7 +193,7 @@ public final class JavaReferenceBackend implements Backend {
         float[] grad = headGrad.computeIfAbsent(c.output(), k -> new float[out.length]);
         float[] ps = new float[b];
         if (c.type().equals("mse")) {
-          float[] y = batch.get(c.target()).toFloatArray();
+          float[] y = floats(batch.get(c.target()));
           double s = 0;
           for (int k = 0; k < out.length; k++) {
             double d = out[k] - y[k];
@@ -193,10 +203,17 @@ public final class JavaReferenceBackend implements Backend {
           }
           raw[ci] = s / out.length;
         } else {
-          long[] y = batch.get(c.target()).toLongArray();
+          long[] y = longs(batch.get(c.target()));
           int cl = h.width();
           double s = 0;
+          int counted = 0;
+          for (long label : y) {
+            counted += label == IGNORE ? 0 : 1;
+          }
           for (int r = 0; r < b; r++) {
+            if (y[r] == IGNORE) {
+              continue; // PyTorch's default ignore_index: no loss, no gradient
+            }
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < cl; k++) {
               max = Math.max(max, out[r * cl + k]);
@@ -210,10 +227,10 @@ public final class JavaReferenceBackend implements Backend {
             ps[r] = (float) nll;
             for (int k = 0; k < cl; k++) {
               double pk = Math.exp(out[r * cl + k] - max) / z;
-              grad[r * cl + k] += (float) (c.weight() * (pk - (k == y[r] ? 1 : 0)) / b);
+              grad[r * cl + k] += (float) (c.weight() * (pk - (k == y[r] ? 1 : 0)) / counted);
             }
           }
-          raw[ci] = s / b;
+          raw[ci] = counted == 0 ? 0 : s / counted;
         }
         perSample.put(c.name(), ps);
       }
@@ -304,5 +321,31 @@ public final class JavaReferenceBackend implements Backend {
 
     @Override
     public void close() {}
+  }
+
+  /** Targets of any numeric type as floats. */
+  static float[] floats(Tensor t) {
+    if (t.dtype() == io.holdout.api.tensor.DType.FLOAT32) {
+      return t.toFloatArray();
+    }
+    long[] v = longs(t);
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = v[i];
+    }
+    return f;
+  }
+
+  /** Integer labels of either width. */
+  static long[] longs(Tensor t) {
+    if (t.dtype() == io.holdout.api.tensor.DType.INT32) {
+      int[] v = t.toIntArray();
+      long[] l = new long[v.length];
+      for (int i = 0; i < v.length; i++) {
+        l[i] = v[i];
+      }
+      return l;
+    }
+    return t.toLongArray();
   }
 }
