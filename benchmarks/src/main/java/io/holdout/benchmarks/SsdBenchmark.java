@@ -49,13 +49,14 @@ import java.util.Map;
  * java -cp ... io.holdout.benchmarks.SsdBenchmark [--threads 2] [--epochs 8] [--batch 32]
  *     [--train 2000] [--val 300] [--test 300] [--size 96] [--lr 0.003] [--min-lr 0.0001]
  *     [--warmup-epochs 0.2] [--optimizer adam] [--sizes 0.2,0.35,0.55,0.75] [--ratios 2,3] [--workers 1]
- *     [--flip 0.5] [--arch c16,bn,relu,p2,...] [--clip 0] [--speed-steps 0] [--seed 1]
+ *     [--flip 0.5] [--arch c16,bn,relu,p2,...] [--clip 0] [--speed-steps 0] [--layouts gather,permute] [--seed 1]
  * </pre>
  *
  * {@code --arch}: comma-separated trunk layers: {@code cN} a 3×3 convolution of N filters, stride 1,
  * padding 1; {@code cNs2} the same with stride 2; {@code bn}; {@code relu}; {@code p2} 2×2 max
  * pooling; a layer ending in {@code *} is a tap (its output feeds both heads). With {@code
- * --speed-steps N > 0} it only times N training steps after 5 warm-up steps and exits.
+ * --speed-steps N > 0} it only times N training steps after 5 warm-up steps and exits; adding {@code
+ * --layouts gather,permute} times the PyTorch backend's two multi-scale head layouts side by side.
  */
 public final class SsdBenchmark {
   static final String DEFAULT_ARCH =
@@ -136,6 +137,7 @@ public final class SsdBenchmark {
     double flip = 0.5;
     String arch = DEFAULT_ARCH;
     int speedSteps = 0;
+    String[] layouts = null;
     double clip = 0;
     boolean trace = false;
     long seed = 1;
@@ -159,6 +161,7 @@ public final class SsdBenchmark {
         case "--flip" -> flip = Double.parseDouble(v);
         case "--arch" -> arch = v;
         case "--speed-steps" -> speedSteps = Integer.parseInt(v);
+        case "--layouts" -> layouts = v.split(",");
         case "--seed" -> seed = Long.parseLong(v);
         case "--clip" -> clip = Double.parseDouble(v);
         case "--trace" -> trace = Boolean.parseBoolean(v);
@@ -202,6 +205,10 @@ public final class SsdBenchmark {
         DataLoader valLoader = loader(val, batch, encoder, false, workers, seed);
         DataLoader testLoader = loader(test, batch, encoder, false, workers, seed);
         TrainingSession session = backend.open(ss)) {
+      if (speedSteps > 0 && layouts != null) {
+        compareLayouts(backend, ss, trainLoader, speedSteps, batch, layouts);
+        return;
+      }
       if (speedSteps > 0) {
         speed(session, trainLoader, speedSteps, batch);
         return;
@@ -303,11 +310,23 @@ public final class SsdBenchmark {
   }
 
   private static void speed(TrainingSession session, DataLoader loader, int steps, int batch) {
+    double s = timeSteps(session, cache(loader), steps);
+    System.out.printf(
+        Locale.ROOT, "train steps only (cached batches): %.1f images/s, %.1f ms per step of %d%n",
+        steps * batch / s, 1000 * s / steps, batch);
+  }
+
+  private static List<Batch> cache(DataLoader loader) {
     Iterator<Batch> it = loader.epoch(0);
     List<Batch> cached = new ArrayList<>();
     while (it.hasNext() && cached.size() < 8) {
       cached.add(it.next());
     }
+    return cached;
+  }
+
+  /** Seconds for {@code steps} training steps over the cached batches, after 5 warm-up steps. */
+  private static double timeSteps(TrainingSession session, List<Batch> cached, int steps) {
     for (int i = 0; i < 5; i++) {
       session.trainStep(cached.get(i % cached.size()));
     }
@@ -315,10 +334,43 @@ public final class SsdBenchmark {
     for (int i = 0; i < steps; i++) {
       session.trainStep(cached.get(i % cached.size()));
     }
-    double s = (System.nanoTime() - t0) / 1e9;
-    System.out.printf(
-        Locale.ROOT, "train steps only (cached batches): %.1f images/s, %.1f ms per step of %d%n",
-        steps * batch / s, 1000 * s / steps, batch);
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * {@code --layouts gather,permute}: the PyTorch backend's multi-scale head rearrangement (system
+   * property {@code holdout.pytorch.multiScaleLayout}) timed side by side, in rounds of one
+   * fresh session each, the order reversed every other round; prints each round, the median images/s per layout and the median of
+   * the per-round ratios to the first layout.
+   */
+  private static void compareLayouts(
+      PyTorchBackend backend, SessionSpec ss, DataLoader loader, int steps, int batch, String[] layouts) {
+    List<Batch> cached = cache(loader);
+    int rounds = 11;
+    double[][] rates = new double[layouts.length][rounds];
+    for (int r = 0; r < rounds; r++) {
+      for (int i = 0; i < layouts.length; i++) {
+        int l = r % 2 == 0 ? i : layouts.length - 1 - i;
+        System.setProperty("holdout.pytorch.multiScaleLayout", layouts[l]);
+        try (TrainingSession session = backend.open(ss)) {
+          rates[l][r] = steps * batch / timeSteps(session, cached, steps);
+        }
+        System.out.printf(Locale.ROOT, "round %d, layout %-8s %.1f images/s%n", r + 1, layouts[l], rates[l][r]);
+      }
+    }
+    System.clearProperty("holdout.pytorch.multiScaleLayout");
+    for (int l = 0; l < layouts.length; l++) {
+      double[] v = rates[l].clone();
+      double[] paired = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        paired[r] = rates[l][r] / rates[0][r];
+      }
+      Arrays.sort(v);
+      Arrays.sort(paired);
+      System.out.printf(Locale.ROOT,
+          "layout %-8s median %.1f images/s over %d rounds of %d steps; median ratio to %s in the same round %.3f%n",
+          layouts[l], v[rounds / 2], rounds, steps, layouts[0], paired[rounds / 2]);
+    }
   }
 
   private static void diagnose(TrainingSession session, Batch b, Weights before) {

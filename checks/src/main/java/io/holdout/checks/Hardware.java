@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.stream.Stream;
  * TensorFlow's oneDNN switch, OpenMP threads). Read from {@code /proc/cpuinfo} and {@code /sys};
  * elsewhere the fields say {@code unknown}.
  *
- * @param cpu the CPU model name
+ * @param cpu the CPU model name, with vendor, family, model and stepping where reported
  * @param isa the vector-instruction flags the CPU reports, among those engines select kernels by
  * @param caches cache sizes of the first CPU by level and type, e.g. {@code L2 -> 1024K}
  * @param cores processors available to the JVM
@@ -29,13 +30,16 @@ public record Hardware(String cpu, List<String> isa, Map<String, String> caches,
       "avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16",
       "amx_tile", "amx_bf16", "amx_int8", "asimd", "asimddp", "sve", "sve2", "bf16", "i8mm");
 
+  /** The /proc/cpuinfo keys that identify a CPU beyond its marketing name (kernels differ by them). */
+  static final List<String> ID_KEYS = List.of("vendor_id", "cpu family", "model", "stepping");
+
   /** Environment variables that change which kernels the engines run. */
   static final List<String> ENV = List.of("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "ONEDNN_DEFAULT_FPMATH_MODE",
       "TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS");
 
   public Hardware {
     isa = List.copyOf(isa);
-    caches = Map.copyOf(caches);
+    caches = Collections.unmodifiableMap(new LinkedHashMap<>(caches)); // keeps L1d, L1i, L2, L3
     env = Map.copyOf(env);
   }
 
@@ -43,6 +47,7 @@ public record Hardware(String cpu, List<String> isa, Map<String, String> caches,
   public static Hardware detect() {
     String cpu = "unknown (" + System.getProperty("os.arch") + ")";
     Set<String> flags = new LinkedHashSet<>();
+    Map<String, String> ids = new LinkedHashMap<>();
     for (String line : lines(Path.of("/proc/cpuinfo"))) {
       int colon = line.indexOf(':');
       if (colon < 0) {
@@ -52,9 +57,21 @@ public record Hardware(String cpu, List<String> isa, Map<String, String> caches,
       String value = line.substring(colon + 1).trim();
       if (cpu.startsWith("unknown") && (key.equals("model name") || key.equals("Model name"))) {
         cpu = value;
+      } else if (ids.size() < 4 && ID_KEYS.contains(key) && !ids.containsKey(key)) {
+        ids.put(key, value);
       } else if (flags.isEmpty() && (key.equals("flags") || key.equals("Features"))) {
         flags.addAll(List.of(value.split("\\s+")));
       }
+    }
+    if (!ids.isEmpty()) {
+      StringBuilder id = new StringBuilder();
+      for (String k : ID_KEYS) {
+        if (ids.containsKey(k)) {
+          id.append(id.length() == 0 ? "" : " ").append(k.equals("vendor_id") ? "" : k.replace("cpu ", "") + " ")
+              .append(ids.get(k));
+        }
+      }
+      cpu += " (" + id + ")";
     }
     List<String> isa = new ArrayList<>();
     for (String f : ISA_FLAGS) {

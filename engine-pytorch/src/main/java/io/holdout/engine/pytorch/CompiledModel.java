@@ -37,6 +37,9 @@ final class CompiledModel {
 
   static final double BN_EPS = 1e-5;
 
+  /** {@code gather} (the default) or {@code permute}: how multi-scale heads rearrange to channels last. */
+  static final String LAYOUT_PROPERTY = "holdout.pytorch.multiScaleLayout";
+
   private final ModelSpec spec;
   private final List<ParamInfo> params;
   private final NDArray[] state;
@@ -56,9 +59,10 @@ final class CompiledModel {
       index.put(params.get(i).name(), i);
     }
     this.trunk = compile("trunk", spec.trunk(), index);
+    boolean gather = !"permute".equals(System.getProperty(LAYOUT_PROPERTY, "gather"));
     for (HeadSpec h : spec.heads()) {
       if (h.isMultiScale()) {
-        multiScaleHeads.put(h.name(), MultiScaleOp.compile(h, index));
+        multiScaleHeads.put(h.name(), MultiScaleOp.compile(h, index, gather, owner));
       } else {
         heads.put(h.name(), compile("heads." + h.name(), h.layers(), index));
       }
@@ -218,11 +222,52 @@ final class CompiledModel {
 
   /**
    * A multi-scale head (see {@link HeadSpec}): per tap a 3×3 convolution (stride 1, padding 1) to
-   * {@code k·units} channels, permuted from {@code [B, k·units, H, W]} to {@code [B, H, W,
-   * k·units]} and reshaped to {@code [B, H·W·k, units]}; the taps concatenated along axis 1.
+   * {@code k·units} channels, rearranged from {@code [B, k·units, H, W]} to {@code [B, H·W·k,
+   * units]} (channels last: anchor {@code (h·W + w)·k + a}, unit {@code u} is channel {@code a·units
+   * + u}); the taps concatenated along axis 1.
+   *
+   * <p>The rearrangement is a {@code gather} over the flattened convolution output with an index
+   * built once per tap and batch size, not a permute-and-reshape: the gradient a permute hands
+   * back is a strided view, and a convolution backward fed such a view computed a wrong input
+   * gradient on one machine (docs/backends.md, "Numbers checked on your machine"); {@code
+   * gather}'s backward scatters into a fresh dense tensor, so the convolution sees only dense
+   * arrays. The system property {@value
+   * #LAYOUT_PROPERTY}{@code =permute} keeps the permute path (for side-by-side benchmarks).
    */
-  private record MultiScaleOp(int[] taps, int[] weights, int[] biases, int units) {
-    static MultiScaleOp compile(HeadSpec h, Map<String, Integer> index) {
+  private static final class MultiScaleOp {
+    /** Index arrays kept per tap (batch sizes seen most recently). */
+    private static final int CACHED_BATCH_SIZES = 4;
+
+    private final int[] taps;
+    private final int[] weights;
+    private final int[] biases;
+    private final int units;
+    private final boolean gather;
+    private final NDManager owner;
+    private final List<Map<Long, NDArray>> index = new ArrayList<>();
+
+    private MultiScaleOp(int[] taps, int[] weights, int[] biases, int units, boolean gather, NDManager owner) {
+      this.taps = taps;
+      this.weights = weights;
+      this.biases = biases;
+      this.units = units;
+      this.gather = gather;
+      this.owner = owner;
+      for (int j = 0; j < taps.length; j++) {
+        index.add(new LinkedHashMap<>(8, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, NDArray> eldest) {
+            if (size() > CACHED_BATCH_SIZES) {
+              eldest.getValue().close();
+              return true;
+            }
+            return false;
+          }
+        });
+      }
+    }
+
+    static MultiScaleOp compile(HeadSpec h, Map<String, Integer> index, boolean gather, NDManager owner) {
       int n = h.taps().size();
       int[] taps = new int[n];
       int[] weights = new int[n];
@@ -233,7 +278,11 @@ final class CompiledModel {
         weights[j] = index.get(p + "weight");
         biases[j] = index.get(p + "bias");
       }
-      return new MultiScaleOp(taps, weights, biases, h.units());
+      return new MultiScaleOp(taps, weights, biases, h.units(), gather, owner);
+    }
+
+    int[] taps() {
+      return taps;
     }
 
     NDArray apply(NDArray[] features, NDArray[] s) {
@@ -250,9 +299,39 @@ final class CompiledModel {
                     new Shape(1, 1),
                     1)
                 .singletonOrThrow();
-        parts[j] = y.transpose(0, 2, 3, 1).reshape(f.getShape().get(0), -1, units);
+        long batch = f.getShape().get(0);
+        if (gather) {
+          long[] d = y.getShape().getShape();
+          NDArray flat = y.reshape(batch, d[1] * d[2] * d[3]);
+          parts[j] = flat.gather(channelsLast(j, d), 1).reshape(batch, -1, units);
+        } else {
+          parts[j] = y.transpose(0, 2, 3, 1).reshape(batch, -1, units);
+        }
       }
       return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);
+    }
+
+    /**
+     * {@code [B, C·H·W]} positions: entry {@code (h·W + w)·C + c} of each row reads channel
+     * {@code c} at {@code (h, w)} of the NCHW output, i.e. {@code c·H·W + h·W + w}.
+     */
+    private NDArray channelsLast(int tap, long[] d) {
+      return index.get(tap).computeIfAbsent(d[0], b -> {
+        int c = (int) d[1];
+        int hw = (int) (d[2] * d[3]);
+        int n = c * hw;
+        long[] row = new long[n];
+        for (int p = 0; p < hw; p++) {
+          for (int k = 0; k < c; k++) {
+            row[p * c + k] = (long) k * hw + p;
+          }
+        }
+        long[] all = new long[(int) (b * n)];
+        for (int i = 0; i < b; i++) {
+          System.arraycopy(row, 0, all, i * n, n);
+        }
+        return owner.create(all, new Shape(b, n));
+      });
     }
   }
 

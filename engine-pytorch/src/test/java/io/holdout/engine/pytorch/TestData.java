@@ -10,6 +10,7 @@ import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
+import io.holdout.checks.Fixtures;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,31 +23,17 @@ final class TestData {
 
   private TestData() {}
 
+  // the same seeded draws as the conformance suite's fixtures
   static float[] normal(SplittableRandom r, int n, double scale) {
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      // Box-Muller
-      double u1 = 1 - r.nextDouble();
-      double u2 = r.nextDouble();
-      v[i] = (float) (scale * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
-    }
-    return v;
+    return Fixtures.normal(r, n, scale);
   }
 
   static float[] uniform(SplittableRandom r, int n, double lo, double hi) {
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) (lo + (hi - lo) * r.nextDouble());
-    }
-    return v;
+    return Fixtures.uniform(r, n, lo, hi);
   }
 
   static long[] labels(SplittableRandom r, int n, int classes) {
-    long[] v = new long[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = r.nextInt(classes);
-    }
-    return v;
+    return Fixtures.labels(r, n, classes);
   }
 
   static Tensor floats(float[] v, long... shape) {
