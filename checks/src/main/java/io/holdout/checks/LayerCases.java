@@ -4,6 +4,7 @@ import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -19,8 +20,11 @@ import java.util.function.IntFunction;
 public final class LayerCases {
   private LayerCases() {}
 
-  /** Layer types a case may use as probes around the layer under test (a dense head, a flatten). */
-  static final Set<String> PROBES = Set.of("dense", "flatten");
+  /**
+   * Layer types a case may use as probes around the layer under test (a dense head, a flatten, a
+   * convolution feeding it, an add that scales its input).
+   */
+  static final Set<String> PROBES = Set.of("dense", "flatten", "conv2d", "add");
 
   /**
    * A named model and the batch size it is checked at.
@@ -100,6 +104,86 @@ public final class LayerCases {
             new LayerSpec.Conv2d(4, 3, 1, 1), new LayerSpec.Relu(), new LayerSpec.MaxPool(2, 2)),
         List.of(HeadSpec.multiScale("loc", HeadKind.REGRESSION, 4, List.of(1, 4, 5), 2 + s),
             HeadSpec.multiScale("conf", HeadKind.CLASSIFICATION, 3, List.of(1, 4, 5), 2 + s))));
+    for (LayerSpec.Activation.Fn fn : LayerSpec.Activation.Fn.values()) {
+      LayerSpec.Activation act = fn == LayerSpec.Activation.Fn.LEAKY_RELU
+          ? new LayerSpec.Activation(fn, 0.1) : new LayerSpec.Activation(fn);
+      // the conv output summed 8 times spans about ±8: both sides of every kink (0, ±3, 6)
+      both(out, fn.id() + " on a conv map", s -> ModelSpec.graph(new long[] {2 + s, 4, 3 + s}, List.of(
+              Node.onInput("conv", new LayerSpec.Conv2d(3, 3, 1, 1)),
+              new Node("scaled", new LayerSpec.Add(), java.util.Collections.nCopies(8, "conv")),
+              new Node("act", act, "scaled"),
+              new Node("flat", new LayerSpec.Flatten(), "act")),
+          List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    }
+    both(out, "softmax over features", s -> new ModelSpec(new long[] {4 + s},
+        List.of(new LayerSpec.Dense(5 + s), new LayerSpec.Activation(LayerSpec.Activation.Fn.SOFTMAX)),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv2d depthwise 3x3, no bias", s -> new ModelSpec(new long[] {3 + s, 5, 4 + s},
+        List.of(new LayerSpec.Conv2d(3 + s, 3, 1, 1, 1, 3 + s, false), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv2d depthwise stride 2", s -> new ModelSpec(new long[] {4, 6 + s, 7},
+        List.of(new LayerSpec.Conv2d(4, 3, 2, 1, 1, 4, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv2d depthwise multiplier 2", s -> new ModelSpec(new long[] {2 + s, 4, 5},
+        List.of(new LayerSpec.Conv2d(2 * (2 + s), 3, 1, 1, 1, 2 + s, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv2d 2 groups", s -> new ModelSpec(new long[] {4, 4 + s, 5},
+        List.of(new LayerSpec.Conv2d(6, 3, 1 + s, 1, 1, 2, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv2d dilation 2", s -> new ModelSpec(new long[] {2, 7 + s, 6},
+        List.of(new LayerSpec.Conv2d(3, 3, 1, 2, 2, 1, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv2d pointwise, no bias", s -> new ModelSpec(new long[] {3 + s, 3, 4},
+        List.of(new LayerSpec.Conv2d(5, 1, 1, 0, 1, 1, false), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "maxpool 3/2 padding 1", s -> new ModelSpec(new long[] {2, 7 + s, 6 + s},
+        List.of(new LayerSpec.Conv2d(2, 1, 1, 0), new LayerSpec.MaxPool(3, 2, 1, false), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "maxpool 2/2 ceil", s -> new ModelSpec(new long[] {2, 5 + 2 * s, 7},
+        List.of(new LayerSpec.Conv2d(2, 1, 1, 0), new LayerSpec.MaxPool(2, 2, 0, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "avgpool 3/1 padding 1", s -> new ModelSpec(new long[] {2, 4 + s, 5},
+        List.of(new LayerSpec.Conv2d(2, 1, 1, 0), new LayerSpec.AvgPool(3, 1, 1, false), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "avgpool 2/2 ceil", s -> new ModelSpec(new long[] {2, 5, 5 + 2 * s},
+        List.of(new LayerSpec.Conv2d(2, 1, 1, 0), new LayerSpec.AvgPool(2, 2, 0, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "global_avgpool", s -> new ModelSpec(new long[] {2, 4 + s, 3 + 2 * s},
+        List.of(new LayerSpec.Conv2d(3, 3, 1, 1), new LayerSpec.GlobalAvgPool(), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "residual add", s -> ModelSpec.graph(new long[] {3, 4 + s, 4}, List.of(
+            Node.onInput("a", new LayerSpec.Conv2d(3, 3, 1, 1, 1, 1, false)),
+            new Node("bn", new LayerSpec.BatchNorm(), "a"),
+            new Node("r", new LayerSpec.Relu(), "bn"),
+            new Node("b", new LayerSpec.Conv2d(3, 3, 1, 1), "r"),
+            new Node("sum", new LayerSpec.Add(), List.of("b", ModelSpec.INPUT)),
+            new Node("flat", new LayerSpec.Flatten(), "sum")),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "squeeze-and-excitation mul", s -> ModelSpec.graph(new long[] {4, 3 + s, 4}, List.of(
+            Node.onInput("x", new LayerSpec.Conv2d(4, 3, 1, 1)),
+            new Node("pool", new LayerSpec.GlobalAvgPool(), "x"),
+            new Node("down", new LayerSpec.Conv2d(2, 1, 1, 0), "pool"),
+            new Node("relu", new LayerSpec.Relu(), "down"),
+            new Node("up", new LayerSpec.Conv2d(4, 1, 1, 0), "relu"),
+            new Node("gate", new LayerSpec.Activation(LayerSpec.Activation.Fn.HARD_SIGMOID), "up"),
+            new Node("scaled", new LayerSpec.Mul(), List.of("x", "gate")),
+            new Node("flat", new LayerSpec.Flatten(), "scaled")),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "concat of two branches", s -> ModelSpec.graph(new long[] {2, 4, 3 + s}, List.of(
+            Node.onInput("a", new LayerSpec.Conv2d(2, 1, 1, 0)),
+            Node.onInput("b", new LayerSpec.Conv2d(3, 3, 1, 1)),
+            new Node("cat", new LayerSpec.Concat(0), List.of("a", "b", ModelSpec.INPUT)),
+            new Node("mix", new LayerSpec.Conv2d(2, 3, 1, 1), "cat"),
+            new Node("flat", new LayerSpec.Flatten(), "mix")),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "SSD-Lite heads over two taps", s -> ModelSpec.graph(new long[] {2, 6 + 2 * s, 6}, List.of(
+            Node.onInput("c1", new LayerSpec.Conv2d(4, 3, 1, 1)),
+            new Node("r1", new LayerSpec.Activation(LayerSpec.Activation.Fn.RELU6), "c1"),
+            new Node("c2", new LayerSpec.Conv2d(3, 3, 2, 1), "r1")),
+        List.of(HeadSpec.multiScaleOn("loc", HeadKind.REGRESSION, 4, List.of("r1", "c2"), 2,
+                HeadSpec.Predictor.SEPARABLE),
+            HeadSpec.multiScaleOn("conf", HeadKind.CLASSIFICATION, 3, List.of("r1", "c2"), 2,
+                HeadSpec.Predictor.SEPARABLE))));
     return List.copyOf(out);
   }
 

@@ -3,19 +3,24 @@ package io.holdout.checks;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
 import io.holdout.api.model.ParamInfo;
 import io.holdout.api.model.Weights;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.ToDoubleFunction;
 
 /**
  * A {@link ModelSpec} evaluated in plain Java, in double precision, with PyTorch's semantics: NCHW
- * activations, dense {@code y = x W^T + b}, OIHW convolution with zero padding, max pooling with
- * floor rounding, batch norm with batch statistics (biased variance) in training and running
+ * activations, dense {@code y = x W^T + b}, OIHW convolution (groups, dilation, zero padding), max and
+ * average pooling (padding skipped, floor or ceil rounding), batch norm with batch statistics (biased variance) in training and running
  * statistics in evaluation, dropout as the identity in evaluation, multi-scale heads as {@link
  * HeadSpec} defines them. It is the oracle for outputs,
  * for batch-norm statistics and, through central finite differences, for gradients.
@@ -65,30 +70,24 @@ public final class ReferenceModel {
       Map<String, double[]> batchVars,
       Map<String, Integer> counts) {}
 
-  /** Runs the trunk and every head on {@code input} ({@code [B, ...inputShape]} row-major). */
+  /** Runs every node of the graph on {@code input} ({@code [B, ...inputShape]} row-major). */
   public Pass forward(double[] input, int batch, boolean training) {
     Objects.requireNonNull(input, "input is null");
     Map<String, double[]> means = new LinkedHashMap<>();
     Map<String, double[]> vars = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
-    Act a = new Act(input.clone(), spec.inputShape());
-    Act[] taps = new Act[spec.trunk().size()];
-    for (int i = 0; i < spec.trunk().size(); i++) {
-      a = layer(spec.trunk().get(i), "trunk." + i + ".", a, batch, training, means, vars, counts);
-      taps[i] = a;
+    Map<String, Act> values = new HashMap<>();
+    values.put(ModelSpec.INPUT, new Act(input.clone(), spec.inputShape()));
+    for (Node n : spec.graph()) {
+      List<Act> in = new ArrayList<>();
+      for (String i : n.inputs()) {
+        in.add(values.get(i));
+      }
+      values.put(n.name(), layer(n.op(), n.name() + ".", in, batch, training, means, vars, counts));
     }
     Map<String, double[]> out = new LinkedHashMap<>();
     for (HeadSpec h : spec.heads()) {
-      if (h.isMultiScale()) {
-        out.put(h.name(), multiScale(h, taps, batch));
-        continue;
-      }
-      Act y = a;
-      for (int j = 0; j < h.layers().size(); j++) {
-        y = layer(h.layers().get(j), "heads." + h.name() + "." + j + ".", y, batch, training, means,
-            vars, counts);
-      }
-      out.put(h.name(), y.v);
+      out.put(h.name(), values.get(spec.outputNode(h.name())).v);
     }
     return new Pass(Collections.unmodifiableMap(out), means, vars, counts);
   }
@@ -188,23 +187,33 @@ public final class ReferenceModel {
 
   private record Act(double[] v, long[] shape) {}
 
-  private Act layer(LayerSpec l, String p, Act in, int b, boolean training, Map<String, double[]> means,
+  private Act layer(LayerSpec l, String p, List<Act> ins, int b, boolean training, Map<String, double[]> means,
       Map<String, double[]> vars, Map<String, Integer> counts) {
-    long[] outShape = l.outputShape(in.shape, p);
+    List<long[]> shapes = ins.stream().map(Act::shape).toList();
+    long[] outShape = l.outputShape(shapes, p);
+    Act in = ins.get(0);
     if (l instanceof LayerSpec.Dense) {
       return new Act(dense(in.v, b, (int) in.shape[0], get(p + "weight"), get(p + "bias")), outShape);
     } else if (l instanceof LayerSpec.Conv2d c) {
-      return new Act(conv(in.v, b, in.shape, c, get(p + "weight"), get(p + "bias"), outShape), outShape);
+      double[] bias = c.bias() ? get(p + "bias") : new double[c.filters()];
+      return new Act(conv(in.v, b, in.shape, c, get(p + "weight"), bias, outShape), outShape);
     } else if (l instanceof LayerSpec.MaxPool m) {
-      return new Act(maxPool(in.v, b, in.shape, m, outShape), outShape);
+      return new Act(pool(in.v, b, in.shape, m.kernel(), m.stride(), m.padding(), true, outShape), outShape);
+    } else if (l instanceof LayerSpec.AvgPool m) {
+      return new Act(pool(in.v, b, in.shape, m.kernel(), m.stride(), m.padding(), false, outShape), outShape);
+    } else if (l instanceof LayerSpec.GlobalAvgPool) {
+      int per = (int) (in.shape[1] * in.shape[2]);
+      double[] y = new double[in.v.length / per];
+      for (int i = 0; i < in.v.length; i++) {
+        y[i / per] += in.v[i] / per;
+      }
+      return new Act(y, outShape);
     } else if (l instanceof LayerSpec.BatchNorm) {
       return new Act(batchNorm(in.v, b, in.shape, p, training, means, vars, counts), outShape);
     } else if (l instanceof LayerSpec.Relu) {
-      double[] y = in.v.clone();
-      for (int i = 0; i < y.length; i++) {
-        y[i] = Math.max(0, y[i]);
-      }
-      return new Act(y, outShape);
+      return new Act(map(in.v, x -> Math.max(0, x)), outShape);
+    } else if (l instanceof LayerSpec.Activation act) {
+      return new Act(activation(act, in.v, b, in.shape), outShape);
     } else if (l instanceof LayerSpec.Flatten) {
       return new Act(in.v, outShape);
     } else if (l instanceof LayerSpec.Dropout d) {
@@ -212,50 +221,173 @@ public final class ReferenceModel {
         throw new IllegalArgumentException(p + ": the reference model has no dropout masks");
       }
       return in;
+    } else if (l instanceof LayerSpec.Add || l instanceof LayerSpec.Mul) {
+      boolean add = l instanceof LayerSpec.Add;
+      double[] y = broadcastTo(in, outShape, b);
+      for (int k = 1; k < ins.size(); k++) {
+        double[] z = broadcastTo(ins.get(k), outShape, b);
+        for (int i = 0; i < y.length; i++) {
+          y[i] = add ? y[i] + z[i] : y[i] * z[i];
+        }
+      }
+      return new Act(y, outShape);
+    } else if (l instanceof LayerSpec.Concat c) {
+      return new Act(concat(ins, c.axis(), b, outShape), outShape);
+    } else if (l instanceof LayerSpec.Anchors) {
+      return new Act(channelsLast(in.v, b, in.shape), outShape);
     }
     throw new IllegalArgumentException("no reference for layer " + l.type());
   }
 
+  private static double[] map(double[] x, DoubleUnaryOperator f) {
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = f.applyAsDouble(x[i]);
+    }
+    return y;
+  }
+
+  /** The activation {@code a} on {@code x} ({@code [B, ...shape]}). */
+  static double[] activation(LayerSpec.Activation a, double[] x, int b, long[] shape) {
+    return switch (a.fn()) {
+      case RELU6 -> map(x, v -> Math.min(Math.max(v, 0), 6));
+      case LEAKY_RELU -> map(x, v -> v >= 0 ? v : a.alpha() * v);
+      case SIGMOID -> map(x, ReferenceModel::sigmoid);
+      case TANH -> map(x, Math::tanh);
+      case GELU -> map(x, v -> 0.5 * v * (1 + erf(v / Math.sqrt(2))));
+      case SILU -> map(x, v -> v * sigmoid(v));
+      case HARD_SIGMOID -> map(x, v -> Math.min(Math.max(v + 3, 0), 6) / 6);
+      case HARD_SWISH -> map(x, v -> v * Math.min(Math.max(v + 3, 0), 6) / 6);
+      case SOFTMAX -> softmax(x, b, shape);
+    };
+  }
+
+  private static double sigmoid(double v) {
+    return 1 / (1 + Math.exp(-v));
+  }
+
   /**
-   * A multi-scale head: per tap a 3×3 convolution (stride 1, padding 1) to {@code k·units}
-   * channels, permuted to {@code [B, H, W, k·units]} and read as {@code [B, H·W·k, units]}; the
-   * taps concatenated along the anchors.
+   * The error function to about 1e-15: its Maclaurin series for {@code |x| < 3}, else {@code 1 -
+   * erfc(x)} from erfc's continued fraction (each converges fast on its range).
    */
-  private double[] multiScale(HeadSpec h, Act[] taps, int b) {
-    int filters = h.anchorsPerLocation() * h.units();
-    List<double[]> parts = new java.util.ArrayList<>();
-    int[] perImage = new int[h.taps().size()];
-    for (int j = 0; j < h.taps().size(); j++) {
-      Act f = taps[h.taps().get(j)];
-      String p = "heads." + h.name() + "." + j + ".";
-      LayerSpec.Conv2d c = new LayerSpec.Conv2d(filters, 3, 1, 1);
-      long[] outShape = c.outputShape(f.shape, p);
-      double[] y = conv(f.v, b, f.shape, c, get(p + "weight"), get(p + "bias"), outShape);
-      int hw = (int) (outShape[1] * outShape[2]);
-      double[] permuted = new double[y.length];
-      for (int n = 0; n < b; n++) {
-        for (int ch = 0; ch < filters; ch++) {
-          for (int i = 0; i < hw; i++) {
-            permuted[(n * hw + i) * filters + ch] = y[(n * filters + ch) * hw + i];
-          }
+  static double erf(double x) {
+    double ax = Math.abs(x);
+    if (ax < 3) {
+      // erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
+      double term = ax;
+      double sum = ax;
+      double x2 = ax * ax;
+      for (int n = 1; n < 200; n++) {
+        term *= -x2 / n;
+        double add = term / (2 * n + 1);
+        sum += add;
+        if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
+          break;
         }
       }
-      parts.add(permuted);
-      perImage[j] = hw * filters;
+      return Math.copySign(2 / Math.sqrt(Math.PI) * sum, x);
     }
-    int total = 0;
-    for (int v : perImage) {
-      total += v;
+    // erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
+    double f = ax;
+    for (int k = 80; k >= 1; k--) {
+      f = ax + (k / 2.0) / f;
     }
-    double[] out = new double[b * total];
+    double erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+    return Math.copySign(1 - erfc, x);
+  }
+
+  /** Softmax over axis 0 of each sample's {@code shape} (the features, or the channels per position). */
+  private static double[] softmax(double[] x, int b, long[] shape) {
+    int c = (int) shape[0];
+    int inner = 1;
+    for (int d = 1; d < shape.length; d++) {
+      inner *= (int) shape[d];
+    }
+    double[] y = new double[x.length];
     for (int n = 0; n < b; n++) {
-      int offset = 0;
-      for (int j = 0; j < parts.size(); j++) {
-        System.arraycopy(parts.get(j), n * perImage[j], out, n * total + offset, perImage[j]);
-        offset += perImage[j];
+      for (int i = 0; i < inner; i++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < c; k++) {
+          max = Math.max(max, x[(n * c + k) * inner + i]);
+        }
+        double sum = 0;
+        for (int k = 0; k < c; k++) {
+          sum += Math.exp(x[(n * c + k) * inner + i] - max);
+        }
+        for (int k = 0; k < c; k++) {
+          y[(n * c + k) * inner + i] = Math.exp(x[(n * c + k) * inner + i] - max) / sum;
+        }
       }
     }
-    return out;
+    return y;
+  }
+
+  /** {@code a}'s values repeated along its dimensions of 1 up to {@code shape} (per sample). */
+  private static double[] broadcastTo(Act a, long[] shape, int b) {
+    if (Arrays.equals(a.shape, shape)) {
+      return a.v.clone();
+    }
+    int per = 1;
+    for (long d : shape) {
+      per *= (int) d;
+    }
+    int aPer = a.v.length / b;
+    double[] y = new double[b * per];
+    int[] idx = new int[shape.length];
+    for (int n = 0; n < b; n++) {
+      Arrays.fill(idx, 0);
+      for (int i = 0; i < per; i++) {
+        int src = 0;
+        for (int d = 0; d < shape.length; d++) {
+          src = src * (int) a.shape[d] + (a.shape[d] == 1 ? 0 : idx[d]);
+        }
+        y[n * per + i] = a.v[n * aPer + src];
+        for (int d = shape.length - 1; d >= 0; d--) {
+          if (++idx[d] < shape[d]) {
+            break;
+          }
+          idx[d] = 0;
+        }
+      }
+    }
+    return y;
+  }
+
+  private static double[] concat(List<Act> ins, int axis, int b, long[] out) {
+    int outer = b;
+    for (int d = 0; d < axis; d++) {
+      outer *= (int) out[d];
+    }
+    int inner = 1;
+    for (int d = axis + 1; d < out.length; d++) {
+      inner *= (int) out[d];
+    }
+    int total = (int) out[axis];
+    double[] y = new double[outer * total * inner];
+    int offset = 0;
+    for (Act a : ins) {
+      int len = (int) a.shape[axis];
+      for (int n = 0; n < outer; n++) {
+        System.arraycopy(a.v, n * len * inner, y, (n * total + offset) * inner, len * inner);
+      }
+      offset += len;
+    }
+    return y;
+  }
+
+  /** {@code [B, C, H, W] -> [B, H·W, C]} (channels last), read as {@code [B, H·W·k, units]}. */
+  private static double[] channelsLast(double[] x, int b, long[] shape) {
+    int c = (int) shape[0];
+    int hw = (int) (shape[1] * shape[2]);
+    double[] y = new double[x.length];
+    for (int n = 0; n < b; n++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int i = 0; i < hw; i++) {
+          y[(n * hw + i) * c + ch] = x[(n * c + ch) * hw + i];
+        }
+      }
+    }
+    return y;
   }
 
   private static double[] dense(double[] x, int b, int in, double[] w, double[] bias) {
@@ -282,22 +414,27 @@ public final class ReferenceModel {
     int oh = (int) out[1];
     int ow = (int) out[2];
     int k = c.kernel();
+    int dil = c.dilation();
+    int perGroupIn = cin / c.groups();
+    int perGroupOut = f / c.groups();
     double[] y = new double[b * f * oh * ow];
     for (int n = 0; n < b; n++) {
       for (int o = 0; o < f; o++) {
+        int first = (o / perGroupOut) * perGroupIn;
         for (int i = 0; i < oh; i++) {
           for (int j = 0; j < ow; j++) {
             double s = bias[o];
-            for (int ch = 0; ch < cin; ch++) {
+            for (int g = 0; g < perGroupIn; g++) {
+              int ch = first + g;
               for (int u = 0; u < k; u++) {
-                int yy = i * c.stride() - c.padding() + u;
+                int yy = i * c.stride() - c.padding() + u * dil;
                 if (yy < 0 || yy >= h) {
                   continue;
                 }
                 for (int v = 0; v < k; v++) {
-                  int xx = j * c.stride() - c.padding() + v;
+                  int xx = j * c.stride() - c.padding() + v * dil;
                   if (xx >= 0 && xx < wd) {
-                    s += w[((o * cin + ch) * k + u) * k + v] * x[((n * cin + ch) * h + yy) * wd + xx];
+                    s += w[((o * perGroupIn + g) * k + u) * k + v] * x[((n * cin + ch) * h + yy) * wd + xx];
                   }
                 }
               }
@@ -310,7 +447,12 @@ public final class ReferenceModel {
     return y;
   }
 
-  private static double[] maxPool(double[] x, int b, long[] in, LayerSpec.MaxPool m, long[] out) {
+  /**
+   * Max or average pooling: windows at {@code i·stride - padding}; cells outside the input are
+   * skipped (never the maximum, not counted in the mean).
+   */
+  private static double[] pool(double[] x, int b, long[] in, int kernel, int stride, int padding, boolean max,
+      long[] out) {
     int ch = (int) in[0];
     int h = (int) in[1];
     int w = (int) in[2];
@@ -322,12 +464,21 @@ public final class ReferenceModel {
         for (int i = 0; i < oh; i++) {
           for (int j = 0; j < ow; j++) {
             double best = Double.NEGATIVE_INFINITY;
-            for (int u = 0; u < m.kernel(); u++) {
-              for (int v = 0; v < m.kernel(); v++) {
-                best = Math.max(best, x[((n * ch + c) * h + i * m.stride() + u) * w + j * m.stride() + v]);
+            double sum = 0;
+            int count = 0;
+            for (int u = 0; u < kernel; u++) {
+              int yy = i * stride - padding + u;
+              for (int v = 0; v < kernel; v++) {
+                int xx = j * stride - padding + v;
+                if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
+                  double val = x[((n * ch + c) * h + yy) * w + xx];
+                  best = Math.max(best, val);
+                  sum += val;
+                  count++;
+                }
               }
             }
-            y[((n * ch + c) * oh + i) * ow + j] = best;
+            y[((n * ch + c) * oh + i) * ow + j] = max ? best : sum / count;
           }
         }
       }

@@ -204,7 +204,7 @@ class DetectionCommandTest {
       {"detection.anchors.sizes=[0.2,0.5]", "'detection.anchors.sizes' needs 3 sizes for 2 feature maps"},
       {"detection.anchors.ratios=[0.5]", "'detection.anchors.ratios' must each be > 1"},
       {"model.heads.conf.taps=[10]", "must read the same taps"},
-      {"model.heads.loc.taps=[99]", "'model.heads.loc.taps' has 99, not a trunk layer index"},
+      {"model.heads.loc.taps=[99]", "'model.heads.loc.taps' has 99, neither a layer name nor a layer index"},
       {"model.heads.loc.anchorsPerLocation=6", "must read the same taps with the same anchorsPerLocation"},
       {"detection.flip=2", "'detection.flip' must be a probability"},
       {"detection.conf=nope", "'detection.conf' must name a classification head"},

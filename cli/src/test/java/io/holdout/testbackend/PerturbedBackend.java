@@ -74,7 +74,8 @@ public final class PerturbedBackend implements Backend {
   @Override
   public TrainingSession open(SessionSpec spec) {
     capabilities().check(NAME, spec);
-    List<String> targets = spec.model().heads().stream().filter(h -> h.isMultiScale() && h.taps().size() > 1)
+    List<String> targets = spec.model().heads().stream().filter(h -> h.isMultiScale() && h.taps().size() > 1
+        && h.predictor() == HeadSpec.Predictor.CONV)
         .map(HeadSpec::name).map(h -> "heads." + h + ".1.weight").toList();
     TrainingSession s = engine.open(spec);
     return new TrainingSession() {

@@ -16,7 +16,9 @@ import io.holdout.api.loss.LossSpec;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
+import io.holdout.api.model.LayerCatalog;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
 import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
 import io.holdout.losses.LossCatalog;
@@ -31,18 +33,30 @@ import org.junit.jupiter.api.Test;
  * naming the backend and the feature, and the backend reports its versions.
  */
 public abstract class CapabilityConformanceTest extends ConformanceBase {
-  /** Every layer type of {@link LayerSpec}, and multi-scale heads. */
-  public static final Set<String> LAYERS = Set.of("dense", "relu", "dropout", "flatten", "conv2d",
-      "batchnorm", "maxpool", HeadSpec.MULTISCALE_TYPE);
+  /** Every layer type of the catalogue. */
+  public static final Set<String> LAYERS = LayerCatalog.types();
 
   /** A small model holding {@code layer}, with a head {@code out} of {@code units} outputs. */
   static ModelSpec modelWith(String layer, int units) {
-    if (layer.equals(HeadSpec.MULTISCALE_TYPE)) {
+    if (layer.equals("anchors")) {
       // 2 × 2 cells × 1 anchor × 2 values = 8 outputs per sample
       return new ModelSpec(new long[] {1, 4, 4}, List.of(new LayerSpec.MaxPool(2, 2)),
           List.of(HeadSpec.multiScale("out", HeadKind.REGRESSION, units / 4, List.of(0), 1)));
     }
-    LayerSpec l = switch (layer) {
+    if (Set.of("add", "mul", "concat").contains(layer)) {
+      LayerSpec op = switch (layer) {
+        case "add" -> new LayerSpec.Add();
+        case "mul" -> new LayerSpec.Mul();
+        default -> new LayerSpec.Concat(0);
+      };
+      return ModelSpec.graph(new long[] {1, 4, 4}, List.of(
+              Node.onInput("a", new LayerSpec.Conv2d(2, 3, 1, 1)),
+              new Node("b", op, List.of(ModelSpec.INPUT, "a")),
+              new Node("c", new LayerSpec.Flatten(), "b")),
+          List.of(HeadSpec.dense("out", HeadKind.REGRESSION, units)));
+    }
+    LayerSpec.Activation.Fn fn = LayerSpec.Activation.Fn.of(layer);
+    LayerSpec l = fn != null ? new LayerSpec.Activation(fn) : switch (layer) {
       case "dense" -> new LayerSpec.Dense(4);
       case "relu" -> new LayerSpec.Relu();
       case "dropout" -> new LayerSpec.Dropout(0.5);
@@ -50,6 +64,8 @@ public abstract class CapabilityConformanceTest extends ConformanceBase {
       case "conv2d" -> new LayerSpec.Conv2d(2, 3, 1, 1);
       case "batchnorm" -> new LayerSpec.BatchNorm();
       case "maxpool" -> new LayerSpec.MaxPool(2, 2);
+      case "avgpool" -> new LayerSpec.AvgPool(3, 2, 1, true);
+      case "global_avgpool" -> new LayerSpec.GlobalAvgPool();
       default -> throw new IllegalArgumentException(layer);
     };
     List<LayerSpec> trunk = l instanceof LayerSpec.Dense

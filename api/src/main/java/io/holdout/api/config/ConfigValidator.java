@@ -1,5 +1,6 @@
 package io.holdout.api.config;
 
+import io.holdout.api.model.arch.Architectures;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -7,8 +8,8 @@ import java.util.Set;
 
 /** Checks a resolved config before anything runs; the first problem found is reported. */
 final class ConfigValidator {
-  private static final Set<String> LAYER_TYPES =
-      Set.of("dense", "relu", "dropout", "flatten", "conv2d", "batchnorm", "maxpool");
+  /** Every layer type a config may name: the layer catalogue. */
+  static final Set<String> LAYER_TYPES = io.holdout.api.model.LayerCatalog.types();
 
   private ConfigValidator() {}
 
@@ -102,6 +103,19 @@ final class ConfigValidator {
       fail(f, "'loader.prefetch' must be > 0, got " + l.prefetch());
     }
     checkLayers(c.model().layers(), "model.layers", f);
+    List<String> names = Specs.nodeNames(c.model().layers());
+    boolean architecture = c.model().architecture() != null;
+    if (architecture) {
+      String a = c.model().architecture();
+      String base = a.endsWith("_ssdlite") ? a.substring(0, a.length() - "_ssdlite".length()) : a;
+      if (!Architectures.NAMES.contains(base)) {
+        fail(f, "'model.architecture' must be one of " + Architectures.NAMES + " (or one with _ssdlite), got '"
+            + a + "'");
+      }
+      if (!(c.model().width() > 0 && c.model().width() <= 4)) {
+        fail(f, "'model.width' must be in (0, 4], got " + c.model().width());
+      }
+    }
     if (c.model().heads().isEmpty()) {
       fail(f, "'model.heads' is missing (head name -> type classification or regression)");
     }
@@ -113,13 +127,28 @@ final class ConfigValidator {
         fail(f, "'model.heads." + name + ".target' names no target: '" + h.target() + "' (targets: " + d.targets().keySet() + ")");
       }
       checkLayers(h.layers(), "model.heads." + name + ".layers", f);
+      for (int i = 0; i < h.layers().size(); i++) {
+        if (h.layers().get(i).name() != null || h.layers().get(i).inputs() != null) {
+          fail(f, "'model.heads." + name + ".layers." + i + "': a head's layers form a chain; give name and"
+              + " inputs to model.layers and let the head read one with 'from'");
+        }
+      }
+      if (h.from() != null && !architecture && !names.contains(h.from())) {
+        fail(f, "'model.heads." + name + ".from' names no layer: '" + h.from() + "' (layers: " + names + ")");
+      }
+      if (!Set.of("conv", "separable").contains(h.predictor())) {
+        fail(f, "'model.heads." + name + ".predictor' must be conv or separable, got '" + h.predictor() + "'");
+      }
       if (!h.taps().isEmpty()) {
         if (!h.layers().isEmpty()) {
           fail(f, "'model.heads." + name + ".layers' must be empty for a multi-scale head (one with taps)");
         }
-        for (int tap : h.taps()) {
-          if (tap < 0 || tap >= c.model().layers().size()) {
-            fail(f, "'model.heads." + name + ".taps' has " + tap + ", not a trunk layer index (0.."
+        if (h.from() != null) {
+          fail(f, "'model.heads." + name + ".from' is for usual heads; a multi-scale head reads its taps");
+        }
+        for (String tap : h.taps()) {
+          if (tap == null || !architecture && Specs.tapNode(tap, names) == null) {
+            fail(f, "'model.heads." + name + ".taps' has " + tap + ", neither a layer name nor a layer index (0.."
                 + (c.model().layers().size() - 1) + ")");
           }
         }
@@ -278,11 +307,8 @@ final class ConfigValidator {
             + (l == null || l.type() == null ? "" : ", got '" + l.type() + "'"));
       }
       switch (l.type()) {
-        case "dense" -> {
-          if (l.units() == null || l.units() <= 0) {
-            fail(f, "'" + key + ".units' must be > 0");
-          }
-        }
+        case "dense" -> positive(l.units(), key + ".units", f);
+        case "anchors" -> positive(l.units(), key + ".units", f);
         case "dropout" -> {
           if (l.rate() == null || l.rate() < 0 || l.rate() >= 1) {
             fail(f, "'" + key + ".rate' must be in [0, 1)");
@@ -292,14 +318,50 @@ final class ConfigValidator {
           if (l.filters() == null || l.filters() <= 0 || l.kernel() == null || l.kernel() <= 0) {
             fail(f, "'" + key + "' (conv2d) needs filters > 0 and kernel > 0");
           }
+          optionalPositive(l.stride(), key + ".stride", f);
+          optionalPositive(l.dilation(), key + ".dilation", f);
+          optionalPositive(l.groups(), key + ".groups", f);
+          if (l.padding() != null && l.padding() < 0) {
+            fail(f, "'" + key + ".padding' must be >= 0, got " + l.padding());
+          }
+          if (l.groups() != null && l.filters() % l.groups() != 0) {
+            fail(f, "'" + key + ".filters' (" + l.filters() + ") must be a multiple of groups (" + l.groups() + ")");
+          }
         }
-        case "maxpool" -> {
-          if (l.kernel() == null || l.kernel() <= 0) {
-            fail(f, "'" + key + ".kernel' must be > 0");
+        case "maxpool", "avgpool" -> {
+          positive(l.kernel(), key + ".kernel", f);
+          optionalPositive(l.stride(), key + ".stride", f);
+          if (l.padding() != null && (l.padding() < 0 || 2 * l.padding() > l.kernel())) {
+            fail(f, "'" + key + ".padding' must be in [0, kernel/2], got " + l.padding());
+          }
+        }
+        case "leaky_relu" -> {
+          if (l.slope() != null && !Double.isFinite(l.slope())) {
+            fail(f, "'" + key + ".slope' must be a number");
+          }
+        }
+        case "concat" -> {
+          if (l.axis() != null && l.axis() < 0) {
+            fail(f, "'" + key + ".axis' must be >= 0 (0 is the first axis after the batch), got " + l.axis());
           }
         }
         default -> { }
       }
+      if (Set.of("add", "mul", "concat").contains(l.type()) && (l.inputs() == null || l.inputs().size() < 2)) {
+        fail(f, "'" + key + ".inputs' must name two or more layers for " + l.type());
+      }
+    }
+  }
+
+  private static void positive(Integer v, String key, String f) {
+    if (v == null || v <= 0) {
+      fail(f, "'" + key + "' must be > 0" + (v == null ? "" : ", got " + v));
+    }
+  }
+
+  private static void optionalPositive(Integer v, String key, String f) {
+    if (v != null && v <= 0) {
+      fail(f, "'" + key + "' must be > 0, got " + v);
     }
   }
 

@@ -66,18 +66,20 @@ final class Defaults {
     if (c.model().heads() != null) {
       c.model().heads().forEach((name, h) -> {
         if (h == null) {
-          heads.put(name, new HeadConfig(null, name, List.of(), List.of(), 1));
+          heads.put(name, new HeadConfig(null, name, List.of(), null, List.of(), 1, "conv"));
           return;
         }
-        List<Integer> taps = or(h.taps(), List.of());
+        List<String> taps = or(h.taps(), List.of());
         Integer perLocation = h.anchorsPerLocation();
         if (perLocation == null) {
           perLocation = taps.isEmpty() || detection == null ? 1 : 2 + 2 * detection.anchors().ratios().size();
         }
-        heads.put(name, new HeadConfig(h.type(), or(h.target(), name), or(h.layers(), List.of()), taps, perLocation));
+        heads.put(name, new HeadConfig(h.type(), or(h.target(), name), or(h.layers(), List.of()), h.from(), taps,
+            perLocation, or(h.predictor(), "conv")));
       });
     }
-    ModelConfig model = new ModelConfig(or(c.model().layers(), List.of()), heads);
+    ModelConfig model = new ModelConfig(c.model().architecture(), or(c.model().width(), 1.0),
+        or(c.model().layers(), List.of()), heads);
     List<LossConfig> losses = new ArrayList<>();
     for (int i = 0; i < c.loss().size(); i++) {
       LossConfig lc = c.loss().get(i);

@@ -10,6 +10,8 @@ import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
+import io.holdout.api.model.arch.Architectures;
 import io.holdout.api.optim.OptimizerSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +22,26 @@ public final class Specs {
   private Specs() {}
 
   /**
-   * The model: the trunk, then per head its hidden layers and an output layer as wide as its
-   * target (classes for classification, the value's width for regression).
+   * The model: its layers (a chain, or a graph where layers name their inputs), then per head its
+   * hidden layers and an output layer as wide as its target (classes for classification, the
+   * value's width for regression).
    */
   public static ModelSpec model(ModelConfig m, DatasetSchema schema, String file) {
+    Architectures.Backbone backbone = null;
+    if (m.architecture() != null) {
+      try {
+        backbone = Architectures.backbone(m.architecture(), m.width() == null ? 1.0 : m.width(),
+            schema.inputShape());
+      } catch (IllegalArgumentException ex) {
+        throw new HoldoutException(file + ": model.architecture: " + ex.getMessage());
+      }
+    }
+    List<String> names = new ArrayList<>();
+    if (backbone != null) {
+      backbone.nodes().forEach(n -> names.add(n.name()));
+    }
+    List<String> own = nodeNames(m.layers());
+    names.addAll(own);
     List<HeadSpec> heads = new ArrayList<>();
     for (Map.Entry<String, HeadConfig> e : m.heads().entrySet()) {
       HeadConfig h = e.getValue();
@@ -34,7 +52,7 @@ public final class Specs {
       }
       HeadKind kind = "classification".equals(h.type()) ? HeadKind.CLASSIFICATION : HeadKind.REGRESSION;
       if (t.kind() == TargetKind.DETECTION || !h.taps().isEmpty()) {
-        heads.add(detectionHead(e.getKey(), h, kind, t, file));
+        heads.add(detectionHead(e.getKey(), h, h.taps(), kind, t, names, file));
         continue;
       }
       if (kind == HeadKind.CLASSIFICATION && t.kind() != TargetKind.CLASS) {
@@ -47,12 +65,56 @@ public final class Specs {
       }
       List<LayerSpec> layers = new ArrayList<>(layers(h.layers()));
       layers.add(new LayerSpec.Dense(t.units()));
-      heads.add(new HeadSpec(e.getKey(), kind, layers));
+      heads.add(h.from() == null ? new HeadSpec(e.getKey(), kind, layers)
+          : HeadSpec.on(h.from(), e.getKey(), kind, layers));
     }
     try {
-      return new ModelSpec(schema.inputShape(), layers(m.layers()), heads);
+      if (backbone == null && !isGraph(m)) {
+        return new ModelSpec(schema.inputShape(), layers(m.layers()), heads);
+      }
+      List<Node> nodes = new ArrayList<>(backbone == null ? List.of() : backbone.nodes());
+      String prev = backbone == null ? ModelSpec.INPUT : backbone.last();
+      for (int i = 0; i < m.layers().size(); i++) {
+        LayerConfig l = m.layers().get(i);
+        List<String> inputs = l.inputs() == null ? List.of(prev) : l.inputs();
+        nodes.add(new Node(own.get(i), layer(l), inputs));
+        prev = own.get(i);
+      }
+      return ModelSpec.graph(schema.inputShape(), nodes, heads);
     } catch (IllegalArgumentException ex) {
       throw new HoldoutException(file + ": model: " + ex.getMessage());
+    }
+  }
+
+  /** Whether the layers form a graph: some layer or head names a node. */
+  static boolean isGraph(ModelConfig m) {
+    return m.layers().stream().anyMatch(l -> l.name() != null || l.inputs() != null)
+        || m.heads().values().stream().anyMatch(h -> h.from() != null);
+  }
+
+  /** Each layer's node name: its own, or {@code trunk.<i>}. */
+  static List<String> nodeNames(List<LayerConfig> layers) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      String n = layers.get(i).name();
+      out.add(n != null ? n : HeadSpec.trunkNode(i));
+    }
+    return out;
+  }
+
+  /**
+   * The node a tap names: a node name, or a 0-based index into {@code model.layers}; null when it
+   * is neither.
+   */
+  static String tapNode(String tap, List<String> names) {
+    if (names.contains(tap)) {
+      return tap;
+    }
+    try {
+      int i = Integer.parseInt(tap.trim());
+      return i >= 0 && i < names.size() ? names.get(i) : null;
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 
@@ -60,8 +122,9 @@ public final class Specs {
    * A multi-scale head on a detection target: 4 box offsets per anchor for a regression head, the
    * classes plus the background (class 0) for a classification head.
    */
-  private static HeadSpec detectionHead(String name, HeadConfig h, HeadKind kind, TargetInfo t, String file) {
-    if (h.taps().isEmpty()) {
+  private static HeadSpec detectionHead(String name, HeadConfig h, List<String> tapNames, HeadKind kind,
+      TargetInfo t, List<String> names, String file) {
+    if (tapNames.isEmpty()) {
       throw new HoldoutException(file + ": head '" + name + "' predicts detection target '" + h.target()
           + "': give it 'taps' (the trunk layers whose feature maps it reads)");
     }
@@ -83,8 +146,19 @@ public final class Specs {
       }
       units = t.classCount() + 1;
     }
+    List<String> taps = new ArrayList<>();
+    for (String tap : tapNames) {
+      String node = tapNode(tap, names);
+      if (node == null) {
+        throw new HoldoutException(file + ": 'model.heads." + name + ".taps' has '" + tap + "', neither a layer"
+            + " name nor a layer index (0.." + (names.size() - 1) + ")");
+      }
+      taps.add(node);
+    }
+    HeadSpec.Predictor predictor = "separable".equals(h.predictor()) ? HeadSpec.Predictor.SEPARABLE
+        : HeadSpec.Predictor.CONV;
     try {
-      return HeadSpec.multiScale(name, kind, units, h.taps(), h.anchorsPerLocation());
+      return HeadSpec.multiScaleOn(name, kind, units, taps, h.anchorsPerLocation(), predictor);
     } catch (IllegalArgumentException ex) {
       throw new HoldoutException(file + ": head '" + name + "': " + ex.getMessage());
     }
@@ -93,19 +167,38 @@ public final class Specs {
   public static List<LayerSpec> layers(List<LayerConfig> configs) {
     List<LayerSpec> out = new ArrayList<>();
     for (LayerConfig l : configs) {
-      out.add(switch (l.type()) {
-        case "dense" -> new LayerSpec.Dense(l.units());
-        case "relu" -> new LayerSpec.Relu();
-        case "dropout" -> new LayerSpec.Dropout(l.rate());
-        case "flatten" -> new LayerSpec.Flatten();
-        case "conv2d" -> new LayerSpec.Conv2d(l.filters(), l.kernel(), l.stride() == null ? 1 : l.stride(),
-            l.padding() == null ? 0 : l.padding());
-        case "batchnorm" -> new LayerSpec.BatchNorm();
-        case "maxpool" -> new LayerSpec.MaxPool(l.kernel(), l.stride() == null ? l.kernel() : l.stride());
-        default -> throw new IllegalArgumentException("unknown layer type " + l.type());
-      });
+      out.add(layer(l));
     }
     return out;
+  }
+
+  /** One layer's spec; the config validator has checked its keys. */
+  public static LayerSpec layer(LayerConfig l) {
+    int stride = l.stride() == null ? 1 : l.stride();
+    int padding = l.padding() == null ? 0 : l.padding();
+    boolean ceil = l.ceil() != null && l.ceil();
+    LayerSpec.Activation.Fn fn = LayerSpec.Activation.Fn.of(l.type());
+    if (fn != null) {
+      return fn == LayerSpec.Activation.Fn.LEAKY_RELU && l.slope() != null
+          ? new LayerSpec.Activation(fn, l.slope()) : new LayerSpec.Activation(fn);
+    }
+    return switch (l.type()) {
+      case "dense" -> new LayerSpec.Dense(l.units());
+      case "relu" -> new LayerSpec.Relu();
+      case "dropout" -> new LayerSpec.Dropout(l.rate());
+      case "flatten" -> new LayerSpec.Flatten();
+      case "conv2d" -> new LayerSpec.Conv2d(l.filters(), l.kernel(), stride, padding,
+          l.dilation() == null ? 1 : l.dilation(), l.groups() == null ? 1 : l.groups(), l.bias() == null || l.bias());
+      case "batchnorm" -> new LayerSpec.BatchNorm();
+      case "maxpool" -> new LayerSpec.MaxPool(l.kernel(), l.stride() == null ? l.kernel() : l.stride(), padding, ceil);
+      case "avgpool" -> new LayerSpec.AvgPool(l.kernel(), l.stride() == null ? l.kernel() : l.stride(), padding, ceil);
+      case "global_avgpool" -> new LayerSpec.GlobalAvgPool();
+      case "add" -> new LayerSpec.Add();
+      case "mul" -> new LayerSpec.Mul();
+      case "concat" -> new LayerSpec.Concat(l.axis() == null ? 0 : l.axis());
+      case "anchors" -> new LayerSpec.Anchors(l.units());
+      default -> throw new IllegalArgumentException("unknown layer type " + l.type());
+    };
   }
 
   public static LossSpec loss(List<LossConfig> configs) {

@@ -1,13 +1,17 @@
 package io.holdout.api.model;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * One layer of a neutral model. Every backend compiles these same records; the parameter names and
- * shapes they imply are fixed by {@link ModelSpec#parameters()} so weights move between engines.
+ * One operation of a neutral model (a node of its graph, see {@link Node}). Every backend compiles
+ * these same records; the parameter names and shapes they imply are fixed by {@link
+ * ModelSpec#parameters()} so weights move between engines.
  *
  * <p>Layouts follow PyTorch: a dense weight is {@code [out, in]}, a convolution weight {@code [out,
- * in, kh, kw]}, images are {@code [channels, height, width]}.
+ * in/groups, kh, kw]}, images are {@code [channels, height, width]}. Shapes here never include the
+ * batch dimension; an {@code axis} counts from the first non-batch dimension.
  */
 public sealed interface LayerSpec {
 
@@ -16,6 +20,28 @@ public sealed interface LayerSpec {
 
   /** Output shape (without the batch dimension) for the given input shape. */
   long[] outputShape(long[] in, String where);
+
+  /**
+   * How many inputs the operation takes: 1 for a layer, {@code -1} for "two or more" ({@code add},
+   * {@code mul}, {@code concat}).
+   */
+  default int arity() {
+    return 1;
+  }
+
+  /** Output shape for the shapes of all inputs; a one-input layer takes exactly one. */
+  default long[] outputShape(List<long[]> in, String where) {
+    if (arity() == 1) {
+      if (in.size() != 1) {
+        throw new IllegalArgumentException(where + ": " + type() + " takes one input, got " + in.size());
+      }
+      return outputShape(in.get(0), where);
+    }
+    if (in.size() < 2) {
+      throw new IllegalArgumentException(where + ": " + type() + " takes two or more inputs, got " + in.size());
+    }
+    throw new IllegalStateException(type() + " must override outputShape(List)");
+  }
 
   /** Fully connected layer: {@code y = x W^T + b}. */
   record Dense(int units) implements LayerSpec {
@@ -42,6 +68,75 @@ public sealed interface LayerSpec {
     @Override
     public String type() {
       return "relu";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      return in.clone();
+    }
+  }
+
+  /**
+   * An element-wise (or, for softmax, per-position) activation. {@code alpha} is leaky ReLU's
+   * negative slope and unused by the others.
+   */
+  record Activation(Fn fn, double alpha) implements LayerSpec {
+    /** The activation functions, by their config names. */
+    public enum Fn {
+      /** {@code min(max(x, 0), 6)}. */
+      RELU6,
+      /** {@code x} for {@code x ≥ 0}, else {@code alpha·x} (default alpha 0.01). */
+      LEAKY_RELU,
+      /** {@code 1 / (1 + e^-x)}. */
+      SIGMOID,
+      TANH,
+      /** Exact GELU, {@code x·Φ(x) = x·(1 + erf(x/√2))/2}. */
+      GELU,
+      /** {@code x·sigmoid(x)} (swish). */
+      SILU,
+      /** {@code relu6(x + 3)/6}, as PyTorch's hardsigmoid and MobileNetV3. */
+      HARD_SIGMOID,
+      /** {@code x·relu6(x + 3)/6}. */
+      HARD_SWISH,
+      /** Softmax over the first non-batch axis (the features of a flat input, the channels of an image). */
+      SOFTMAX;
+
+      /** The config name, e.g. {@code hard_swish}. */
+      public String id() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+
+      /** The function of config name {@code id}, or null. */
+      public static Fn of(String id) {
+        for (Fn f : values()) {
+          if (f.id().equals(id)) {
+            return f;
+          }
+        }
+        return null;
+      }
+    }
+
+    /** Leaky ReLU's default negative slope (PyTorch's). */
+    public static final double LEAKY_SLOPE = 0.01;
+
+    public Activation {
+      if (fn == null) {
+        throw new IllegalArgumentException("activation function is null");
+      }
+      if (!Double.isFinite(alpha)) {
+        throw new IllegalArgumentException(fn.id() + " slope must be finite, got " + alpha);
+      }
+    }
+
+    /** The activation {@code fn} with its default parameter. */
+    public Activation(Fn fn) {
+      this(fn, fn == Fn.LEAKY_RELU ? LEAKY_SLOPE : 0);
+    }
+
+    @Override
+    public String type() {
+      return fn.id();
     }
 
     @Override
@@ -86,13 +181,27 @@ public sealed interface LayerSpec {
     }
   }
 
-  /** 2-D convolution over {@code [c, h, w]} with square kernel, stride and zero padding. */
-  record Conv2d(int filters, int kernel, int stride, int padding) implements LayerSpec {
+  /**
+   * 2-D convolution over {@code [c, h, w]}: square kernel, stride, zero padding and dilation, in
+   * {@code groups} groups (input channels and filters both split evenly: {@code groups = c} is a
+   * depthwise convolution), with an optional bias. Weight {@code [filters, c/groups, k, k]}.
+   */
+  record Conv2d(int filters, int kernel, int stride, int padding, int dilation, int groups, boolean bias)
+      implements LayerSpec {
     public Conv2d {
-      if (filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
+      if (filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0 || dilation <= 0 || groups <= 0) {
         throw new IllegalArgumentException(
-            "conv2d needs filters, kernel, stride > 0 and padding >= 0");
+            "conv2d needs filters, kernel, stride, dilation, groups > 0 and padding >= 0");
       }
+      if (filters % groups != 0) {
+        throw new IllegalArgumentException(
+            "conv2d filters (" + filters + ") must be a multiple of groups (" + groups + ")");
+      }
+    }
+
+    /** A plain convolution with a bias: one group, no dilation. */
+    public Conv2d(int filters, int kernel, int stride, int padding) {
+      this(filters, kernel, stride, padding, 1, 1, true);
     }
 
     @Override
@@ -103,8 +212,16 @@ public sealed interface LayerSpec {
     @Override
     public long[] outputShape(long[] in, String where) {
       requireRank(in, 3, where, "conv2d needs an image input [channels, height, width]");
-      long h = (in[1] + 2L * padding - kernel) / stride + 1;
-      long w = (in[2] + 2L * padding - kernel) / stride + 1;
+      if (in[0] % groups != 0) {
+        throw new IllegalArgumentException(where + ": conv2d groups (" + groups
+            + ") must divide the input channels (" + in[0] + ")");
+      }
+      long span = (long) dilation * (kernel - 1) + 1;
+      long h = (in[1] + 2L * padding - span) / stride + 1;
+      long w = (in[2] + 2L * padding - span) / stride + 1;
+      if (in[1] + 2L * padding < span || in[2] + 2L * padding < span) {
+        h = 0;
+      }
       if (h <= 0 || w <= 0) {
         throw new IllegalArgumentException(where + ": conv2d output would be empty for input " + Arrays.toString(in));
       }
@@ -131,12 +248,19 @@ public sealed interface LayerSpec {
     }
   }
 
-  /** Max pooling with a square window, no padding, floor rounding. */
-  record MaxPool(int kernel, int stride) implements LayerSpec {
+  /**
+   * Max pooling with a square window, stride and padding (padded cells never win), rounding the
+   * output size down, or up with {@code ceil} (PyTorch's rule: a last window must start inside the
+   * input or its left padding).
+   */
+  record MaxPool(int kernel, int stride, int padding, boolean ceil) implements LayerSpec {
     public MaxPool {
-      if (kernel <= 0 || stride <= 0) {
-        throw new IllegalArgumentException("maxpool kernel and stride must be > 0");
-      }
+      checkPool("maxpool", kernel, stride, padding);
+    }
+
+    /** No padding, floor rounding. */
+    public MaxPool(int kernel, int stride) {
+      this(kernel, stride, 0, false);
     }
 
     @Override
@@ -146,14 +270,241 @@ public sealed interface LayerSpec {
 
     @Override
     public long[] outputShape(long[] in, String where) {
-      requireRank(in, 3, where, "maxpool needs an image input [channels, height, width]");
-      long h = (in[1] - kernel) / stride + 1;
-      long w = (in[2] - kernel) / stride + 1;
-      if (h <= 0 || w <= 0) {
-        throw new IllegalArgumentException(where + ": maxpool output would be empty for input " + Arrays.toString(in));
-      }
-      return new long[] {in[0], h, w};
+      return poolShape("maxpool", in, kernel, stride, padding, ceil, where);
     }
+  }
+
+  /**
+   * Average pooling with a square window, stride and zero padding; each output is the mean of the
+   * window's cells inside the input (padding is not counted, PyTorch's {@code
+   * count_include_pad=False}); floor or {@code ceil} rounding as {@link MaxPool}.
+   */
+  record AvgPool(int kernel, int stride, int padding, boolean ceil) implements LayerSpec {
+    public AvgPool {
+      checkPool("avgpool", kernel, stride, padding);
+    }
+
+    @Override
+    public String type() {
+      return "avgpool";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      return poolShape("avgpool", in, kernel, stride, padding, ceil, where);
+    }
+  }
+
+  /** The mean of each channel: {@code [c, h, w] -> [c, 1, 1]}. */
+  record GlobalAvgPool() implements LayerSpec {
+    @Override
+    public String type() {
+      return "global_avgpool";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      requireRank(in, 3, where, "global_avgpool needs an image input [channels, height, width]");
+      return new long[] {in[0], 1, 1};
+    }
+  }
+
+  /**
+   * Element-wise sum of two or more inputs of one shape, or of shapes that broadcast (same rank,
+   * each dimension equal or 1 — a residual connection, a bias map).
+   */
+  record Add() implements LayerSpec {
+    @Override
+    public String type() {
+      return "add";
+    }
+
+    @Override
+    public int arity() {
+      return -1;
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      throw new IllegalArgumentException(where + ": add takes two or more inputs");
+    }
+
+    @Override
+    public long[] outputShape(List<long[]> in, String where) {
+      return broadcast("add", in, where);
+    }
+  }
+
+  /**
+   * Element-wise product of two or more inputs of broadcastable shapes (same rank, each dimension
+   * equal or 1): gating, as squeeze-and-excitation's {@code [c, h, w] · [c, 1, 1]}.
+   */
+  record Mul() implements LayerSpec {
+    @Override
+    public String type() {
+      return "mul";
+    }
+
+    @Override
+    public int arity() {
+      return -1;
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      throw new IllegalArgumentException(where + ": mul takes two or more inputs");
+    }
+
+    @Override
+    public long[] outputShape(List<long[]> in, String where) {
+      return broadcast("mul", in, where);
+    }
+  }
+
+  /**
+   * Concatenation of two or more inputs along {@code axis} (0: the channels of images, the features
+   * of flat inputs, the anchors of {@link Anchors} outputs); all other dimensions must agree.
+   */
+  record Concat(int axis) implements LayerSpec {
+    public Concat {
+      if (axis < 0) {
+        throw new IllegalArgumentException("concat axis must be >= 0 (0 is the first non-batch axis), got " + axis);
+      }
+    }
+
+    @Override
+    public String type() {
+      return "concat";
+    }
+
+    @Override
+    public int arity() {
+      return -1;
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      throw new IllegalArgumentException(where + ": concat takes two or more inputs");
+    }
+
+    @Override
+    public long[] outputShape(List<long[]> in, String where) {
+      if (in.size() < 2) {
+        throw new IllegalArgumentException(where + ": concat takes two or more inputs, got " + in.size());
+      }
+      long[] first = in.get(0);
+      if (axis >= first.length) {
+        throw new IllegalArgumentException(where + ": concat axis " + axis + " is outside input shape "
+            + Arrays.toString(first));
+      }
+      long[] out = first.clone();
+      for (int i = 1; i < in.size(); i++) {
+        long[] s = in.get(i);
+        boolean fits = s.length == first.length;
+        for (int d = 0; fits && d < s.length; d++) {
+          fits = d == axis || s[d] == first[d];
+        }
+        if (!fits) {
+          throw new IllegalArgumentException(where + ": concat along axis " + axis + " needs inputs that agree on"
+              + " every other axis, got " + Arrays.toString(first) + " and " + Arrays.toString(s));
+        }
+        out[axis] += s[axis];
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Per-location predictions to rows, as SSD's heads: {@code [k·units, h, w] -> [h·w·k, units]},
+   * channels last, so row {@code (y·w + x)·k + a} holds channels {@code a·units .. a·units + units
+   * - 1} at {@code (y, x)}.
+   */
+  record Anchors(int units) implements LayerSpec {
+    public Anchors {
+      if (units <= 0) {
+        throw new IllegalArgumentException("anchors units must be > 0, got " + units);
+      }
+    }
+
+    @Override
+    public String type() {
+      return "anchors";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      requireRank(in, 3, where, "anchors needs an image input [k·units, height, width]");
+      if (in[0] % units != 0) {
+        throw new IllegalArgumentException(where + ": anchors of " + units + " units need channels that are a"
+            + " multiple of " + units + ", got " + in[0]);
+      }
+      return new long[] {in[1] * in[2] * (in[0] / units), units};
+    }
+
+    /** Anchors per location of an input with {@code channels} channels. */
+    public long perLocation(long channels) {
+      return channels / units;
+    }
+  }
+
+  private static void checkPool(String type, int kernel, int stride, int padding) {
+    if (kernel <= 0 || stride <= 0) {
+      throw new IllegalArgumentException(type + " kernel and stride must be > 0");
+    }
+    if (padding < 0 || 2 * padding > kernel) {
+      throw new IllegalArgumentException(type + " padding must be in [0, kernel/2], got " + padding);
+    }
+  }
+
+  /** Pooled size along one axis of {@code n} cells (PyTorch's rule, also ONNX's). */
+  static long pooledSize(long n, int kernel, int stride, int padding, boolean ceil) {
+    long span = n + 2L * padding - kernel;
+    if (span < 0) {
+      return 0;
+    }
+    long out = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+    if (ceil && (out - 1) * stride >= n + padding) {
+      out--;
+    }
+    return out;
+  }
+
+  private static long[] poolShape(String type, long[] in, int kernel, int stride, int padding, boolean ceil,
+      String where) {
+    requireRank(in, 3, where, type + " needs an image input [channels, height, width]");
+    long h = pooledSize(in[1], kernel, stride, padding, ceil);
+    long w = pooledSize(in[2], kernel, stride, padding, ceil);
+    if (h <= 0 || w <= 0) {
+      throw new IllegalArgumentException(where + ": " + type + " output would be empty for input " + Arrays.toString(in));
+    }
+    return new long[] {in[0], h, w};
+  }
+
+  private static long[] broadcast(String type, List<long[]> in, String where) {
+    if (in.size() < 2) {
+      throw new IllegalArgumentException(where + ": " + type + " takes two or more inputs, got " + in.size());
+    }
+    long[] out = in.get(0).clone();
+    for (int i = 1; i < in.size(); i++) {
+      long[] s = in.get(i);
+      boolean fits = s.length == out.length;
+      for (int d = 0; fits && d < s.length; d++) {
+        if (s[d] != out[d] && s[d] != 1 && out[d] != 1) {
+          fits = false;
+        } else {
+          out[d] = Math.max(out[d], s[d]);
+        }
+      }
+      if (!fits) {
+        StringBuilder shapes = new StringBuilder();
+        for (long[] x : in) {
+          shapes.append(shapes.length() == 0 ? "" : " and ").append(Arrays.toString(x));
+        }
+        throw new IllegalArgumentException(where + ": " + type + " needs inputs of one shape (or dimensions of 1"
+            + " that broadcast), got " + shapes);
+      }
+    }
+    return out;
   }
 
   private static void requireRank(long[] in, int rank, String where, String hint) {

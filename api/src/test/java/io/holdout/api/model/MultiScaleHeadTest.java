@@ -49,8 +49,10 @@ class MultiScaleHeadTest {
   }
 
   @Test
-  void layerTypesNameTheMultiScaleHead() {
-    assertThat(ssd().layerTypes()).containsExactlyInAnyOrder("conv2d", "relu", "maxpool", "multiscale_head");
+  void layerTypesNameTheHeadsLoweredNodes() {
+    assertThat(ssd().layerTypes()).containsExactlyInAnyOrder("conv2d", "relu", "maxpool", "anchors", "concat");
+    assertThat(ssd().graph().stream().map(Node::name).filter(n -> n.startsWith("heads.loc"))).containsExactly(
+        "heads.loc.0", "heads.loc.0.anchors", "heads.loc.1", "heads.loc.1.anchors", "heads.loc.concat");
   }
 
   @Test
@@ -61,7 +63,7 @@ class MultiScaleHeadTest {
     assertThat(h.isMultiScale()).isFalse();
     ModelSpec m = new ModelSpec(new long[] {2}, List.of(), List.of(h));
     assertThat(m.outputShape("y")).containsExactly(3);
-    assertThat(m.layerTypes()).doesNotContain("multiscale_head");
+    assertThat(m.layerTypes()).doesNotContain("anchors");
   }
 
   @Test

@@ -8,9 +8,11 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
 import io.holdout.api.model.ParamInfo;
 import io.holdout.api.model.Weights;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +24,9 @@ import java.util.Map;
  * initializer named by its portable name ({@code trunk.0.weight}, ...).
  *
  * <p>Evaluation semantics, as the PyTorch and TensorFlow backends evaluate: dropout is the identity,
- * batch norm normalises with the running statistics (epsilon 1e-5), max pooling rounds down. A
- * multi-scale head convolves each tap (3×3, stride 1, padding 1), permutes {@code [B, k·u, H, W]}
- * to {@code [B, H, W, k·u]}, reshapes it to {@code [B, H·W·k, u]} and concatenates the taps along
- * the anchors.
+ * batch norm normalises with the running statistics (epsilon 1e-5), pooling rounds as the spec
+ * says. An anchors node permutes {@code [B, k·u, H, W]} to {@code [B, H, W, k·u]} and reshapes it
+ * to {@code [B, H·W·k, u]}.
  */
 final class ForwardGraph {
   /** PyTorch's batch-norm epsilon. */
@@ -43,43 +44,40 @@ final class ForwardGraph {
     for (ParamInfo p : spec.parameters()) {
       g.reserve(p.name());
     }
-    List<String> taps = new ArrayList<>();
-    String x = input;
-    long[] shape = spec.inputShape();
-    for (int i = 0; i < spec.trunk().size(); i++) {
-      LayerSpec l = spec.trunk().get(i);
-      x = layer(g, l, "trunk." + i + ".", x, shape);
-      shape = l.outputShape(shape, "trunk layer " + i);
-      taps.add(x);
+    Map<String, String> values = new HashMap<>();
+    values.put(ModelSpec.INPUT, input);
+    for (Node n : spec.graph()) {
+      List<String> in = n.inputs().stream().map(values::get).toList();
+      values.put(n.name(), layer(g, n.op(), n.name() + ".", in, spec.shape(n.inputs().get(0))));
     }
-    List<long[]> tapShapes = spec.trunkShapes();
     Map<String, String> out = new LinkedHashMap<>();
     for (HeadSpec h : spec.heads()) {
-      if (h.isMultiScale()) {
-        out.put(h.name(), multiScale(g, h, taps, tapShapes));
-        continue;
-      }
-      String y = x;
-      long[] s = shape;
-      for (int j = 0; j < h.layers().size(); j++) {
-        LayerSpec l = h.layers().get(j);
-        y = layer(g, l, "heads." + h.name() + "." + j + ".", y, s);
-        s = l.outputShape(s, "head '" + h.name() + "' layer " + j);
-      }
-      out.put(h.name(), y);
+      out.put(h.name(), values.get(spec.outputNode(h.name())));
     }
     return out;
   }
 
-  /** One layer over {@code x} (its shape without the batch is {@code in}). */
-  private static String layer(OnnxGraph g, LayerSpec l, String p, String x, long[] in) {
+  /** One node over its inputs {@code xs} (the first one's shape without the batch is {@code in}). */
+  private static String layer(OnnxGraph g, LayerSpec l, String p, List<String> xs, long[] in) {
+    String x = xs.get(0);
     if (l instanceof LayerSpec.Dense) {
       return g.op("Gemm", List.of(x, p + "weight", p + "bias"), attr("transB", 1));
     } else if (l instanceof LayerSpec.Conv2d c) {
-      return conv(g, x, p + "weight", p + "bias", c.kernel(), c.stride(), c.padding());
+      List<String> inputs = c.bias() ? List.of(x, p + "weight", p + "bias") : List.of(x, p + "weight");
+      int pad = c.padding();
+      return g.op("Conv", inputs, ints("kernel_shape", c.kernel(), c.kernel()),
+          ints("strides", c.stride(), c.stride()), ints("pads", pad, pad, pad, pad),
+          ints("dilations", c.dilation(), c.dilation()), attr("group", c.groups()));
     } else if (l instanceof LayerSpec.MaxPool m) {
       return g.op("MaxPool", List.of(x), ints("kernel_shape", m.kernel(), m.kernel()),
-          ints("strides", m.stride(), m.stride()));
+          ints("strides", m.stride(), m.stride()), ints("pads", m.padding(), m.padding(), m.padding(), m.padding()),
+          attr("ceil_mode", m.ceil() ? 1 : 0));
+    } else if (l instanceof LayerSpec.AvgPool m) {
+      return g.op("AveragePool", List.of(x), ints("kernel_shape", m.kernel(), m.kernel()),
+          ints("strides", m.stride(), m.stride()), ints("pads", m.padding(), m.padding(), m.padding(), m.padding()),
+          attr("ceil_mode", m.ceil() ? 1 : 0), attr("count_include_pad", 0));
+    } else if (l instanceof LayerSpec.GlobalAvgPool) {
+      return g.op("GlobalAveragePool", List.of(x));
     } else if (l instanceof LayerSpec.BatchNorm) {
       // over axis 1: the features of [B, F] or the channels of [B, C, H, W]
       return g.op("BatchNormalization",
@@ -89,29 +87,38 @@ final class ForwardGraph {
       return in.length == 1 ? x : g.op("Flatten", List.of(x), attr("axis", 1));
     } else if (l instanceof LayerSpec.Relu) {
       return g.op("Relu", List.of(x));
+    } else if (l instanceof LayerSpec.Activation a) {
+      return activation(g, a, x);
     } else if (l instanceof LayerSpec.Dropout) {
       return x;
+    } else if (l instanceof LayerSpec.Add || l instanceof LayerSpec.Mul) {
+      String y = x;
+      for (int i = 1; i < xs.size(); i++) {
+        y = l instanceof LayerSpec.Add ? g.add(y, xs.get(i)) : g.mul(y, xs.get(i));
+      }
+      return y;
+    } else if (l instanceof LayerSpec.Concat c) {
+      return g.concat(c.axis() + 1, xs);
+    } else if (l instanceof LayerSpec.Anchors a) {
+      long rows = in[1] * in[2] * (in[0] / a.units());
+      return g.reshape(g.transpose(x, 0, 2, 3, 1), -1, rows, a.units());
     }
     throw new IllegalArgumentException("layer type '" + l.type() + "' is not compiled by onnx");
   }
 
-  private static String conv(OnnxGraph g, String x, String weight, String bias, int kernel, int stride,
-      int padding) {
-    return g.op("Conv", List.of(x, weight, bias), ints("kernel_shape", kernel, kernel),
-        ints("strides", stride, stride), ints("pads", padding, padding, padding, padding));
-  }
-
-  private static String multiScale(OnnxGraph g, HeadSpec h, List<String> taps, List<long[]> shapes) {
-    List<String> parts = new ArrayList<>();
-    for (int j = 0; j < h.taps().size(); j++) {
-      int t = h.taps().get(j);
-      String p = "heads." + h.name() + "." + j + ".";
-      String y = conv(g, taps.get(t), p + "weight", p + "bias", 3, 1, 1);
-      long[] s = shapes.get(t);
-      long cells = s[1] * s[2] * h.anchorsPerLocation();
-      parts.add(g.reshape(g.transpose(y, 0, 2, 3, 1), -1, cells, h.units()));
-    }
-    return g.concat(1, parts);
+  /** Activations as opset-18 operators (GELU composed with {@code Erf}, opset 18 has no Gelu). */
+  private static String activation(OnnxGraph g, LayerSpec.Activation a, String x) {
+    return switch (a.fn()) {
+      case RELU6 -> g.op("Clip", List.of(x, g.scalar(0), g.scalar(6)));
+      case LEAKY_RELU -> g.op("LeakyRelu", List.of(x), attr("alpha", (float) a.alpha()));
+      case SIGMOID -> g.op("Sigmoid", List.of(x));
+      case TANH -> g.op("Tanh", List.of(x));
+      case GELU -> g.mul(g.mul(x, 0.5), g.add(g.scalar(1), g.op("Erf", List.of(g.mul(x, 1 / Math.sqrt(2))))));
+      case SILU -> g.mul(x, g.op("Sigmoid", List.of(x)));
+      case HARD_SIGMOID -> g.op("HardSigmoid", List.of(x), attr("alpha", 1f / 6), attr("beta", 0.5f));
+      case HARD_SWISH -> g.op("HardSwish", List.of(x));
+      case SOFTMAX -> g.op("Softmax", List.of(x), attr("axis", 1));
+    };
   }
 
   /** The initializers of {@code weights}, in {@link ModelSpec#parameters()} order. */

@@ -1,10 +1,10 @@
 package io.holdout.engine.onnx;
 
+import io.holdout.api.model.LayerCatalog;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
-import io.holdout.api.model.HeadSpec;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,8 +37,8 @@ public final class OnnxBackend implements Backend {
   static final String TRAIN_ALTERNATIVE = "ONNX Runtime's CPU builds have no training API; train with"
       + " backend pytorch or tensorflow, then evaluate or export with onnx";
 
-  static final Set<String> LAYERS = Set.of("dense", "relu", "dropout", "flatten", "conv2d",
-      "batchnorm", "maxpool", HeadSpec.MULTISCALE_TYPE);
+  /** Every catalogue layer. */
+  static final Set<String> LAYERS = LayerCatalog.types();
 
   @Inject
   public OnnxBackend() {}

@@ -7,6 +7,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
+import io.holdout.api.model.LayerCatalog;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.BackendProvider;
@@ -15,7 +16,6 @@ import io.holdout.api.backend.Capabilities;
 import io.holdout.api.backend.Device;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
-import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
@@ -69,8 +69,7 @@ class OnnxBackendTest {
     Capabilities c = new OnnxBackend().capabilities();
     assertThat(c.training()).isFalse();
     assertThat(c.gpu()).isFalse();
-    assertThat(c.layers()).containsExactlyInAnyOrder(
-        "dense", "relu", "dropout", "flatten", "conv2d", "batchnorm", "maxpool", HeadSpec.MULTISCALE_TYPE);
+    assertThat(c.layers()).containsExactlyInAnyOrderElementsOf(LayerCatalog.types());
     assertThat(c.losses()).containsExactlyInAnyOrderElementsOf(LossCatalog.types().keySet());
     assertThat(c.optimizers()).isEmpty();
     assertThat(c.alternatives().get("train")).contains("pytorch or tensorflow").contains("export with onnx");

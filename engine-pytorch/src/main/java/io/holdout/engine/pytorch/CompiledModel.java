@@ -15,6 +15,7 @@ import io.holdout.api.HoldoutException;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
 import io.holdout.api.model.ParamInfo;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Tensor;
@@ -25,6 +26,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BinaryOperator;
 
 /**
  * A {@link ModelSpec} compiled into eager PyTorch operations over raw parameter arrays, named and
@@ -37,15 +40,14 @@ final class CompiledModel {
 
   static final double BN_EPS = 1e-5;
 
-  /** {@code gather} (the default) or {@code permute}: how multi-scale heads rearrange to channels last. */
+  /** {@code gather} (the default) or {@code permute}: how anchors nodes rearrange to channels last. */
   static final String LAYOUT_PROPERTY = "holdout.pytorch.multiScaleLayout";
 
   private final ModelSpec spec;
   private final List<ParamInfo> params;
   private final NDArray[] state;
-  private final List<Op> trunk;
-  private final Map<String, List<Op>> heads = new LinkedHashMap<>();
-  private final Map<String, MultiScaleOp> multiScaleHeads = new LinkedHashMap<>();
+  private final List<Node> nodes;
+  private final List<Op> ops = new ArrayList<>();
 
   /**
    * Compiles {@code spec} with {@code initial} weights, copied into arrays owned by {@code owner}.
@@ -58,35 +60,20 @@ final class CompiledModel {
     for (int i = 0; i < params.size(); i++) {
       index.put(params.get(i).name(), i);
     }
-    this.trunk = compile("trunk", spec.trunk(), index);
     boolean gather = !"permute".equals(System.getProperty(LAYOUT_PROPERTY, "gather"));
-    for (HeadSpec h : spec.heads()) {
-      if (h.isMultiScale()) {
-        multiScaleHeads.put(h.name(), MultiScaleOp.compile(h, index, gather, owner));
-      } else {
-        heads.put(h.name(), compile("heads." + h.name(), h.layers(), index));
-      }
+    this.nodes = spec.graph();
+    for (Node n : nodes) {
+      ops.add(compile(n.op(), n.name() + ".", index, gather, owner));
     }
     this.state = new NDArray[params.size()];
     load(initial, owner);
   }
 
-  private static List<Op> compile(
-      String prefix, List<LayerSpec> layers, Map<String, Integer> index) {
-    List<Op> ops = new ArrayList<>();
-    for (int i = 0; i < layers.size(); i++) {
-      String p = prefix + "." + i + ".";
-      LayerSpec l = layers.get(i);
-      ops.add(compile(l, p, index));
-    }
-    return List.copyOf(ops);
-  }
-
-  private static Op compile(LayerSpec l, String p, Map<String, Integer> index) {
+  private static Op compile(LayerSpec l, String p, Map<String, Integer> index, boolean gather, NDManager owner) {
     if (l instanceof LayerSpec.Dense) {
       return new DenseOp(index.get(p + "weight"), index.get(p + "bias"));
     } else if (l instanceof LayerSpec.Conv2d c) {
-      return new ConvOp(index.get(p + "weight"), index.get(p + "bias"), c.stride(), c.padding());
+      return new ConvOp(index.get(p + "weight"), c.bias() ? index.get(p + "bias") : -1, c);
     } else if (l instanceof LayerSpec.BatchNorm) {
       return new BatchNormOp(
           index.get(p + "weight"),
@@ -94,15 +81,55 @@ final class CompiledModel {
           index.get(p + "running_mean"),
           index.get(p + "running_var"));
     } else if (l instanceof LayerSpec.MaxPool m) {
-      return new MaxPoolOp(m.kernel(), m.stride());
+      return new PoolOp(m.kernel(), m.stride(), m.padding(), m.ceil(), true);
+    } else if (l instanceof LayerSpec.AvgPool m) {
+      return new PoolOp(m.kernel(), m.stride(), m.padding(), m.ceil(), false);
+    } else if (l instanceof LayerSpec.GlobalAvgPool) {
+      return (x, s, training, dropout) -> {
+        long[] d = x[0].getShape().getShape();
+        return Pool.globalAvgPool2d(x[0]).reshape(d[0], d[1], 1, 1);
+      };
     } else if (l instanceof LayerSpec.Flatten) {
-      return new FlattenOp();
+      return (x, s, training, dropout) -> x[0].reshape(x[0].getShape().get(0), -1);
     } else if (l instanceof LayerSpec.Relu) {
-      return new ReluOp();
+      return (x, s, training, dropout) -> Activation.relu(x[0]);
+    } else if (l instanceof LayerSpec.Activation a) {
+      return activation(a);
     } else if (l instanceof LayerSpec.Dropout d) {
       return new DropoutOp(d.rate());
+    } else if (l instanceof LayerSpec.Add) {
+      return (x, s, training, dropout) -> fold(x, NDArray::add);
+    } else if (l instanceof LayerSpec.Mul) {
+      return (x, s, training, dropout) -> fold(x, NDArray::mul);
+    } else if (l instanceof LayerSpec.Concat c) {
+      return (x, s, training, dropout) -> NDArrays.concat(new NDList(x), c.axis() + 1);
+    } else if (l instanceof LayerSpec.Anchors a) {
+      return new AnchorsOp(a.units(), gather, owner);
     }
     throw new IllegalArgumentException("layer type '" + l.type() + "' is not compiled by pytorch");
+  }
+
+  private static NDArray fold(NDArray[] x, BinaryOperator<NDArray> f) {
+    NDArray y = x[0];
+    for (int i = 1; i < x.length; i++) {
+      y = f.apply(y, x[i]);
+    }
+    return y;
+  }
+
+  /** PyTorch's own kernels where it has them; hard-sigmoid and hard-swish as {@code relu6(x + 3)/6}. */
+  private static Op activation(LayerSpec.Activation a) {
+    return switch (a.fn()) {
+      case RELU6 -> (x, s, training, dropout) -> Activation.relu6(x[0]);
+      case LEAKY_RELU -> (x, s, training, dropout) -> Activation.leakyRelu(x[0], (float) a.alpha());
+      case SIGMOID -> (x, s, training, dropout) -> Activation.sigmoid(x[0]);
+      case TANH -> (x, s, training, dropout) -> Activation.tanh(x[0]);
+      case GELU -> (x, s, training, dropout) -> Activation.gelu(x[0]);
+      case SILU -> (x, s, training, dropout) -> x[0].mul(Activation.sigmoid(x[0]));
+      case HARD_SIGMOID -> (x, s, training, dropout) -> Activation.relu6(x[0].add(3f)).div(6f);
+      case HARD_SWISH -> (x, s, training, dropout) -> x[0].mul(Activation.relu6(x[0].add(3f)).div(6f));
+      case SOFTMAX -> (x, s, training, dropout) -> x[0].softmax(1);
+    };
   }
 
   ModelSpec spec() {
@@ -121,25 +148,16 @@ final class CompiledModel {
   }
 
   /**
-   * Indices of the arrays an optimizer updates: trainable parameters of the trunk and of the heads
-   * in {@code usedHeads} (a head no loss reads gets no gradient, and PyTorch skips such
+   * Indices of the arrays an optimizer updates: the trainable parameters that the heads in {@code
+   * usedHeads} depend on (a parameter no loss reads gets no gradient, and PyTorch skips such
    * parameters).
    */
   int[] trainable(Collection<String> usedHeads) {
-    List<Integer> out = new ArrayList<>();
+    Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < params.size(); i++) {
-      ParamInfo p = params.get(i);
-      if (!p.role().trainable()) {
-        continue;
-      }
-      boolean inTrunk = p.name().startsWith("trunk.");
-      boolean inUsedHead =
-          usedHeads.stream().anyMatch(h -> p.name().startsWith("heads." + h + "."));
-      if (inTrunk || inUsedHead) {
-        out.add(i);
-      }
+      index.put(params.get(i).name(), i);
     }
-    return out.stream().mapToInt(Integer::intValue).toArray();
+    return spec.trainableFor(usedHeads).stream().mapToInt(index::get).toArray();
   }
 
   /** Replaces every state array by a copy of {@code w} (which must fit), owned by {@code owner}. */
@@ -169,8 +187,9 @@ final class CompiledModel {
   }
 
   /**
-   * Runs the trunk, then each head in {@code wanted}, on {@code x} of shape {@code [batch,
-   * ...input]}. New arrays belong to the managers of their inputs (the step's manager).
+   * Runs the nodes that the heads in {@code wanted} depend on, in graph order, on {@code x} of
+   * shape {@code [batch, ...input]}. New arrays belong to the managers of their inputs (the step's
+   * manager).
    */
   Map<String, NDArray> forward(
       NDArray x, boolean training, Collection<String> wanted, DropoutMasks dropout) {
@@ -185,138 +204,83 @@ final class CompiledModel {
               + Arrays.toString(expected).replaceAll("[\\[\\]]", "")
               + "]");
     }
-    NDArray[] taps = new NDArray[trunk.size()];
-    boolean[] tapped = new boolean[trunk.size()];
-    for (Map.Entry<String, MultiScaleOp> h : multiScaleHeads.entrySet()) {
-      if (wanted.contains(h.getKey())) {
-        for (int i : h.getValue().taps()) {
-          tapped[i] = true;
-        }
+    List<String> heads = spec.heads().stream().map(HeadSpec::name).filter(wanted::contains).toList();
+    Set<String> needed = spec.nodesFor(heads);
+    Map<String, NDArray> values = new HashMap<>();
+    values.put(ModelSpec.INPUT, x);
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      if (!needed.contains(n.name())) {
+        continue;
       }
-    }
-    NDArray t = x;
-    for (int i = 0; i < trunk.size(); i++) {
-      t = trunk.get(i).apply(t, state, training, dropout);
-      if (tapped[i]) {
-        taps[i] = t;
+      NDArray[] in = new NDArray[n.inputs().size()];
+      for (int j = 0; j < in.length; j++) {
+        in[j] = values.get(n.inputs().get(j));
       }
+      values.put(n.name(), ops.get(i).apply(in, state, training, dropout));
     }
     Map<String, NDArray> out = new LinkedHashMap<>();
-    for (HeadSpec h : spec.heads()) {
-      String name = h.name();
-      if (!wanted.contains(name)) {
-        continue;
-      }
-      if (h.isMultiScale()) {
-        out.put(name, multiScaleHeads.get(name).apply(taps, state));
-        continue;
-      }
-      NDArray y = t;
-      for (Op op : heads.get(name)) {
-        y = op.apply(y, state, training, dropout);
-      }
-      out.put(name, y);
+    for (String h : heads) {
+      out.put(h, values.get(spec.outputNode(h)));
     }
     return out;
   }
 
   /**
-   * A multi-scale head (see {@link HeadSpec}): per tap a 3×3 convolution (stride 1, padding 1) to
-   * {@code k·units} channels, rearranged from {@code [B, k·units, H, W]} to {@code [B, H·W·k,
-   * units]} (channels last: anchor {@code (h·W + w)·k + a}, unit {@code u} is channel {@code a·units
-   * + u}); the taps concatenated along axis 1.
+   * {@link LayerSpec.Anchors}: {@code [B, k·units, H, W]} to {@code [B, H·W·k, units]}, channels
+   * last.
    *
-   * <p>The rearrangement is a {@code gather} over the flattened convolution output with an index
-   * built once per tap and batch size, not a permute-and-reshape: the gradient a permute hands
-   * back is a strided view, and a convolution backward fed such a view computed a wrong input
-   * gradient on one machine (docs/backends.md, "Numbers checked on your machine"); {@code
-   * gather}'s backward scatters into a fresh dense tensor, so the convolution sees only dense
-   * arrays. The system property {@value
-   * #LAYOUT_PROPERTY}{@code =permute} keeps the permute path (for side-by-side benchmarks).
+   * <p>The rearrangement is a {@code gather} over the flattened input with an index built once per
+   * input shape, not a permute-and-reshape: the gradient a permute hands back is a strided view,
+   * and a convolution backward fed such a view computed a wrong input gradient on one machine
+   * (docs/backends.md, "Numbers checked on your machine"); {@code gather}'s backward scatters into
+   * a fresh dense tensor, so the convolution before it sees only dense arrays. The system property
+   * {@value #LAYOUT_PROPERTY}{@code =permute} keeps the permute path (for side-by-side
+   * benchmarks).
    */
-  private static final class MultiScaleOp {
-    /** Index arrays kept per tap (batch sizes seen most recently). */
-    private static final int CACHED_BATCH_SIZES = 4;
+  private static final class AnchorsOp implements Op {
+    /** Index arrays kept (the input shapes seen most recently). */
+    private static final int CACHED_SHAPES = 4;
 
-    private final int[] taps;
-    private final int[] weights;
-    private final int[] biases;
     private final int units;
     private final boolean gather;
     private final NDManager owner;
-    private final List<Map<Long, NDArray>> index = new ArrayList<>();
+    private final Map<List<Long>, NDArray> index = new LinkedHashMap<>(8, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<List<Long>, NDArray> eldest) {
+        if (size() > CACHED_SHAPES) {
+          eldest.getValue().close();
+          return true;
+        }
+        return false;
+      }
+    };
 
-    private MultiScaleOp(int[] taps, int[] weights, int[] biases, int units, boolean gather, NDManager owner) {
-      this.taps = taps;
-      this.weights = weights;
-      this.biases = biases;
+    AnchorsOp(int units, boolean gather, NDManager owner) {
       this.units = units;
       this.gather = gather;
       this.owner = owner;
-      for (int j = 0; j < taps.length; j++) {
-        index.add(new LinkedHashMap<>(8, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<Long, NDArray> eldest) {
-            if (size() > CACHED_BATCH_SIZES) {
-              eldest.getValue().close();
-              return true;
-            }
-            return false;
-          }
-        });
-      }
     }
 
-    static MultiScaleOp compile(HeadSpec h, Map<String, Integer> index, boolean gather, NDManager owner) {
-      int n = h.taps().size();
-      int[] taps = new int[n];
-      int[] weights = new int[n];
-      int[] biases = new int[n];
-      for (int j = 0; j < n; j++) {
-        String p = "heads." + h.name() + "." + j + ".";
-        taps[j] = h.taps().get(j);
-        weights[j] = index.get(p + "weight");
-        biases[j] = index.get(p + "bias");
+    @Override
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
+      NDArray y = x[0];
+      long[] d = y.getShape().getShape();
+      long batch = d[0];
+      if (!gather) {
+        return y.transpose(0, 2, 3, 1).reshape(batch, -1, units);
       }
-      return new MultiScaleOp(taps, weights, biases, h.units(), gather, owner);
-    }
-
-    int[] taps() {
-      return taps;
-    }
-
-    NDArray apply(NDArray[] features, NDArray[] s) {
-      NDArray[] parts = new NDArray[taps.length];
-      for (int j = 0; j < taps.length; j++) {
-        NDArray f = features[taps[j]];
-        NDArray y =
-            Conv2d.conv2d(
-                    f,
-                    s[weights[j]],
-                    s[biases[j]],
-                    new Shape(1, 1),
-                    new Shape(1, 1),
-                    new Shape(1, 1),
-                    1)
-                .singletonOrThrow();
-        long batch = f.getShape().get(0);
-        if (gather) {
-          long[] d = y.getShape().getShape();
-          NDArray flat = y.reshape(batch, d[1] * d[2] * d[3]);
-          parts[j] = flat.gather(channelsLast(j, d), 1).reshape(batch, -1, units);
-        } else {
-          parts[j] = y.transpose(0, 2, 3, 1).reshape(batch, -1, units);
-        }
-      }
-      return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);
+      NDArray flat = y.reshape(batch, d[1] * d[2] * d[3]);
+      return flat.gather(channelsLast(d), 1).reshape(batch, -1, units);
     }
 
     /**
      * {@code [B, C·H·W]} positions: entry {@code (h·W + w)·C + c} of each row reads channel
-     * {@code c} at {@code (h, w)} of the NCHW output, i.e. {@code c·H·W + h·W + w}.
+     * {@code c} at {@code (h, w)} of the NCHW input, i.e. {@code c·H·W + h·W + w}.
      */
-    private NDArray channelsLast(int tap, long[] d) {
-      return index.get(tap).computeIfAbsent(d[0], b -> {
+    private NDArray channelsLast(long[] d) {
+      return index.computeIfAbsent(List.of(d[0], d[1], d[2], d[3]), key -> {
+        long b = d[0];
         int c = (int) d[1];
         int hw = (int) (d[2] * d[3]);
         int n = c * hw;
@@ -335,31 +299,31 @@ final class CompiledModel {
     }
   }
 
-  /** One compiled layer. */
-  private sealed interface Op {
-    NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout);
+  /** One compiled node, over its inputs' arrays. */
+  private interface Op {
+    NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout);
   }
 
   /** {@code y = x W^T + b} (PyTorch's {@code linear}). */
   private record DenseOp(int weight, int bias) implements Op {
     @Override
-    public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
-      return Linear.linear(x, s[weight], s[bias]).singletonOrThrow();
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
+      return Linear.linear(x[0], s[weight], s[bias]).singletonOrThrow();
     }
   }
 
-  /** 2-D convolution, OIHW weights, square stride and zero padding. */
-  private record ConvOp(int weight, int bias, int stride, int padding) implements Op {
+  /** 2-D convolution, OIHW weights, square stride, zero padding, dilation and groups. */
+  private record ConvOp(int weight, int bias, LayerSpec.Conv2d c) implements Op {
     @Override
-    public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
       return Conv2d.conv2d(
-              x,
+              x[0],
               s[weight],
-              s[bias],
-              new Shape(stride, stride),
-              new Shape(padding, padding),
-              new Shape(1, 1),
-              1)
+              bias < 0 ? null : s[bias],
+              new Shape(c.stride(), c.stride()),
+              new Shape(c.padding(), c.padding()),
+              new Shape(c.dilation(), c.dilation()),
+              c.groups())
           .singletonOrThrow();
     }
   }
@@ -371,9 +335,9 @@ final class CompiledModel {
    */
   private record BatchNormOp(int gamma, int beta, int mean, int var) implements Op {
     @Override
-    public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
       return JniUtils.batchNorm(
-          (PtNDArray) x,
+          (PtNDArray) x[0],
           (PtNDArray) s[mean],
           (PtNDArray) s[var],
           (PtNDArray) s[gamma],
@@ -384,38 +348,39 @@ final class CompiledModel {
     }
   }
 
-  /** Max pooling, square window, no padding, floor rounding. */
-  private record MaxPoolOp(int kernel, int stride) implements Op {
+  /**
+   * Max or average pooling, square window, floor or ceil. The mean counts only cells inside the
+   * input: DJL's {@code avgPool2d} with {@code countIncludePad} false still counted the zero
+   * padding (conformance case "avgpool 3/1 padding 1"), so the mean is the padded window mean
+   * divided by the same mean of a map of ones.
+   */
+  private record PoolOp(int kernel, int stride, int padding, boolean ceil, boolean max) implements Op {
     @Override
-    public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
-      return Pool.maxPool2d(
-          x, new Shape(kernel, kernel), new Shape(stride, stride), new Shape(0, 0), false);
-    }
-  }
-
-  /** {@code [B, c, h, w] -> [B, c*h*w]}, row-major. */
-  private record FlattenOp() implements Op {
-    @Override
-    public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
-      return x.reshape(x.getShape().get(0), -1);
-    }
-  }
-
-  private record ReluOp() implements Op {
-    @Override
-    public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
-      return Activation.relu(x);
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
+      Shape k = new Shape(kernel, kernel);
+      Shape st = new Shape(stride, stride);
+      Shape pad = new Shape(padding, padding);
+      if (max) {
+        return Pool.maxPool2d(x[0], k, st, pad, ceil);
+      }
+      NDArray sums = Pool.avgPool2d(x[0], k, st, pad, ceil, true);
+      if (padding == 0 && !ceil) {
+        return sums;
+      }
+      long[] d = x[0].getShape().getShape();
+      NDArray ones = x[0].getManager().ones(new Shape(1, 1, d[2], d[3]));
+      return sums.div(Pool.avgPool2d(ones, k, st, pad, ceil, true));
     }
   }
 
   /** Inverted dropout in training, identity in evaluation. */
   private record DropoutOp(double rate) implements Op {
     @Override
-    public NDArray apply(NDArray x, NDArray[] s, boolean training, DropoutMasks dropout) {
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
       if (!training || rate == 0) {
-        return x;
+        return x[0];
       }
-      return x.mul(dropout.mask(x.getManager(), x.getShape(), rate));
+      return x[0].mul(dropout.mask(x[0].getManager(), x[0].getShape(), rate));
     }
   }
 }

@@ -6,7 +6,7 @@ import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
-import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.LayerCatalog;
 import io.holdout.api.optim.OptimizerSpec;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -33,16 +33,8 @@ public final class PyTorchBackend implements Backend {
   /** The config name. */
   public static final String NAME = "pytorch";
 
-  static final Set<String> LAYERS =
-      Set.of(
-          "dense",
-          "relu",
-          "dropout",
-          "flatten",
-          "conv2d",
-          "batchnorm",
-          "maxpool",
-          HeadSpec.MULTISCALE_TYPE);
+  /** Every catalogue layer, for training and evaluation. */
+  static final Set<String> LAYERS = LayerCatalog.types();
 
   private static final Logger LOG = LoggerFactory.getLogger(PyTorchBackend.class);
 

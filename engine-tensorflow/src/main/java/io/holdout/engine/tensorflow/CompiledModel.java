@@ -6,9 +6,9 @@ import static io.holdout.engine.tensorflow.GraphMath.mean;
 import static io.holdout.engine.tensorflow.GraphMath.mul;
 import static io.holdout.engine.tensorflow.GraphMath.sub;
 
-import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
 import io.holdout.api.model.ParamInfo;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,21 +16,26 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * A {@link ModelSpec} compiled into a TensorFlow graph. Every state tensor of {@link
  * ModelSpec#parameters()} is a resource variable in PyTorch's layout (dense {@code [out, in]},
  * convolution OIHW), read once per run; forward passes take their gradients with respect to those
  * reads. Activations are NCHW like PyTorch's; convolution, max pooling and batch norm run NHWC
- * (TensorFlow's CPU layout), with transposes inserted only where the layout changes. Multi-scale
- * heads read the trunk outputs they tap.
+ * (TensorFlow's CPU layout), with transposes inserted only where the layout changes; every node
+ * of the spec's graph reads the values of its input nodes.
  */
 final class CompiledModel {
   /** PyTorch's batch-norm defaults. */
@@ -90,56 +95,39 @@ final class CompiledModel {
   }
 
   /**
-   * Indices of the tensors an optimizer updates: trainable parameters of the trunk and of the heads
-   * in {@code usedHeads} (a head no loss reads gets no gradient and is left alone, as in PyTorch).
+   * Indices of the tensors an optimizer updates: the trainable parameters that the heads in {@code
+   * usedHeads} depend on (a parameter no loss reads gets no gradient and is left alone, as in
+   * PyTorch).
    */
   int[] trainable(Collection<String> usedHeads) {
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < params.size(); i++) {
-      ParamInfo p = params.get(i);
-      if (!p.role().trainable()) {
-        continue;
-      }
-      boolean inTrunk = p.name().startsWith("trunk.");
-      boolean inUsedHead = usedHeads.stream().anyMatch(h -> p.name().startsWith("heads." + h + "."));
-      if (inTrunk || inUsedHead) {
-        out.add(i);
-      }
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
+    return spec.trainableFor(usedHeads).stream().mapToInt(index::get).toArray();
   }
 
   /**
-   * Builds a forward pass over {@link #input()}: the trunk, then each head in {@code wanted}. A
-   * training pass normalises batch norm with batch statistics and updates the running ones, and
-   * applies dropout masks fed per run; an evaluation pass uses the running statistics and no
-   * dropout.
+   * Builds a forward pass over {@link #input()}: the nodes the heads in {@code wanted} depend on, in
+   * graph order. A training pass normalises batch norm with batch statistics and updates the
+   * running ones, and applies dropout masks fed per run; an evaluation pass uses the running
+   * statistics and no dropout.
    */
   Forward forward(Ops tf, boolean training, Collection<String> wanted) {
     Ops scope = tf.withSubScope(training ? "train" : "eval");
     List<Op> updates = new ArrayList<>();
     List<DropoutSite> dropouts = new ArrayList<>();
-    Act t = new Act(input, false, spec.inputShape());
-    Act[] taps = new Act[spec.trunk().size()];
-    for (int i = 0; i < spec.trunk().size(); i++) {
-      t = layer(scope, spec.trunk().get(i), "trunk." + i + ".", t, training, updates, dropouts);
-      taps[i] = t;
+    List<String> heads = spec.heads().stream().map(h -> h.name()).filter(wanted::contains).toList();
+    Set<String> needed = spec.nodesFor(heads);
+    Map<String, Act> values = new HashMap<>();
+    values.put(ModelSpec.INPUT, new Act(input, false, spec.inputShape()));
+    for (Node n : spec.graph()) {
+      if (!needed.contains(n.name())) {
+        continue;
+      }
+      List<Act> in = n.inputs().stream().map(values::get).toList();
+      values.put(n.name(), layer(scope, n.op(), n.name() + ".", in, training, updates, dropouts));
     }
     Map<String, Operand<TFloat32>> out = new LinkedHashMap<>();
-    for (HeadSpec h : spec.heads()) {
-      if (!wanted.contains(h.name())) {
-        continue;
-      }
-      if (h.isMultiScale()) {
-        out.put(h.name(), multiScale(scope, h, taps));
-        continue;
-      }
-      Act y = t;
-      for (int j = 0; j < h.layers().size(); j++) {
-        y = layer(scope, h.layers().get(j), "heads." + h.name() + "." + j + ".", y, training, updates,
-            dropouts);
-      }
-      out.put(h.name(), y.x());
+    for (String h : heads) {
+      Act y = values.get(spec.outputNode(h));
+      out.put(h, y.nhwc() ? GraphMath.toNchw(tf, y.x()) : y.x());
     }
     return new Forward(out, List.copyOf(updates), List.copyOf(dropouts));
   }
@@ -148,53 +136,22 @@ final class CompiledModel {
     return state.get(index.get(name)).read();
   }
 
-  /**
-   * A multi-scale head (see {@link HeadSpec}): per tap a 3×3 convolution (stride 1, padding 1) to
-   * {@code k·units} channels. Its NHWC result {@code [B, H, W, k·units]} is already PyTorch's
-   * permuted layout, so it is reshaped to {@code [B, H·W·k, units]} directly; the taps are
-   * concatenated along axis 1.
-   */
-  private Operand<TFloat32> multiScale(Ops tf, HeadSpec h, Act[] taps) {
-    List<Operand<TFloat32>> parts = new ArrayList<>();
-    for (int j = 0; j < h.taps().size(); j++) {
-      Act f = taps[h.taps().get(j)];
-      String p = "heads." + h.name() + "." + j + ".";
-      Operand<TFloat32> y = conv(tf, nhwc(tf, f), param(p + "weight"), param(p + "bias"), 1, 1);
-      int cells = (int) (f.shape()[1] * f.shape()[2] * h.anchorsPerLocation());
-      parts.add(GraphMath.reshape(tf, y, -1, cells, h.units()));
-    }
-    return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(1));
-  }
-
-  /** NHWC convolution with OIHW weights, square stride and zero padding, plus bias. */
-  private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weight,
-      Operand<TFloat32> bias, int stride, int padding) {
-    if (padding > 0) {
-      int pad = padding;
-      x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), f(tf, 0));
-    }
-    // OIHW -> HWIO
-    Operand<TFloat32> kernel = tf.linalg.transpose(weight, tf.constant(new int[] {2, 3, 1, 0}));
-    long s = stride;
-    return tf.nn.biasAdd(tf.nn.conv2d(x, kernel, List.of(1L, s, s, 1L), "VALID"), bias);
-  }
-
-  private Act layer(Ops tf, LayerSpec l, String p, Act in, boolean training, List<Op> updates,
+  private Act layer(Ops tf, LayerSpec l, String p, List<Act> ins, boolean training, List<Op> updates,
       List<DropoutSite> dropouts) {
-    long[] outShape = l.outputShape(in.shape(), p);
+    long[] outShape = l.outputShape(ins.stream().map(Act::shape).toList(), p);
+    Act in = ins.get(0);
     if (l instanceof LayerSpec.Dense) {
       Operand<TFloat32> y = tf.linalg.matMul(in.x(), param(p + "weight"), MatMul.transposeB(true));
       return new Act(tf.nn.biasAdd(y, param(p + "bias")), false, outShape);
     } else if (l instanceof LayerSpec.Conv2d c) {
-      Operand<TFloat32> y = conv(tf, nhwc(tf, in), param(p + "weight"), param(p + "bias"), c.stride(),
-          c.padding());
-      return new Act(y, true, outShape);
+      Operand<TFloat32> y = conv(tf, nhwc(tf, in), in.shape(), c, param(p + "weight"));
+      return new Act(c.bias() ? tf.nn.biasAdd(y, param(p + "bias")) : y, true, outShape);
     } else if (l instanceof LayerSpec.MaxPool m) {
-      Operand<TFloat32> x = nhwc(tf, in);
-      int k = m.kernel();
-      int s = m.stride();
-      Operand<TFloat32> y = tf.nn.maxPool(x, tf.constant(new int[] {1, k, k, 1}),
-          tf.constant(new int[] {1, s, s, 1}), "VALID");
+      return new Act(maxPool(tf, nhwc(tf, in), in.shape(), m, outShape), true, outShape);
+    } else if (l instanceof LayerSpec.AvgPool m) {
+      return new Act(avgPool(tf, nhwc(tf, in), in.shape(), m, outShape), true, outShape);
+    } else if (l instanceof LayerSpec.GlobalAvgPool) {
+      Operand<TFloat32> y = tf.math.mean(nhwc(tf, in), tf.constant(new int[] {1, 2}), Mean.keepDims(true));
       return new Act(y, true, outShape);
     } else if (l instanceof LayerSpec.BatchNorm) {
       return batchNorm(tf, p, in, training, updates);
@@ -203,6 +160,13 @@ final class CompiledModel {
       return new Act(GraphMath.reshape(tf, x, -1, (int) outShape[0]), false, outShape);
     } else if (l instanceof LayerSpec.Relu) {
       return new Act(tf.nn.relu(in.x()), in.nhwc(), outShape);
+    } else if (l instanceof LayerSpec.Activation a) {
+      if (a.fn() == LayerSpec.Activation.Fn.SOFTMAX) {
+        // over the channels: the last axis of NHWC images and of flat inputs
+        Operand<TFloat32> x = in.shape().length == 3 ? nhwc(tf, in) : in.x();
+        return new Act(tf.nn.softmax(x), in.shape().length == 3, outShape);
+      }
+      return new Act(activation(tf, a, in.x()), in.nhwc(), outShape);
     } else if (l instanceof LayerSpec.Dropout d) {
       if (!training || d.rate() == 0) {
         return in;
@@ -215,8 +179,184 @@ final class CompiledModel {
       dropouts.add(new DropoutSite(mask, in.shape(), d.rate()));
       Operand<TFloat32> m = in.nhwc() ? GraphMath.toNhwc(tf, mask) : mask;
       return new Act(mul(tf, in.x(), m), in.nhwc(), outShape);
+    } else if (l instanceof LayerSpec.Add || l instanceof LayerSpec.Mul) {
+      boolean image = outShape.length == 3;
+      Operand<TFloat32> y = null;
+      for (Act a : ins) {
+        Operand<TFloat32> x = image ? nhwc(tf, a) : a.x();
+        y = y == null ? x : l instanceof LayerSpec.Add ? add(tf, y, x) : mul(tf, y, x);
+      }
+      return new Act(y, image, outShape);
+    } else if (l instanceof LayerSpec.Concat c) {
+      boolean image = outShape.length == 3;
+      List<Operand<TFloat32>> parts = new ArrayList<>();
+      for (Act a : ins) {
+        parts.add(image ? nhwc(tf, a) : a.x());
+      }
+      // per-sample NCHW axis (0 = C, 1 = H, 2 = W) to the batched NHWC axis
+      int axis = image ? new int[] {3, 1, 2}[c.axis()] : c.axis() + 1;
+      return new Act(tf.concat(parts, tf.constant(axis)), image, outShape);
+    } else if (l instanceof LayerSpec.Anchors) {
+      // NHWC [B, H, W, k·units] is already channels last
+      return new Act(GraphMath.reshape(tf, nhwc(tf, in), -1, (int) outShape[0], (int) outShape[1]), false,
+          outShape);
     }
     throw new IllegalArgumentException("layer type '" + l.type() + "' is not compiled by tensorflow");
+  }
+
+  /** Element-wise activations as TensorFlow ops (hard-sigmoid and hard-swish as {@code relu6(x + 3)/6}). */
+  private static Operand<TFloat32> activation(Ops tf, LayerSpec.Activation a, Operand<TFloat32> x) {
+    return switch (a.fn()) {
+      case RELU6 -> tf.nn.relu6(x);
+      case LEAKY_RELU -> tf.nn.leakyRelu(x, LeakyRelu.alpha((float) a.alpha()));
+      case SIGMOID -> tf.math.sigmoid(x);
+      case TANH -> tf.math.tanh(x);
+      case GELU -> mul(tf, mul(tf, x, 0.5), add(tf, f(tf, 1), tf.math.erf(mul(tf, x, 1 / Math.sqrt(2)))));
+      case SILU -> mul(tf, x, tf.math.sigmoid(x));
+      case HARD_SIGMOID -> mul(tf, tf.nn.relu6(add(tf, x, f(tf, 3))), 1.0 / 6);
+      case HARD_SWISH -> mul(tf, x, mul(tf, tf.nn.relu6(add(tf, x, f(tf, 3))), 1.0 / 6));
+      case SOFTMAX -> throw new IllegalStateException("softmax is not element-wise");
+    };
+  }
+
+  /**
+   * NHWC convolution with OIHW weights (no bias): zero padding, stride and dilation; one group
+   * through {@code Conv2D}, a depthwise convolution (one input channel per group) as a sum of
+   * {@code k²} shifted, strided slices scaled per channel, other groups as one {@code Conv2D} per
+   * group, concatenated.
+   */
+  private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.Conv2d c,
+      Operand<TFloat32> weight) {
+    int pad = c.padding();
+    if (pad > 0) {
+      x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), f(tf, 0));
+    }
+    long s = c.stride();
+    long d = c.dilation();
+    int cin = (int) in[0];
+    if (c.groups() == cin && cin > 1) {
+      return depthwise(tf, x, in, c, weight);
+    }
+    if (c.groups() == 1) {
+      return tf.nn.conv2d(x, hwio(tf, weight, c), List.of(1L, s, s, 1L), "VALID");
+    }
+    int g = c.groups();
+    int inPer = cin / g;
+    int outPer = c.filters() / g;
+    List<Operand<TFloat32>> parts = new ArrayList<>();
+    for (int i = 0; i < g; i++) {
+      Operand<TFloat32> xi = tf.stridedSlice(x, Indices.all(), Indices.all(), Indices.all(),
+          Indices.slice(i * inPer, (i + 1) * inPer));
+      Operand<TFloat32> wi = tf.stridedSlice(weight, Indices.slice(i * outPer, (i + 1) * outPer));
+      parts.add(tf.nn.conv2d(xi, hwio(tf, wi, c), List.of(1L, s, s, 1L), "VALID"));
+    }
+    return tf.concat(parts, tf.constant(3));
+  }
+
+  /**
+   * OIHW {@code weight} as an HWIO kernel; for dilation {@code d > 1} the kernel itself is dilated
+   * ({@code d - 1} zeros between taps, size {@code d·(k - 1) + 1}), so the convolution runs
+   * undilated: TensorFlow's oneDNN filter gradient for dilated {@code Conv2D} aborted the process
+   * (conformance case "conv2d dilation 2").
+   */
+  private static Operand<TFloat32> hwio(Ops tf, Operand<TFloat32> weight, LayerSpec.Conv2d c) {
+    Operand<TFloat32> kernel = tf.linalg.transpose(weight, tf.constant(new int[] {2, 3, 1, 0}));
+    int d = c.dilation();
+    if (d == 1) {
+      return kernel;
+    }
+    int k = c.kernel();
+    // [k, k, I, O] -> [k, 1, k, 1, I, O] -> zeros after each tap: [k, d, k, d, I, O] -> [k·d, k·d, I, O]
+    Operand<TFloat32> e = tf.expandDims(tf.expandDims(kernel, tf.constant(2)), tf.constant(1));
+    e = tf.pad(e, tf.constant(new int[][] {{0, 0}, {0, d - 1}, {0, 0}, {0, d - 1}, {0, 0}, {0, 0}}), f(tf, 0));
+    Operand<TInt32> shape = tf.concat(List.of(tf.constant(new int[] {k * d, k * d}),
+        tf.shape.takeLast(tf.shape(kernel), tf.constant(2))), tf.constant(0));
+    Operand<TFloat32> big = tf.reshape(e, shape);
+    int span = d * (k - 1) + 1;
+    return tf.stridedSlice(big, Indices.slice(0, span), Indices.slice(0, span));
+  }
+
+  /**
+   * A depthwise convolution over padded NHWC {@code x}: {@code y = Σ_{u,v} x[:, u·d + i·s, v·d +
+   * j·s, c] · w[c·m + q, 0, u, v]} with channel multiplier {@code m} (input channels repeated
+   * {@code m} times, in PyTorch's output order {@code c·m + q}).
+   */
+  private static Operand<TFloat32> depthwise(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.Conv2d c,
+      Operand<TFloat32> weight) {
+    int cin = (int) in[0];
+    int m = c.filters() / cin;
+    int k = c.kernel();
+    long[] out = c.outputShape(in, "depthwise");
+    int oh = (int) out[1];
+    int ow = (int) out[2];
+    int s = c.stride();
+    int d = c.dilation();
+    if (m > 1) {
+      // [B, H, W, C] -> [B, H, W, C, m] -> [B, H, W, C·m]: channel c·m + q reads input channel c
+      Operand<TFloat32> e = tf.expandDims(x, tf.constant(4));
+      e = tf.tile(e, tf.constant(new int[] {1, 1, 1, 1, m}));
+      x = tf.reshape(e, tf.concat(List.of(tf.shape.take(tf.shape(x), tf.constant(3)),
+          tf.constant(new int[] {cin * m})), tf.constant(0)));
+    }
+    // [F, 1, k, k] -> [k, k, F]
+    Operand<TFloat32> w = tf.linalg.transpose(GraphMath.reshape(tf, weight, c.filters(), k, k),
+        tf.constant(new int[] {1, 2, 0}));
+    Operand<TFloat32> y = null;
+    for (int u = 0; u < k; u++) {
+      for (int v = 0; v < k; v++) {
+        Operand<TFloat32> tap = tf.stridedSlice(x, Indices.all(),
+            Indices.slice(u * d, u * d + (long) (oh - 1) * s + 1, s),
+            Indices.slice(v * d, v * d + (long) (ow - 1) * s + 1, s), Indices.all());
+        Operand<TFloat32> wuv = tf.stridedSlice(w, Indices.at(u), Indices.at(v));
+        Operand<TFloat32> term = mul(tf, tap, wuv);
+        y = y == null ? term : add(tf, y, term);
+      }
+    }
+    return y;
+  }
+
+  /**
+   * Max pooling over NHWC {@code x}: padding (and the extra bottom/right cells of ceil mode) filled
+   * with the lowest float, so padded cells never win.
+   */
+  private static Operand<TFloat32> maxPool(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.MaxPool m,
+      long[] out) {
+    x = padForPool(tf, x, in, m.kernel(), m.stride(), m.padding(), out, -Float.MAX_VALUE);
+    int k = m.kernel();
+    int s = m.stride();
+    return tf.nn.maxPool(x, tf.constant(new int[] {1, k, k, 1}), tf.constant(new int[] {1, s, s, 1}), "VALID");
+  }
+
+  /**
+   * Average pooling over NHWC {@code x} that counts only cells inside the input: the window mean of
+   * the zero-padded input divided by the window mean of a padded map of ones.
+   */
+  private static Operand<TFloat32> avgPool(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.AvgPool m,
+      long[] out) {
+    int k = m.kernel();
+    int s = m.stride();
+    Operand<TFloat32> padded = padForPool(tf, x, in, k, s, m.padding(), out, 0);
+    Operand<TFloat32> sums = tf.nn.avgPool(padded, List.of(1L, (long) k, (long) k, 1L),
+        List.of(1L, (long) s, (long) s, 1L), "VALID");
+    float[] ones = new float[(int) (in[1] * in[2])];
+    java.util.Arrays.fill(ones, 1f);
+    Operand<TFloat32> mask = tf.constant(Shape.of(1, in[1], in[2], 1),
+        org.tensorflow.ndarray.buffer.DataBuffers.of(ones));
+    Operand<TFloat32> counts = tf.nn.avgPool(padForPool(tf, mask, in, k, s, m.padding(), out, 0),
+        List.of(1L, (long) k, (long) k, 1L), List.of(1L, (long) s, (long) s, 1L), "VALID");
+    return tf.math.div(sums, counts);
+  }
+
+  /** Pads NHWC {@code x} by {@code padding}, plus what ceil rounding needs at the bottom/right. */
+  private static Operand<TFloat32> padForPool(Ops tf, Operand<TFloat32> x, long[] in, int k, int s, int padding,
+      long[] out, float value) {
+    int extraH = (int) Math.max(0, (out[1] - 1) * s + k - (in[1] + 2L * padding));
+    int extraW = (int) Math.max(0, (out[2] - 1) * s + k - (in[2] + 2L * padding));
+    if (padding == 0 && extraH == 0 && extraW == 0) {
+      return x;
+    }
+    return tf.pad(x, tf.constant(new int[][] {{0, 0}, {padding, padding + extraH}, {padding, padding + extraW},
+        {0, 0}}), f(tf, value));
   }
 
   /**

@@ -1,10 +1,10 @@
 package io.holdout.engine.tensorflow;
 
+import io.holdout.api.model.LayerCatalog;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
-import io.holdout.api.model.HeadSpec;
 import io.holdout.api.optim.OptimizerSpec;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -29,8 +29,8 @@ public final class TensorFlowBackend implements Backend {
   /** The config name. */
   public static final String NAME = "tensorflow";
 
-  static final Set<String> LAYERS = Set.of("dense", "relu", "dropout", "flatten", "conv2d",
-      "batchnorm", "maxpool", HeadSpec.MULTISCALE_TYPE);
+  /** Every catalogue layer. */
+  static final Set<String> LAYERS = LayerCatalog.types();
 
   private final TfRuntime runtime = new TfRuntime();
 

@@ -7,6 +7,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
+import io.holdout.api.model.LayerCatalog;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.BackendProvider;
@@ -74,8 +75,7 @@ class TensorFlowBackendTest {
     Capabilities c = new TensorFlowBackend().capabilities();
     assertThat(c.training()).isTrue();
     assertThat(c.gpu()).isFalse();
-    assertThat(c.layers()).containsExactlyInAnyOrder(
-        "dense", "relu", "dropout", "flatten", "conv2d", "batchnorm", "maxpool", HeadSpec.MULTISCALE_TYPE);
+    assertThat(c.layers()).containsExactlyInAnyOrderElementsOf(LayerCatalog.types());
     assertThat(c.losses()).containsExactlyInAnyOrderElementsOf(LossCatalog.types().keySet());
     assertThat(c.optimizers()).containsExactlyInAnyOrderElementsOf(OptimizerSpec.TYPES);
     assertThat(c.alternatives()).containsKey("gpu");

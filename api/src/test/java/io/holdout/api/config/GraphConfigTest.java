@@ -1,0 +1,160 @@
+package io.holdout.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.holdout.api.HoldoutException;
+import io.holdout.api.data.DatasetSchema;
+import io.holdout.api.data.TargetInfo;
+import io.holdout.api.model.LayerSpec;
+import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
+import io.holdout.api.model.ParamInfo;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Graph models written in YAML: nodes that name their inputs, architectures, shape errors. */
+class GraphConfigTest {
+  static final DatasetSchema IMAGES = new DatasetSchema(new long[] {3, 8, 8}, List.of("image"),
+      Map.of("label", TargetInfo.classes(List.of("a", "b", "c"))));
+
+  static String experiment(String model) {
+    return """
+        name: g
+        data: {source: imagefolder, path: images}
+        model:
+        %s
+        loss:
+          - {type: cross_entropy, output: label}
+        """.formatted(model.indent(2).stripTrailing());
+  }
+
+  static ModelSpec model(String model) {
+    ExperimentConfig c = ConfigLoader.parse(experiment(model), "g.yaml", Path.of("/base"), List.of()).config();
+    return Specs.model(c.model(), IMAGES, "g.yaml");
+  }
+
+  @Test
+  void aResidualBlockIsPlainData() {
+    ModelSpec m = model("""
+        layers:
+          - {name: stem, type: conv2d, filters: 4, kernel: 3, padding: 1, bias: false}
+          - {name: stem_bn, type: batchnorm}
+          - {name: act, type: relu6}
+          - {name: dw, type: conv2d, filters: 4, kernel: 3, padding: 1, groups: 4}
+          - {name: sum, type: add, inputs: [dw, act]}
+          - {type: global_avgpool}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """);
+    Node sum = m.nodes().stream().filter(n -> n.name().equals("sum")).findFirst().orElseThrow();
+    assertThat(sum.inputs()).containsExactly("dw", "act");
+    assertThat(m.nodes().get(1).inputs()).containsExactly("stem");
+    assertThat(m.shape("trunk.5")).containsExactly(4, 1, 1);
+    assertThat(m.outputShape("label")).containsExactly(3);
+    assertThat(m.parameters().stream().map(ParamInfo::name)).contains("stem.weight", "dw.weight", "dw.bias",
+        "heads.label.0.weight").doesNotContain("stem.bias");
+    assertThat(m.parameters().stream().filter(p -> p.name().equals("dw.weight")).findFirst().orElseThrow().shape())
+        .containsExactly(4, 1, 3, 3);
+  }
+
+  @Test
+  void aHeadReadsANamedNodeWithFrom() {
+    ModelSpec m = model("""
+        layers:
+          - {name: features, type: conv2d, filters: 2, kernel: 3}
+          - {name: flat, type: flatten}
+          - {name: unused, type: dense, units: 5}
+        heads:
+          label: {type: classification, from: flat}
+        """);
+    assertThat(m.graph().stream().filter(n -> n.name().equals("heads.label.0")).findFirst().orElseThrow().inputs())
+        .containsExactly("flat");
+    assertThat(m.trainableFor(List.of("label"))).doesNotContain("unused.weight").contains("features.weight");
+  }
+
+  @Test
+  void anArchitectureGivesTheFirstNodes() {
+    ModelSpec m = model("""
+        architecture: resnet_small
+        width: 0.5
+        layers:
+          - {type: global_avgpool}
+          - {type: flatten}
+        heads:
+          label: {type: classification, layers: [{type: dropout, rate: 0.1}]}
+        """);
+    assertThat(m.nodes().get(0).name()).isEqualTo("stem.conv");
+    assertThat(m.shape("stem.act")).containsExactly(8, 8, 8);
+    assertThat(m.graph().stream().map(n -> n.op().type())).contains("add", "batchnorm", "global_avgpool");
+    assertThat(m.outputShape("label")).containsExactly(3);
+  }
+
+  @Test
+  void shapeMismatchesNameTheNodeBeforeAnyEngine() {
+    assertThatThrownBy(() -> model("""
+        layers:
+          - {name: a, type: conv2d, filters: 4, kernel: 3}
+          - {name: b, type: conv2d, filters: 4, kernel: 1, inputs: [input]}
+          - {name: sum, type: add, inputs: [a, b]}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """)).isInstanceOf(HoldoutException.class).hasMessageStartingWith("g.yaml: model: node 'sum' (add)")
+        .hasMessageContaining("[4, 6, 6] and [4, 8, 8]");
+    assertThatThrownBy(() -> model("""
+        layers:
+          - {name: a, type: conv2d, filters: 4, kernel: 3, inputs: [nowhere]}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """)).isInstanceOf(HoldoutException.class).hasMessageContaining("node 'a' (conv2d) reads 'nowhere'");
+    assertThatThrownBy(() -> model("""
+        layers:
+          - {name: a, type: conv2d, filters: 4, kernel: 3, groups: 2}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """)).isInstanceOf(HoldoutException.class).hasMessageContaining("node 'a' (conv2d)")
+        .hasMessageContaining("groups (2) must divide the input channels (3)");
+  }
+
+  @Test
+  void badKeysFailInTheValidatorWithTheKey() {
+    assertThatThrownBy(() -> ConfigLoader.parse(experiment("""
+        layers:
+          - {name: x, type: add}
+        heads:
+          label: {type: classification}
+        """), "g.yaml", Path.of("/b"), List.of())).hasMessageContaining("'model.layers.0.inputs' must name two");
+    assertThatThrownBy(() -> ConfigLoader.parse(experiment("""
+        architecture: alexnet
+        heads:
+          label: {type: classification}
+        """), "g.yaml", Path.of("/b"), List.of())).hasMessageContaining("'model.architecture' must be one of");
+    assertThatThrownBy(() -> ConfigLoader.parse(experiment("""
+        layers:
+          - {type: swish}
+        heads:
+          label: {type: classification}
+        """), "g.yaml", Path.of("/b"), List.of())).hasMessageContaining("'model.layers.0.type' must be one of")
+        .hasMessageContaining("hard_swish");
+  }
+
+  @Test
+  void theSequentialFormIsStillAChain() {
+    ModelSpec m = model("""
+        layers:
+          - {type: conv2d, filters: 2, kernel: 3}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """);
+    assertThat(m.isSequential()).isTrue();
+    assertThat(m.trunk()).containsExactly(new LayerSpec.Conv2d(2, 3, 1, 0), new LayerSpec.Flatten());
+    assertThat(m.graph().get(1).inputs()).containsExactly("trunk.0");
+  }
+}
