@@ -260,7 +260,11 @@ final class CompiledModel {
    * (conformance case "conv2d dilation 2").
    */
   private static Operand<TFloat32> hwio(Ops tf, Operand<TFloat32> weight, LayerSpec.Conv2d c) {
-    Operand<TFloat32> kernel = tf.linalg.transpose(weight, tf.constant(new int[] {2, 3, 1, 0}));
+    return dilated(tf, tf.linalg.transpose(weight, tf.constant(new int[] {2, 3, 1, 0})), c);
+  }
+
+  /** A {@code [k, k, a, b]} kernel spread out by the layer's dilation (itself when undilated). */
+  private static Operand<TFloat32> dilated(Ops tf, Operand<TFloat32> kernel, LayerSpec.Conv2d c) {
     int d = c.dilation();
     if (d == 1) {
       return kernel;
@@ -277,42 +281,20 @@ final class CompiledModel {
   }
 
   /**
-   * A depthwise convolution over padded NHWC {@code x}: {@code y = Σ_{u,v} x[:, u·d + i·s, v·d +
-   * j·s, c] · w[c·m + q, 0, u, v]} with channel multiplier {@code m} (input channels repeated
-   * {@code m} times, in PyTorch's output order {@code c·m + q}).
+   * A depthwise convolution over padded NHWC {@code x} through {@code DepthwiseConv2dNative} (whose
+   * gradients TensorFlow registers): the OIHW weight {@code [C·m, 1, k, k]} with channel multiplier
+   * {@code m} becomes the filter {@code [k, k, C, m]}, whose output channel {@code c·m + q} is
+   * PyTorch's. Dilation goes through the explicitly dilated kernel, as for {@code Conv2D}.
    */
   private static Operand<TFloat32> depthwise(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.Conv2d c,
       Operand<TFloat32> weight) {
     int cin = (int) in[0];
     int m = c.filters() / cin;
-    int k = c.kernel();
-    long[] out = c.outputShape(in, "depthwise");
-    int oh = (int) out[1];
-    int ow = (int) out[2];
-    int s = c.stride();
-    int d = c.dilation();
-    if (m > 1) {
-      // [B, H, W, C] -> [B, H, W, C, m] -> [B, H, W, C·m]: channel c·m + q reads input channel c
-      Operand<TFloat32> e = tf.expandDims(x, tf.constant(4));
-      e = tf.tile(e, tf.constant(new int[] {1, 1, 1, 1, m}));
-      x = tf.reshape(e, tf.concat(List.of(tf.shape.take(tf.shape(x), tf.constant(3)),
-          tf.constant(new int[] {cin * m})), tf.constant(0)));
-    }
-    // [F, 1, k, k] -> [k, k, F]
-    Operand<TFloat32> w = tf.linalg.transpose(GraphMath.reshape(tf, weight, c.filters(), k, k),
-        tf.constant(new int[] {1, 2, 0}));
-    Operand<TFloat32> y = null;
-    for (int u = 0; u < k; u++) {
-      for (int v = 0; v < k; v++) {
-        Operand<TFloat32> tap = tf.stridedSlice(x, Indices.all(),
-            Indices.slice(u * d, u * d + (long) (oh - 1) * s + 1, s),
-            Indices.slice(v * d, v * d + (long) (ow - 1) * s + 1, s), Indices.all());
-        Operand<TFloat32> wuv = tf.stridedSlice(w, Indices.at(u), Indices.at(v));
-        Operand<TFloat32> term = mul(tf, tap, wuv);
-        y = y == null ? term : add(tf, y, term);
-      }
-    }
-    return y;
+    long s = c.stride();
+    // [C·m, 1, k, k] -> [C, m, k, k] -> HWIO-style [k, k, C, m]; a dilated kernel is spread out
+    Operand<TFloat32> w = GraphMath.reshape(tf, weight, cin, m, c.kernel(), c.kernel());
+    Operand<TFloat32> filter = dilated(tf, tf.linalg.transpose(w, tf.constant(new int[] {2, 3, 0, 1})), c);
+    return tf.nn.depthwiseConv2dNative(x, filter, List.of(1L, s, s, 1L), "VALID");
   }
 
   /**
