@@ -117,17 +117,35 @@ final class CompiledModel {
     return y;
   }
 
+  /**
+   * {@code min(relu(x), 6)} with the 6 an engine-allocated scalar of the step. Not DJL's {@code
+   * Activation.relu6}: it takes the minimum with a {@code Number}, which DJL turns into an array over
+   * a Java direct buffer and closes at once while autograd keeps it for the backward pass; once the
+   * collector frees that buffer, backward reads freed memory (see {@link Tensors#scalar}). Found by
+   * MobileNetV2-SSD-Lite's first-step gradients against float64 PyTorch: with a collection during
+   * the step, whole blocks got zero or wrong gradients.
+   */
+  static NDArray relu6(NDArray x) {
+    return Activation.relu(x).minimum(Tensors.scalar(x.getManager(), 6));
+  }
+
+  /** {@code relu6(x + 3) / 6}, every constant an engine-allocated scalar of the step. */
+  static NDArray hardSigmoid(NDArray x) {
+    NDManager m = x.getManager();
+    return relu6(x.add(Tensors.scalar(m, 3))).div(Tensors.scalar(m, 6));
+  }
+
   /** PyTorch's own kernels where it has them; hard-sigmoid and hard-swish as {@code relu6(x + 3)/6}. */
   private static Op activation(LayerSpec.Activation a) {
     return switch (a.fn()) {
-      case RELU6 -> (x, s, training, dropout) -> Activation.relu6(x[0]);
+      case RELU6 -> (x, s, training, dropout) -> relu6(x[0]);
       case LEAKY_RELU -> (x, s, training, dropout) -> Activation.leakyRelu(x[0], (float) a.alpha());
       case SIGMOID -> (x, s, training, dropout) -> Activation.sigmoid(x[0]);
       case TANH -> (x, s, training, dropout) -> Activation.tanh(x[0]);
       case GELU -> (x, s, training, dropout) -> Activation.gelu(x[0]);
       case SILU -> (x, s, training, dropout) -> x[0].mul(Activation.sigmoid(x[0]));
-      case HARD_SIGMOID -> (x, s, training, dropout) -> Activation.relu6(x[0].add(3f)).div(6f);
-      case HARD_SWISH -> (x, s, training, dropout) -> x[0].mul(Activation.relu6(x[0].add(3f)).div(6f));
+      case HARD_SIGMOID -> (x, s, training, dropout) -> hardSigmoid(x[0]);
+      case HARD_SWISH -> (x, s, training, dropout) -> x[0].mul(hardSigmoid(x[0]));
       case SOFTMAX -> (x, s, training, dropout) -> x[0].softmax(1);
     };
   }
