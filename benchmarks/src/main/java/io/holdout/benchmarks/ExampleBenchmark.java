@@ -159,7 +159,8 @@ public final class ExampleBenchmark {
 
   /**
    * The first step's gradient on batch 0 of each holdout contestant next to reference gradients
-   * (safetensors from {@code holdout_graph.py grads}; the first is the one compared with): per
+   * (safetensors from {@code holdout_graph.py grads}, computed in float64 or float32 and stored as
+   * float32; the first is the one compared with): per
    * tensor {@code |g - g_ref| / |g_ref|}. Gradients are read off one SGD step of learning rate
    * 1000 without momentum, {@code (w0 - w1) / 1000}, so float rounding of the weights themselves is
    * negligible.
@@ -290,8 +291,7 @@ public final class ExampleBenchmark {
   }
 
   static double median(List<Double> v) {
-    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    return LoaderBenchmark.median(v.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   /** The median of the per-round ratios {@code a / b} (both measured in the same round). */

@@ -153,7 +153,7 @@ public final class LoaderBenchmark {
     return Arrays.stream(v).max().orElse(0);
   }
 
-  private static double median(double[] v) {
+  static double median(double[] v) {
     double[] c = v.clone();
     Arrays.sort(c);
     return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;

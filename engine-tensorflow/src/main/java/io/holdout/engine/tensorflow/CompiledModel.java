@@ -221,9 +221,8 @@ final class CompiledModel {
 
   /**
    * NHWC convolution with OIHW weights (no bias): zero padding, stride and dilation; one group
-   * through {@code Conv2D}, a depthwise convolution (one input channel per group) as a sum of
-   * {@code k²} shifted, strided slices scaled per channel, other groups as one {@code Conv2D} per
-   * group, concatenated.
+   * through {@code Conv2D}, a depthwise convolution (one input channel per group) through {@code
+   * DepthwiseConv2dNative}, other groups as one {@code Conv2D} per group, concatenated.
    */
   private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.Conv2d c,
       Operand<TFloat32> weight) {
