@@ -184,6 +184,56 @@ public final class LayerCases {
                 HeadSpec.Predictor.SEPARABLE),
             HeadSpec.multiScaleOn("conf", HeadKind.CLASSIFICATION, 3, List.of("r1", "c2"), 2,
                 HeadSpec.Predictor.SEPARABLE))));
+    both(out, "conv_transpose2d stride 2 padding 1 output padding 1", s -> new ModelSpec(new long[] {2 + s, 3, 4 + s},
+        List.of(new LayerSpec.ConvTranspose2d(3, 3, 2, 1, 1, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv_transpose2d kernel 2 stride 2, no bias", s -> new ModelSpec(new long[] {3, 2 + s, 3},
+        List.of(new LayerSpec.ConvTranspose2d(2 + s, 2, 2, 0, 0, false), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv_transpose2d 3x3 stride 1 padding 1 after a conv", s -> new ModelSpec(new long[] {2, 4, 3 + s},
+        List.of(new LayerSpec.Conv2d(3, 3, 1, 1), new LayerSpec.ConvTranspose2d(2, 3, 1, 1, 0, true),
+            new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "layer_norm over features", s -> new ModelSpec(new long[] {4 + s},
+        List.of(new LayerSpec.Dense(5 + 2 * s), new LayerSpec.LayerNorm(-1)),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "layer_norm over the channels of an image", s -> new ModelSpec(new long[] {2, 3 + s, 4},
+        List.of(new LayerSpec.Conv2d(4 + s, 3, 1, 1), new LayerSpec.LayerNorm(0), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "layer_norm over the last axis of an image", s -> new ModelSpec(new long[] {2, 3, 4 + s},
+        List.of(new LayerSpec.Conv2d(3, 3, 1, 1), new LayerSpec.LayerNorm(-1), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "l2norm with a learned scale on a conv map", s -> new ModelSpec(new long[] {2, 4, 3 + s},
+        List.of(new LayerSpec.Conv2d(3 + s, 3, 1, 1), new LayerSpec.L2Norm(2 + s), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "l2norm over features", s -> new ModelSpec(new long[] {3 + s},
+        List.of(new LayerSpec.Dense(4 + s), new LayerSpec.L2Norm(LayerSpec.L2Norm.SSD_SCALE)),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "upsample nearest x2", s -> new ModelSpec(new long[] {2, 3, 2 + s},
+        List.of(new LayerSpec.Conv2d(2, 3, 1, 1), new LayerSpec.Upsample(2, false, false),
+            new LayerSpec.Conv2d(2, 3, 1, 1), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "upsample bilinear x2", s -> new ModelSpec(new long[] {2, 3 + s, 2},
+        List.of(new LayerSpec.Conv2d(3, 3, 1, 1), new LayerSpec.Upsample(2, true, false),
+            new LayerSpec.Conv2d(2, 3, 1, 1), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "upsample bilinear x3 align corners", s -> new ModelSpec(new long[] {2, 2 + s, 3},
+        List.of(new LayerSpec.Conv2d(2, 1, 1, 0), new LayerSpec.Upsample(3, true, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "reshape of a conv map, softmax over its rows", s -> new ModelSpec(new long[] {2, 4, 3 + s},
+        List.of(new LayerSpec.Conv2d(3, 3, 1, 1), new LayerSpec.Reshape(List.of(6L, -1L)),
+            new LayerSpec.Activation(LayerSpec.Activation.Fn.SOFTMAX), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "reshape of features to an image", s -> new ModelSpec(new long[] {5},
+        List.of(new LayerSpec.Dense(12 + 6 * s), new LayerSpec.Reshape(List.of(-1L, 2L, 3L)),
+            new LayerSpec.Conv2d(2, 3, 1, 1), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "embedding of indices", s -> new ModelSpec(new long[] {4 + s},
+        List.of(new LayerSpec.Embedding(7 + s, 3 + s), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "embedding + layer_norm", s -> new ModelSpec(new long[] {3},
+        List.of(new LayerSpec.Embedding(5, 4 + s), new LayerSpec.LayerNorm(-1), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
     return List.copyOf(out);
   }
 

@@ -7,6 +7,7 @@ import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.loss.LossBreakdown;
 import io.holdout.api.loss.LossSpec;
 import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
@@ -44,6 +45,12 @@ public final class LayerCheck {
     shape[0] = batch;
     System.arraycopy(model.inputShape(), 0, shape, 1, model.inputShape().length);
     float[] x = Fixtures.normal(r, (int) Tensor.elementCount(shape), 1);
+    // an embedding reads indices: whole numbers below the smallest vocabulary reading the input
+    int vocab = model.graph().stream().filter(n -> n.op() instanceof LayerSpec.Embedding)
+        .mapToInt(n -> ((LayerSpec.Embedding) n.op()).vocab()).min().orElse(0);
+    for (int i = 0; vocab > 0 && i < x.length; i++) {
+      x[i] = r.nextInt(vocab);
+    }
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     tensors.put(Batch.INPUT, Fixtures.floats(x, shape));
     Map<String, float[]> targets = new LinkedHashMap<>();

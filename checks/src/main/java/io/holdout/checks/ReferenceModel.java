@@ -21,8 +21,10 @@ import java.util.function.ToDoubleFunction;
  * A {@link ModelSpec} evaluated in plain Java, in double precision, with PyTorch's semantics: NCHW
  * activations, dense {@code y = x W^T + b}, OIHW convolution (groups, dilation, zero padding), max and
  * average pooling (padding skipped, floor or ceil rounding), batch norm with batch statistics (biased variance) in training and running
- * statistics in evaluation, dropout as the identity in evaluation, multi-scale heads as {@link
- * HeadSpec} defines them. It is the oracle for outputs,
+ * statistics in evaluation, dropout as the identity in evaluation, transposed convolution as a
+ * scatter of each input cell, layer and L2 norm, upsampling through {@link
+ * LayerSpec.Upsample#matrix}, embeddings as row lookups, multi-scale heads as {@link HeadSpec}
+ * defines them. It is the oracle for outputs,
  * for batch-norm statistics and, through central finite differences, for gradients.
  *
  * <p>Training passes with a dropout rate above 0 are refused: masks are engine-side randomness.
@@ -235,6 +237,20 @@ public final class ReferenceModel {
       return new Act(concat(ins, c.axis(), b, outShape), outShape);
     } else if (l instanceof LayerSpec.Anchors) {
       return new Act(channelsLast(in.v, b, in.shape), outShape);
+    } else if (l instanceof LayerSpec.ConvTranspose2d c) {
+      double[] bias = c.bias() ? get(p + "bias") : new double[c.filters()];
+      return new Act(convTranspose(in.v, b, in.shape, c, get(p + "weight"), bias, outShape), outShape);
+    } else if (l instanceof LayerSpec.LayerNorm ln) {
+      return new Act(layerNorm(in.v, b, in.shape, ln.axisOf(in.shape.length), get(p + "weight"), get(p + "bias")),
+          outShape);
+    } else if (l instanceof LayerSpec.L2Norm) {
+      return new Act(l2Norm(in.v, b, in.shape, get(p + "weight")), outShape);
+    } else if (l instanceof LayerSpec.Upsample u) {
+      return new Act(upsample(in.v, b, in.shape, u), outShape);
+    } else if (l instanceof LayerSpec.Reshape) {
+      return new Act(in.v, outShape);
+    } else if (l instanceof LayerSpec.Embedding e) {
+      return new Act(embedding(in.v, e, get(p + "weight"), p), outShape);
     }
     throw new IllegalArgumentException("no reference for layer " + l.type());
   }
@@ -386,6 +402,151 @@ public final class ReferenceModel {
           y[(n * hw + i) * c + ch] = x[(n * c + ch) * hw + i];
         }
       }
+    }
+    return y;
+  }
+
+  /**
+   * Transposed convolution as the scatter it is: input cell {@code (a, c)} adds {@code x·w[ch][o][u][v]}
+   * to output cell {@code (a·stride - padding + u, c·stride - padding + v)} of every filter {@code o}.
+   */
+  private static double[] convTranspose(double[] x, int b, long[] in, LayerSpec.ConvTranspose2d c, double[] w,
+      double[] bias, long[] out) {
+    int cin = (int) in[0];
+    int h = (int) in[1];
+    int wd = (int) in[2];
+    int f = (int) out[0];
+    int oh = (int) out[1];
+    int ow = (int) out[2];
+    int k = c.kernel();
+    double[] y = new double[b * f * oh * ow];
+    for (int n = 0; n < b; n++) {
+      for (int o = 0; o < f; o++) {
+        for (int i = 0; i < oh * ow; i++) {
+          y[(n * f + o) * oh * ow + i] = bias[o];
+        }
+      }
+      for (int ch = 0; ch < cin; ch++) {
+        for (int a = 0; a < h; a++) {
+          for (int e = 0; e < wd; e++) {
+            double v = x[((n * cin + ch) * h + a) * wd + e];
+            for (int o = 0; o < f; o++) {
+              for (int u = 0; u < k; u++) {
+                int yy = a * c.stride() - c.padding() + u;
+                if (yy < 0 || yy >= oh) {
+                  continue;
+                }
+                for (int q = 0; q < k; q++) {
+                  int xx = e * c.stride() - c.padding() + q;
+                  if (xx >= 0 && xx < ow) {
+                    y[((n * f + o) * oh + yy) * ow + xx] += v * w[((ch * f + o) * k + u) * k + q];
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return y;
+  }
+
+  /** Normalisation along {@code axis} of each sample's {@code shape} at every other position. */
+  private static double[] layerNorm(double[] x, int b, long[] shape, int axis, double[] gamma, double[] beta) {
+    int len = (int) shape[axis];
+    int outer = b;
+    for (int d = 0; d < axis; d++) {
+      outer *= (int) shape[d];
+    }
+    int inner = 1;
+    for (int d = axis + 1; d < shape.length; d++) {
+      inner *= (int) shape[d];
+    }
+    double[] y = new double[x.length];
+    for (int o = 0; o < outer; o++) {
+      for (int i = 0; i < inner; i++) {
+        double mean = 0;
+        for (int k = 0; k < len; k++) {
+          mean += x[(o * len + k) * inner + i] / len;
+        }
+        double var = 0;
+        for (int k = 0; k < len; k++) {
+          double d = x[(o * len + k) * inner + i] - mean;
+          var += d * d / len;
+        }
+        double inv = 1 / Math.sqrt(var + LayerSpec.LayerNorm.EPS);
+        for (int k = 0; k < len; k++) {
+          int at = (o * len + k) * inner + i;
+          y[at] = (x[at] - mean) * inv * gamma[k] + beta[k];
+        }
+      }
+    }
+    return y;
+  }
+
+  /** {@code γ·x / √(Σ x² + eps)} with the sum over axis 0 at each position. */
+  private static double[] l2Norm(double[] x, int b, long[] shape, double[] gamma) {
+    int c = (int) shape[0];
+    int inner = x.length / b / c;
+    double[] y = new double[x.length];
+    for (int n = 0; n < b; n++) {
+      for (int i = 0; i < inner; i++) {
+        double sq = 0;
+        for (int k = 0; k < c; k++) {
+          double v = x[(n * c + k) * inner + i];
+          sq += v * v;
+        }
+        double norm = Math.sqrt(sq + LayerSpec.L2Norm.EPS);
+        for (int k = 0; k < c; k++) {
+          int at = (n * c + k) * inner + i;
+          y[at] = x[at] / norm * gamma[k];
+        }
+      }
+    }
+    return y;
+  }
+
+  /** Each map through {@link LayerSpec.Upsample#matrix} along its rows and its columns. */
+  private static double[] upsample(double[] x, int b, long[] shape, LayerSpec.Upsample u) {
+    int c = (int) shape[0];
+    int h = (int) shape[1];
+    int w = (int) shape[2];
+    int oh = h * u.scale();
+    int ow = w * u.scale();
+    double[] mh = u.matrix(h);
+    double[] mw = u.matrix(w);
+    double[] y = new double[b * c * oh * ow];
+    for (int m = 0; m < b * c; m++) {
+      for (int i = 0; i < oh; i++) {
+        for (int j = 0; j < ow; j++) {
+          double s = 0;
+          for (int a = 0; a < h; a++) {
+            double wa = mh[i * h + a];
+            if (wa == 0) {
+              continue;
+            }
+            for (int e = 0; e < w; e++) {
+              s += wa * mw[j * w + e] * x[(m * h + a) * w + e];
+            }
+          }
+          y[(m * oh + i) * ow + j] = s;
+        }
+      }
+    }
+    return y;
+  }
+
+  /** Each index's row of the table; an index that is not a whole number in {@code [0, vocab)} fails. */
+  private static double[] embedding(double[] x, LayerSpec.Embedding e, double[] table, String p) {
+    int dim = e.dim();
+    double[] y = new double[x.length * dim];
+    for (int i = 0; i < x.length; i++) {
+      double v = x[i];
+      if (v != Math.rint(v) || v < 0 || v >= e.vocab()) {
+        throw new IllegalArgumentException(p + ": embedding index " + v + " is not a whole number in [0, "
+            + e.vocab() + ")");
+      }
+      System.arraycopy(table, (int) v * dim, y, i * dim, dim);
     }
     return y;
   }

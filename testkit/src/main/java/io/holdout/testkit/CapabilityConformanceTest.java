@@ -66,6 +66,12 @@ public abstract class CapabilityConformanceTest extends ConformanceBase {
       case "maxpool" -> new LayerSpec.MaxPool(2, 2);
       case "avgpool" -> new LayerSpec.AvgPool(3, 2, 1, true);
       case "global_avgpool" -> new LayerSpec.GlobalAvgPool();
+      case "conv_transpose2d" -> new LayerSpec.ConvTranspose2d(2, 3, 2, 1, 1, true);
+      case "layer_norm" -> new LayerSpec.LayerNorm(0);
+      case "l2norm" -> new LayerSpec.L2Norm(LayerSpec.L2Norm.SSD_SCALE);
+      case "upsample" -> new LayerSpec.Upsample(2, true, false);
+      case "reshape" -> new LayerSpec.Reshape(List.of(4L, -1L));
+      case "embedding" -> new LayerSpec.Embedding(5, 2);
       default -> throw new IllegalArgumentException(layer);
     };
     List<LayerSpec> trunk = l instanceof LayerSpec.Dense

@@ -345,6 +345,53 @@ final class ConfigValidator {
             fail(f, "'" + key + ".axis' must be >= 0 (0 is the first axis after the batch), got " + l.axis());
           }
         }
+        case "conv_transpose2d" -> {
+          if (l.filters() == null || l.filters() <= 0 || l.kernel() == null || l.kernel() <= 0) {
+            fail(f, "'" + key + "' (conv_transpose2d) needs filters > 0 and kernel > 0");
+          }
+          optionalPositive(l.stride(), key + ".stride", f);
+          if (l.padding() != null && l.padding() < 0) {
+            fail(f, "'" + key + ".padding' must be >= 0, got " + l.padding());
+          }
+          int stride = l.stride() == null ? 1 : l.stride();
+          if (l.outputPadding() != null && (l.outputPadding() < 0 || l.outputPadding() >= stride)) {
+            fail(f, "'" + key + ".outputPadding' must be in [0, stride) = [0, " + stride + "), got "
+                + l.outputPadding());
+          }
+        }
+        case "layer_norm" -> {
+          if (l.axis() != null && l.axis() < -1) {
+            fail(f, "'" + key + ".axis' must be >= 0, or -1 for the last axis, got " + l.axis());
+          }
+        }
+        case "l2norm" -> {
+          if (l.scale() != null && !(l.scale() > 0 && Double.isFinite(l.scale()))) {
+            fail(f, "'" + key + ".scale' must be > 0, got " + l.scale());
+          }
+        }
+        case "upsample" -> {
+          if (l.scale() == null || l.scale() < 1 || l.scale() != Math.rint(l.scale())) {
+            fail(f, "'" + key + ".scale' must be a whole number >= 1" + (l.scale() == null ? "" : ", got "
+                + trim(l.scale())));
+          }
+          if (l.mode() != null && !Set.of("nearest", "bilinear").contains(l.mode())) {
+            fail(f, "'" + key + ".mode' must be nearest or bilinear, got '" + l.mode() + "'");
+          }
+          if (Boolean.TRUE.equals(l.alignCorners()) && !"bilinear".equals(l.mode())) {
+            fail(f, "'" + key + ".alignCorners' applies to mode bilinear only");
+          }
+        }
+        case "reshape" -> {
+          if (l.shape() == null || l.shape().isEmpty() || l.shape().stream().anyMatch(d -> d == null || d == 0
+              || d < -1) || l.shape().stream().filter(d -> d == -1).count() > 1) {
+            fail(f, "'" + key + ".shape' must list dimensions > 0, at most one of them -1" + (l.shape() == null
+                ? "" : ", got " + l.shape()));
+          }
+        }
+        case "embedding" -> {
+          positive(l.vocab(), key + ".vocab", f);
+          positive(l.dim(), key + ".dim", f);
+        }
         default -> { }
       }
       if (Set.of("add", "mul", "concat").contains(l.type()) && (l.inputs() == null || l.inputs().size() < 2)) {

@@ -9,7 +9,11 @@ import java.util.List;
  * global_avgpool}, {@code flatten}, {@code dropout} (rate), the activations {@code relu}, {@code
  * relu6}, {@code leaky_relu} (slope 0.01), {@code sigmoid}, {@code tanh}, {@code gelu}, {@code
  * silu}, {@code hard_sigmoid}, {@code hard_swish}, {@code softmax}, and the nodes of several inputs
- * {@code add}, {@code mul} and {@code concat} (axis 0), and {@code anchors} (units).
+ * {@code add}, {@code mul} and {@code concat} (axis 0), {@code anchors} (units), {@code
+ * conv_transpose2d} (filters, kernel, stride 1, padding 0, outputPadding 0, bias true), {@code
+ * layer_norm} (axis -1, the last), {@code l2norm} (scale 20), {@code upsample} (scale, mode nearest
+ * or bilinear, alignCorners false), {@code reshape} (shape, one entry may be -1) and {@code
+ * embedding} (vocab, dim).
  *
  * @param name the node's name (its parameters are {@code <name>.weight}, ...); default {@code
  *     trunk.<i>}
@@ -30,4 +34,11 @@ public record LayerConfig(
     Boolean bias,
     Boolean ceil,
     Double slope,
-    Integer axis) {}
+    Integer axis,
+    Integer outputPadding,
+    Double scale,
+    String mode,
+    Boolean alignCorners,
+    List<Long> shape,
+    Integer vocab,
+    Integer dim) {}

@@ -197,6 +197,14 @@ public final class Specs {
       case "mul" -> new LayerSpec.Mul();
       case "concat" -> new LayerSpec.Concat(l.axis() == null ? 0 : l.axis());
       case "anchors" -> new LayerSpec.Anchors(l.units());
+      case "conv_transpose2d" -> new LayerSpec.ConvTranspose2d(l.filters(), l.kernel(), stride, padding,
+          l.outputPadding() == null ? 0 : l.outputPadding(), l.bias() == null || l.bias());
+      case "layer_norm" -> new LayerSpec.LayerNorm(l.axis() == null ? -1 : l.axis());
+      case "l2norm" -> new LayerSpec.L2Norm(l.scale() == null ? LayerSpec.L2Norm.SSD_SCALE : l.scale());
+      case "upsample" -> new LayerSpec.Upsample(l.scale().intValue(), "bilinear".equals(l.mode()),
+          l.alignCorners() != null && l.alignCorners());
+      case "reshape" -> new LayerSpec.Reshape(l.shape());
+      case "embedding" -> new LayerSpec.Embedding(l.vocab(), l.dim());
       default -> throw new IllegalArgumentException("unknown layer type " + l.type());
     };
   }

@@ -230,6 +230,243 @@ public sealed interface LayerSpec {
   }
 
   /**
+   * Transposed 2-D convolution (the gradient of a convolution with respect to its input, as
+   * PyTorch's {@code ConvTranspose2d}): square kernel, stride, padding (cropped from each side of
+   * the full output), output padding (added at the bottom and right, less than the stride) and an
+   * optional bias; one group, no dilation. Weight {@code [in, filters, k, k]} (PyTorch's layout).
+   * Output size {@code (n - 1)·stride - 2·padding + kernel + outputPadding}.
+   */
+  record ConvTranspose2d(int filters, int kernel, int stride, int padding, int outputPadding, boolean bias)
+      implements LayerSpec {
+    public ConvTranspose2d {
+      if (filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0 || outputPadding < 0) {
+        throw new IllegalArgumentException(
+            "conv_transpose2d needs filters, kernel, stride > 0 and padding, output_padding >= 0");
+      }
+      if (outputPadding >= stride) {
+        throw new IllegalArgumentException("conv_transpose2d output_padding (" + outputPadding
+            + ") must be smaller than the stride (" + stride + ")");
+      }
+    }
+
+    @Override
+    public String type() {
+      return "conv_transpose2d";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      requireRank(in, 3, where, "conv_transpose2d needs an image input [channels, height, width]");
+      long h = (in[1] - 1) * stride - 2L * padding + kernel + outputPadding;
+      long w = (in[2] - 1) * stride - 2L * padding + kernel + outputPadding;
+      if (h <= 0 || w <= 0) {
+        throw new IllegalArgumentException(where + ": conv_transpose2d output would be empty for input "
+            + Arrays.toString(in) + " (padding " + padding + " crops it all)");
+      }
+      return new long[] {filters, h, w};
+    }
+  }
+
+  /**
+   * Layer normalisation along one axis at every position of the others: {@code (x - μ)/√(σ² + eps)·γ
+   * + β} with the mean and biased variance over that axis, per sample, and learned {@code γ} (ones)
+   * and {@code β} (zeros) as long as the axis; eps 1e-5. {@code axis} counts from the first
+   * non-batch axis, {@code -1} is the last (PyTorch's {@code LayerNorm(d)} over the features of a
+   * flat input or of {@code [tokens, d]}); {@code 0} on an image normalises its channels at each
+   * pixel (ConvNeXt's).
+   */
+  record LayerNorm(int axis) implements LayerSpec {
+    /** The epsilon added to the variance (PyTorch's default). */
+    public static final double EPS = 1e-5;
+
+    public LayerNorm {
+      if (axis < -1) {
+        throw new IllegalArgumentException("layer_norm axis must be >= 0, or -1 for the last axis, got " + axis);
+      }
+    }
+
+    /** The axis of an input of rank {@code rank}. */
+    public int axisOf(int rank) {
+      return axis < 0 ? rank - 1 : axis;
+    }
+
+    @Override
+    public String type() {
+      return "layer_norm";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      if (axisOf(in.length) >= in.length) {
+        throw new IllegalArgumentException(where + ": layer_norm axis " + axis + " is outside input shape "
+            + Arrays.toString(in));
+      }
+      return in.clone();
+    }
+  }
+
+  /**
+   * L2 normalisation over the channels (image) or features (flat) with a learned scale per channel,
+   * as VGG-SSD's conv4_3: {@code y = γ·x / √(Σ_c x² + eps)} at each position, eps 1e-10, {@code γ}
+   * initialised to {@code scale} (20 in SSD). SSD adds its eps to the norm instead; inside the root
+   * the two agree to 1e-10 relative wherever the norm is not tiny, and the gradient stays finite where
+   * every channel is 0 (after a ReLU), where {@code √} of 0 has none.
+   */
+  record L2Norm(double scale) implements LayerSpec {
+    /** SSD's initial scale. */
+    public static final double SSD_SCALE = 20;
+
+    /** The epsilon added to the norm. */
+    public static final double EPS = 1e-10;
+
+    public L2Norm {
+      if (!(scale > 0) || !Double.isFinite(scale)) {
+        throw new IllegalArgumentException("l2norm scale must be > 0, got " + scale);
+      }
+    }
+
+    @Override
+    public String type() {
+      return "l2norm";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      if (in.length != 1 && in.length != 3) {
+        throw new IllegalArgumentException(where + ": l2norm needs a flat or an image input");
+      }
+      return in.clone();
+    }
+  }
+
+  /**
+   * Upsampling of an image by an integer factor: nearest (each cell repeated, PyTorch's {@code
+   * nearest}) or bilinear (PyTorch's {@code bilinear}: half-pixel centres, sources below 0 clamped
+   * to the edge, or with {@code alignCorners} the corner cells aligned).
+   */
+  record Upsample(int scale, boolean bilinear, boolean alignCorners) implements LayerSpec {
+    public Upsample {
+      if (scale <= 0) {
+        throw new IllegalArgumentException("upsample scale must be > 0, got " + scale);
+      }
+      if (alignCorners && !bilinear) {
+        throw new IllegalArgumentException("upsample align_corners applies to mode bilinear only");
+      }
+    }
+
+    /** The mode's config name. */
+    public String mode() {
+      return bilinear ? "bilinear" : "nearest";
+    }
+
+    @Override
+    public String type() {
+      return "upsample";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      requireRank(in, 3, where, "upsample needs an image input [channels, height, width]");
+      return new long[] {in[0], in[1] * scale, in[2] * scale};
+    }
+
+    /**
+     * The interpolation matrix {@code [n·scale, n]} along one axis of {@code n} cells: output cell
+     * {@code i} is {@code Σ_j m[i][j]·x[j]} (row-major). Every engine and the reference use these
+     * same weights.
+     */
+    public double[] matrix(int n) {
+      int out = n * scale;
+      double[] m = new double[out * n];
+      for (int i = 0; i < out; i++) {
+        if (!bilinear) {
+          m[i * n + i / scale] = 1;
+          continue;
+        }
+        double src = alignCorners ? (out == 1 ? 0 : (double) i * (n - 1) / (out - 1))
+            : Math.max((i + 0.5) / scale - 0.5, 0);
+        int lo = Math.min((int) Math.floor(src), n - 1);
+        int hi = Math.min(lo + 1, n - 1);
+        double t = src - lo;
+        m[i * n + lo] += 1 - t;
+        m[i * n + hi] += t;
+      }
+      return m;
+    }
+  }
+
+  /**
+   * A new shape for the same values in row-major order (the batch dimension stays); one dimension
+   * may be {@code -1}, inferred from the others.
+   */
+  record Reshape(List<Long> shape) implements LayerSpec {
+    public Reshape {
+      shape = List.copyOf(shape);
+      if (shape.isEmpty()) {
+        throw new IllegalArgumentException("reshape needs a non-empty shape");
+      }
+      if (shape.stream().anyMatch(d -> d == 0 || d < -1) || shape.stream().filter(d -> d == -1).count() > 1) {
+        throw new IllegalArgumentException("reshape dimensions must be > 0, with at most one -1, got " + shape);
+      }
+    }
+
+    @Override
+    public String type() {
+      return "reshape";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      long n = 1;
+      for (long d : in) {
+        n *= d;
+      }
+      long known = 1;
+      for (long d : shape) {
+        known *= d == -1 ? 1 : d;
+      }
+      long[] out = new long[shape.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = shape.get(i) == -1 ? n / known : shape.get(i);
+      }
+      long m = 1;
+      for (long d : out) {
+        m *= d;
+      }
+      if (m != n || n % known != 0) {
+        throw new IllegalArgumentException(where + ": reshape to " + shape + " does not fit input shape "
+            + Arrays.toString(in) + " (" + n + " values)");
+      }
+      return out;
+    }
+  }
+
+  /**
+   * A lookup table: each input value, an integer index in {@code [0, vocab)} (as a float), becomes
+   * its row of a learned {@code [vocab, dim]} table (normal(0, 1) initialisation, as PyTorch's);
+   * {@code [n] -> [n, dim]}. It reads the model input directly (indices have no gradient).
+   */
+  record Embedding(int vocab, int dim) implements LayerSpec {
+    public Embedding {
+      if (vocab <= 0 || dim <= 0) {
+        throw new IllegalArgumentException("embedding vocab and dim must be > 0");
+      }
+    }
+
+    @Override
+    public String type() {
+      return "embedding";
+    }
+
+    @Override
+    public long[] outputShape(long[] in, String where) {
+      long[] out = Arrays.copyOf(in, in.length + 1);
+      out[in.length] = dim;
+      return out;
+    }
+  }
+
+  /**
    * Batch normalisation over the channel (image) or feature (flat) axis, with learned scale and
    * shift and running statistics (momentum 0.1, epsilon 1e-5, as PyTorch).
    */

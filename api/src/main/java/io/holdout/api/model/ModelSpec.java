@@ -123,6 +123,10 @@ public final class ModelSpec {
       }
       in.add(s);
     }
+    if (n.op() instanceof LayerSpec.Embedding && !n.inputs().equals(List.of(INPUT))) {
+      throw new IllegalArgumentException("node '" + n.name() + "' (embedding) must read the model input (its"
+          + " indices), not " + n.inputs());
+    }
     shapes.put(n.name(), n.op().outputShape(in, "node '" + n.name() + "' (" + n.op().type() + ")"));
   }
 
@@ -299,6 +303,22 @@ public final class ModelSpec {
       if (c.bias()) {
         out.add(new ParamInfo(prefix + ".bias", new long[] {c.filters()}, Role.BIAS, fanIn));
       }
+    } else if (layer instanceof LayerSpec.ConvTranspose2d c) {
+      // PyTorch's fan-in of a transposed convolution: weight.size(1)·k² (the filters)
+      int fanIn = c.filters() * c.kernel() * c.kernel();
+      out.add(new ParamInfo(prefix + ".weight", new long[] {in[0], c.filters(), c.kernel(), c.kernel()},
+          Role.WEIGHT, fanIn));
+      if (c.bias()) {
+        out.add(new ParamInfo(prefix + ".bias", new long[] {c.filters()}, Role.BIAS, fanIn));
+      }
+    } else if (layer instanceof LayerSpec.LayerNorm l) {
+      long[] ch = {in[l.axisOf(in.length)]};
+      out.add(new ParamInfo(prefix + ".weight", ch, Role.SCALE, 0, 1));
+      out.add(new ParamInfo(prefix + ".bias", ch, Role.SHIFT, 0));
+    } else if (layer instanceof LayerSpec.L2Norm l) {
+      out.add(new ParamInfo(prefix + ".weight", new long[] {in[0]}, Role.SCALE, 0, l.scale()));
+    } else if (layer instanceof LayerSpec.Embedding e) {
+      out.add(new ParamInfo(prefix + ".weight", new long[] {e.vocab(), e.dim()}, Role.EMBEDDING, 0));
     } else if (layer instanceof BatchNorm) {
       long[] ch = {in[0]};
       out.add(new ParamInfo(prefix + ".weight", ch, Role.BN_GAMMA, 0));

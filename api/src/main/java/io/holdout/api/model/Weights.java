@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
@@ -36,8 +37,9 @@ public final class Weights {
   /**
    * Seeded, engine-neutral initialisation with PyTorch's defaults: weights and biases of dense and
    * convolution layers uniform in {@code ±1/sqrt(fanIn)}, batch-norm scale 1, shift 0, running
-   * mean 0 and variance 1. Each tensor draws from its own stream derived from the seed and its name,
-   * so adding a layer does not change the others.
+   * mean 0 and variance 1, layer-norm and L2-norm scales their fill value, embeddings normal(0,
+   * 1). Each tensor draws from its own stream derived from the seed and its name, so adding a layer
+   * does not change the others.
    */
   public static Weights initialize(ModelSpec spec, long seed) {
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -53,7 +55,14 @@ public final class Weights {
           }
         }
         case BN_GAMMA, BN_RUNNING_VAR -> Arrays.fill(v, 1f);
-        case BN_BETA, BN_RUNNING_MEAN -> {}
+        case SCALE -> Arrays.fill(v, (float) p.fill());
+        case EMBEDDING -> {
+          Random rnd = new Random(mix(seed, p.name()));
+          for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+          }
+        }
+        case BN_BETA, BN_RUNNING_MEAN, SHIFT -> {}
       }
       out.put(p.name(), Tensor.ofFloats(p.shape(), v));
     }

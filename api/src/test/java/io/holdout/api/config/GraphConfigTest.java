@@ -145,6 +145,102 @@ class GraphConfigTest {
   }
 
   @Test
+  void theNewerLayersReadTheirKeysAndInferTheirShapes() {
+    ModelSpec m = model("""
+        layers:
+          - {name: down, type: conv2d, filters: 4, kernel: 3, stride: 2, padding: 1}
+          - {name: norm, type: l2norm, scale: 10}
+          - {name: up, type: conv_transpose2d, filters: 2, kernel: 3, stride: 2, padding: 1, outputPadding: 1}
+          - {name: big, type: upsample, scale: 2, mode: bilinear, alignCorners: true}
+          - {name: ln, type: layer_norm, axis: 0}
+          - {name: rows, type: reshape, shape: [-1, 16]}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """);
+    assertThat(m.shape("down")).containsExactly(4, 4, 4);
+    assertThat(m.shape("up")).containsExactly(2, 8, 8);
+    assertThat(m.shape("big")).containsExactly(2, 16, 16);
+    assertThat(m.shape("rows")).containsExactly(32, 16);
+    assertThat(m.nodes().get(3).op()).isEqualTo(new LayerSpec.Upsample(2, true, true));
+    Map<String, ParamInfo> p = new java.util.HashMap<>();
+    m.parameters().forEach(x -> p.put(x.name(), x));
+    assertThat(p.get("up.weight").shape()).containsExactly(4, 2, 3, 3);
+    assertThat(p.get("up.weight").fanIn()).isEqualTo(2 * 9);
+    assertThat(p.get("norm.weight").fill()).isEqualTo(10);
+    assertThat(p.get("ln.weight").shape()).containsExactly(2);
+    assertThat(p.get("ln.bias").role()).isEqualTo(ParamInfo.Role.SHIFT);
+    var w = io.holdout.api.model.Weights.initialize(m, 3);
+    assertThat(w.get("norm.weight").toFloatArray()).containsOnly(10f);
+    assertThat(w.get("ln.weight").toFloatArray()).containsOnly(1f);
+
+    DatasetSchema ids = new DatasetSchema(new long[] {6}, List.of("ids"),
+        Map.of("label", TargetInfo.classes(List.of("a", "b", "c"))));
+    ExperimentConfig c = ConfigLoader.parse(experiment("""
+        layers:
+          - {type: embedding, vocab: 50, dim: 8}
+          - {type: layer_norm}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """), "g.yaml", Path.of("/base"), List.of()).config();
+    ModelSpec e = Specs.model(c.model(), ids, "g.yaml");
+    assertThat(e.shape("trunk.0")).containsExactly(6, 8);
+    assertThat(e.parameters().get(1).shape()).containsExactly(8); // layer norm over the last axis
+    float[] table = io.holdout.api.model.Weights.initialize(e, 1).get("trunk.0.weight").toFloatArray();
+    double mean = 0;
+    double sq = 0;
+    for (float v : table) {
+      mean += v / table.length;
+      sq += (double) v * v / table.length;
+    }
+    assertThat(mean).isBetween(-0.1, 0.1); // normal(0, 1) over 400 draws
+    assertThat(sq).isBetween(0.8, 1.2);
+  }
+
+  @Test
+  void theNewerLayersFailOnBadKeysAndShapes() {
+    String[][] bad = {
+        {"{type: upsample, scale: 1.5}", "'model.layers.0.scale' must be a whole number >= 1, got 1.5"},
+        {"{type: upsample, scale: 2, mode: cubic}", "'model.layers.0.mode' must be nearest or bilinear"},
+        {"{type: upsample, scale: 2, alignCorners: true}", "alignCorners' applies to mode bilinear only"},
+        {"{type: conv_transpose2d, filters: 2, kernel: 3, stride: 2, outputPadding: 2}",
+            "'model.layers.0.outputPadding' must be in [0, stride) = [0, 2), got 2"},
+        {"{type: reshape, shape: [-1, -1]}", "'model.layers.0.shape' must list dimensions > 0, at most one"},
+        {"{type: embedding, vocab: 5}", "'model.layers.0.dim' must be > 0"},
+        {"{type: layer_norm, axis: -2}", "'model.layers.0.axis' must be >= 0, or -1"},
+        {"{type: l2norm, scale: 0}", "'model.layers.0.scale' must be > 0"}};
+    for (String[] b : bad) {
+      assertThatThrownBy(() -> ConfigLoader.parse(experiment("layers:\n  - " + b[0]
+          + "\n  - {type: flatten}\nheads:\n  label: {type: classification}"), "g.yaml", Path.of("/b"), List.of()))
+          .as(b[0]).hasMessageContaining(b[1]);
+    }
+    assertThatThrownBy(() -> model("""
+        layers:
+          - {type: reshape, shape: [5, -1]}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """)).isInstanceOf(HoldoutException.class).hasMessageContaining("node 'trunk.0' (reshape)")
+        .hasMessageContaining("does not fit input shape [3, 8, 8] (192 values)");
+    assertThatThrownBy(() -> model("""
+        layers:
+          - {name: c, type: conv2d, filters: 2, kernel: 1}
+          - {name: e, type: embedding, vocab: 4, dim: 2}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """)).isInstanceOf(HoldoutException.class).hasMessageContaining("node 'e' (embedding) must read the model input");
+    assertThatThrownBy(() -> model("""
+        layers:
+          - {type: conv_transpose2d, filters: 2, kernel: 1, padding: 5}
+          - {type: flatten}
+        heads:
+          label: {type: classification}
+        """)).isInstanceOf(HoldoutException.class).hasMessageContaining("conv_transpose2d output would be empty");
+  }
+
+  @Test
   void theSequentialFormIsStillAChain() {
     ModelSpec m = model("""
         layers:

@@ -103,7 +103,55 @@ final class ForwardGraph {
       long rows = in[1] * in[2] * (in[0] / a.units());
       return g.reshape(g.transpose(x, 0, 2, 3, 1), -1, rows, a.units());
     }
+    if (l instanceof LayerSpec.ConvTranspose2d c) {
+      List<String> inputs = c.bias() ? List.of(x, p + "weight", p + "bias") : List.of(x, p + "weight");
+      int pad = c.padding();
+      return g.op("ConvTranspose", inputs, ints("kernel_shape", c.kernel(), c.kernel()),
+          ints("strides", c.stride(), c.stride()), ints("pads", pad, pad, pad, pad),
+          ints("output_padding", c.outputPadding(), c.outputPadding()));
+    } else if (l instanceof LayerSpec.LayerNorm n) {
+      int a = n.axisOf(in.length);
+      if (a == in.length - 1) {
+        return g.op("LayerNormalization", List.of(x, p + "weight", p + "bias"), attr("axis", -1L),
+            attr("epsilon", (float) LayerSpec.LayerNorm.EPS));
+      }
+      // another axis (an image's channels): the statistics along it, scale and shift reshaped to broadcast
+      String axes = g.vector(a + 1);
+      String centered = g.sub(x, g.op("ReduceMean", List.of(x, axes), attr("keepdims", 1)));
+      String var = g.op("ReduceMean", List.of(g.square(centered), axes), attr("keepdims", 1));
+      String y = g.div(centered, g.op("Sqrt", List.of(g.add(var, g.scalar(LayerSpec.LayerNorm.EPS)))));
+      long[] b = broadcast(in.length + 1, a + 1, in[a]);
+      return g.add(g.mul(y, g.reshape(p + "weight", b)), g.reshape(p + "bias", b));
+    } else if (l instanceof LayerSpec.L2Norm) {
+      String sq = g.op("ReduceSumSquare", List.of(x, g.vector(1)), attr("keepdims", 1));
+      String y = g.div(x, g.op("Sqrt", List.of(g.add(sq, g.scalar(LayerSpec.L2Norm.EPS)))));
+      return g.mul(y, g.reshape(p + "weight", broadcast(in.length + 1, 1, in[0])));
+    } else if (l instanceof LayerSpec.Upsample u) {
+      float f = u.scale();
+      String scales = g.floats("scales", new float[] {1, 1, f, f}, 4);
+      return u.bilinear()
+          ? g.op("Resize", List.of(x, "", scales), attr("mode", "linear"),
+              attr("coordinate_transformation_mode", u.alignCorners() ? "align_corners" : "half_pixel"))
+          : g.op("Resize", List.of(x, "", scales), attr("mode", "nearest"),
+              attr("coordinate_transformation_mode", "asymmetric"), attr("nearest_mode", "floor"));
+    } else if (l instanceof LayerSpec.Reshape r) {
+      long[] shape = new long[r.shape().size() + 1];
+      shape[0] = -1;
+      long[] out = r.outputShape(in, p);
+      System.arraycopy(out, 0, shape, 1, out.length);
+      return g.reshape(x, shape);
+    } else if (l instanceof LayerSpec.Embedding) {
+      return g.op("Gather", List.of(p + "weight", g.cast(x, OnnxGraph.INT64)), attr("axis", 0L));
+    }
     throw new IllegalArgumentException("layer type '" + l.type() + "' is not compiled by onnx");
+  }
+
+  /** {@code [1, .., n, .., 1]} of rank {@code rank} with {@code n} at {@code axis}. */
+  private static long[] broadcast(int rank, int axis, long n) {
+    long[] b = new long[rank];
+    java.util.Arrays.fill(b, 1);
+    b[axis] = n;
+    return b;
   }
 
   /** Activations as opset-18 operators (GELU composed with {@code Erf}, opset 18 has no Gelu). */

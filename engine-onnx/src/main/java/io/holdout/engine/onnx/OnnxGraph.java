@@ -189,6 +189,11 @@ final class OnnxGraph {
   }
 
   /** An integer-list attribute. */
+  static AttributeProto attr(String name, String v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeType.STRING)
+        .setS(ByteString.copyFromUtf8(v)).build();
+  }
+
   static AttributeProto ints(String name, long... v) {
     AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeType.INTS);
     for (long x : v) {

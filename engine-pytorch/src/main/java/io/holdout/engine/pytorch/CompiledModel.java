@@ -105,6 +105,44 @@ final class CompiledModel {
       return (x, s, training, dropout) -> NDArrays.concat(new NDList(x), c.axis() + 1);
     } else if (l instanceof LayerSpec.Anchors a) {
       return new AnchorsOp(a.units(), gather, owner);
+    } else if (l instanceof LayerSpec.ConvTranspose2d c) {
+      return new ConvTransposeOp(index.get(p + "weight"), c.bias() ? index.get(p + "bias") : -1, c, owner);
+    } else if (l instanceof LayerSpec.LayerNorm n) {
+      return new LayerNormOp(index.get(p + "weight"), index.get(p + "bias"), n);
+    } else if (l instanceof LayerSpec.L2Norm) {
+      return new L2NormOp(index.get(p + "weight"));
+    } else if (l instanceof LayerSpec.Upsample u) {
+      if (u.alignCorners()) {
+        // DJL's interpolate gave other values than PyTorch for align_corners=true (conformance case
+        // "upsample bilinear x3 align corners"): the interpolation matrices instead
+        ShapeCache<NDArray[]> m = new ShapeCache<>(d -> new NDArray[] {
+            matrix(owner, u.matrix((int) d[2]), d[2] * u.scale(), d[2]),
+            matrix(owner, u.matrix((int) d[3]), d[3] * u.scale(), d[3]).transpose()});
+        return (x, s, training, dropout) -> {
+          NDArray[] hw = m.get(x[0].getShape().getShape());
+          return hw[0].matMul(x[0].matMul(hw[1]));
+        };
+      }
+      // libtorch's own kernels: upsample_nearest2d, upsample_bilinear2d (DJL modes 0 and 2)
+      return (x, s, training, dropout) -> {
+        long[] d = x[0].getShape().getShape();
+        return JniUtils.interpolate((PtNDArray) x[0], new long[] {d[2] * u.scale(), d[3] * u.scale()},
+            u.bilinear() ? 2 : 0, false);
+      };
+    } else if (l instanceof LayerSpec.Reshape r) {
+      return (x, s, training, dropout) -> {
+        long[] shape = new long[r.shape().size() + 1];
+        shape[0] = x[0].getShape().get(0);
+        for (int i = 0; i < r.shape().size(); i++) {
+          shape[i + 1] = r.shape().get(i);
+        }
+        return x[0].reshape(new Shape(shape));
+      };
+    } else if (l instanceof LayerSpec.Embedding) {
+      int table = index.get(p + "weight");
+      // the int64 copy of the indices belongs to the step's manager, like every temporary
+      return (x, s, training, dropout) -> JniUtils.embedding(
+          (PtNDArray) x[0].toType(ai.djl.ndarray.types.DataType.INT64, false), (PtNDArray) s[table], false);
     }
     throw new IllegalArgumentException("layer type '" + l.type() + "' is not compiled by pytorch");
   }
@@ -344,6 +382,166 @@ final class CompiledModel {
               c.groups())
           .singletonOrThrow();
     }
+  }
+
+  /** A {@code [rows, cols]} float matrix of {@code values} (row-major), owned by {@code owner}. */
+  private static NDArray matrix(NDManager owner, double[] values, long rows, long cols) {
+    float[] f = new float[values.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) values[i];
+    }
+    return owner.create(f, new Shape(rows, cols));
+  }
+
+  /**
+   * Constant arrays built per input shape (the most recent few kept), owned by the model's manager
+   * and closed when evicted.
+   */
+  private static final class ShapeCache<T> {
+    private static final int CACHED_SHAPES = 4;
+
+    private final java.util.function.Function<long[], T> make;
+    private final Map<List<Long>, T> cache = new LinkedHashMap<>(8, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<List<Long>, T> eldest) {
+        if (size() > CACHED_SHAPES) {
+          close(eldest.getValue());
+          return true;
+        }
+        return false;
+      }
+    };
+
+    ShapeCache(java.util.function.Function<long[], T> make) {
+      this.make = make;
+    }
+
+    T get(long[] shape) {
+      return cache.computeIfAbsent(Arrays.stream(shape).boxed().toList(), k -> make.apply(shape));
+    }
+
+    private static void close(Object v) {
+      if (v instanceof NDArray a) {
+        a.close();
+      } else if (v instanceof NDArray[] arrays) {
+        for (NDArray a : arrays) {
+          a.close();
+        }
+      }
+    }
+  }
+
+  /**
+   * A transposed convolution as the correlation it equals (DJL's PyTorch engine has no {@code
+   * conv_transpose2d}): the input spread out by the stride with {@code k - 1 - padding} zeros
+   * around it (output padding more at the bottom and right; a negative margin crops), through
+   * {@code conv2d} at stride 1 with the kernel flipped and its in/out axes swapped. The spreading is
+   * two matrix products with 0/1 matrices (exact in float), the kernel rearrangement a {@code
+   * gather}, so every array the convolution and its backward see is dense.
+   */
+  private static final class ConvTransposeOp implements Op {
+    private final int weight;
+    private final int bias;
+    private final LayerSpec.ConvTranspose2d c;
+    private final ShapeCache<NDArray[]> spread;
+    private final ShapeCache<NDArray> flip;
+
+    ConvTransposeOp(int weight, int bias, LayerSpec.ConvTranspose2d c, NDManager owner) {
+      this.weight = weight;
+      this.bias = bias;
+      this.c = c;
+      this.spread = new ShapeCache<>(d -> new NDArray[] {
+          matrix(owner, spreading(d[2]), padded(d[2]), d[2]),
+          matrix(owner, spreading(d[3]), padded(d[3]), d[3]).transpose()});
+      this.flip = new ShapeCache<>(w -> owner.create(flipIndex(w), new Shape(w[0] * w[1] * w[2] * w[3])));
+    }
+
+    /** The spread and padded length of {@code n} input cells. */
+    private long padded(long n) {
+      return (n - 1) * c.stride() + 2L * (c.kernel() - 1 - c.padding()) + 1 + c.outputPadding();
+    }
+
+    /** {@code [padded(n), n]}: input cell {@code a} lands on row {@code a·stride + k - 1 - padding}. */
+    private double[] spreading(long n) {
+      int rows = (int) padded(n);
+      double[] m = new double[rows * (int) n];
+      for (int a = 0; a < n; a++) {
+        int r = a * c.stride() + c.kernel() - 1 - c.padding();
+        if (r >= 0 && r < rows) {
+          m[r * (int) n + a] = 1;
+        }
+      }
+      return m;
+    }
+
+    /** Position in the {@code [in, out, k, k]} weight of each cell of the {@code [out, in, k, k]} flipped kernel. */
+    private static long[] flipIndex(long[] w) {
+      int in = (int) w[0];
+      int out = (int) w[1];
+      int k = (int) w[2];
+      long[] idx = new long[in * out * k * k];
+      for (int o = 0; o < out; o++) {
+        for (int i = 0; i < in; i++) {
+          for (int u = 0; u < k; u++) {
+            for (int v = 0; v < k; v++) {
+              idx[((o * in + i) * k + u) * k + v] = ((long) (i * out + o) * k + (k - 1 - u)) * k + (k - 1 - v);
+            }
+          }
+        }
+      }
+      return idx;
+    }
+
+    @Override
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
+      NDArray[] m = spread.get(x[0].getShape().getShape());
+      NDArray spreadOut = m[0].matMul(x[0].matMul(m[1]));
+      long[] w = s[weight].getShape().getShape();
+      NDArray kernel = s[weight].reshape(-1).gather(flip.get(w), 0).reshape(w[1], w[0], w[2], w[3]);
+      return Conv2d.conv2d(spreadOut, kernel, bias < 0 ? null : s[bias], new Shape(1, 1), new Shape(0, 0),
+              new Shape(1, 1), 1)
+          .singletonOrThrow();
+    }
+  }
+
+  /**
+   * Layer norm: PyTorch's {@code layer_norm} when the axis is the last one; otherwise (the channels
+   * of an image) the mean and biased variance along the axis, kept for broadcasting.
+   */
+  private record LayerNormOp(int gamma, int beta, LayerSpec.LayerNorm n) implements Op {
+    @Override
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
+      long[] d = x[0].getShape().getShape();
+      int axis = n.axisOf(d.length - 1) + 1;
+      if (axis == d.length - 1) {
+        return JniUtils.layerNorm((PtNDArray) x[0], new Shape(d[axis]), (PtNDArray) s[gamma], (PtNDArray) s[beta],
+            LayerSpec.LayerNorm.EPS);
+      }
+      NDArray centered = x[0].sub(x[0].mean(new int[] {axis}, true));
+      NDArray var = centered.square().mean(new int[] {axis}, true);
+      NDArray y = centered.div(var.add(Tensors.scalar(x[0].getManager(), LayerSpec.LayerNorm.EPS)).sqrt());
+      Shape b = broadcastShape(d.length, axis, d[axis]);
+      return y.mul(s[gamma].reshape(b)).add(s[beta].reshape(b));
+    }
+  }
+
+  /** {@code γ·x / √(Σ_c x² + eps)} over axis 1 (smooth at 0, see {@link LayerSpec.L2Norm}). */
+  private record L2NormOp(int gamma) implements Op {
+    @Override
+    public NDArray apply(NDArray[] x, NDArray[] s, boolean training, DropoutMasks dropout) {
+      long[] d = x[0].getShape().getShape();
+      NDArray sq = x[0].square().sum(new int[] {1}, true);
+      NDArray norm = sq.add(Tensors.scalar(x[0].getManager(), LayerSpec.L2Norm.EPS)).sqrt();
+      return x[0].div(norm).mul(s[gamma].reshape(broadcastShape(d.length, 1, d[1])));
+    }
+  }
+
+  /** {@code [1, .., n, .., 1]} of rank {@code rank} with {@code n} at {@code axis}. */
+  private static Shape broadcastShape(int rank, int axis, long n) {
+    long[] b = new long[rank];
+    java.util.Arrays.fill(b, 1);
+    b[axis] = n;
+    return new Shape(b);
   }
 
   /**

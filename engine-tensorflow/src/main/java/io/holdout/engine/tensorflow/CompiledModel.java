@@ -24,6 +24,10 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.core.Max;
+import org.tensorflow.op.core.Sum;
+import org.tensorflow.op.image.ResizeBilinear;
+import org.tensorflow.op.image.ResizeNearestNeighbor;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TFloat32;
@@ -162,9 +166,15 @@ final class CompiledModel {
       return new Act(tf.nn.relu(in.x()), in.nhwc(), outShape);
     } else if (l instanceof LayerSpec.Activation a) {
       if (a.fn() == LayerSpec.Activation.Fn.SOFTMAX) {
-        // over the channels: the last axis of NHWC images and of flat inputs
-        Operand<TFloat32> x = in.shape().length == 3 ? nhwc(tf, in) : in.x();
-        return new Act(tf.nn.softmax(x), in.shape().length == 3, outShape);
+        if (in.shape().length == 3 || in.shape().length == 1) {
+          // over the channels: the last axis of NHWC images and of flat inputs
+          Operand<TFloat32> x = in.shape().length == 3 ? nhwc(tf, in) : in.x();
+          return new Act(tf.nn.softmax(x), in.shape().length == 3, outShape);
+        }
+        // another rank (a reshape's [rows, cols]): over axis 1 of the batched tensor
+        Operand<TFloat32> x = in.x();
+        Operand<TFloat32> e = tf.math.exp(sub(tf, x, tf.max(x, tf.constant(new int[] {1}), Max.keepDims(true))));
+        return new Act(tf.math.div(e, tf.sum(e, tf.constant(new int[] {1}), Sum.keepDims(true))), false, outShape);
       }
       return new Act(activation(tf, a, in.x()), in.nhwc(), outShape);
     } else if (l instanceof LayerSpec.Dropout d) {
@@ -201,7 +211,84 @@ final class CompiledModel {
       return new Act(GraphMath.reshape(tf, nhwc(tf, in), -1, (int) outShape[0], (int) outShape[1]), false,
           outShape);
     }
+    if (l instanceof LayerSpec.ConvTranspose2d c) {
+      Operand<TFloat32> y = convTranspose(tf, nhwc(tf, in), in.shape(), c, param(p + "weight"), outShape);
+      return new Act(c.bias() ? tf.nn.biasAdd(y, param(p + "bias")) : y, true, outShape);
+    } else if (l instanceof LayerSpec.LayerNorm n) {
+      int rank = in.shape().length + 1;
+      int a = n.axisOf(in.shape().length);
+      int axis = in.nhwc() ? new int[] {3, 1, 2}[a] : a + 1;
+      Operand<TFloat32> x = in.x();
+      int[] axes = {axis};
+      Operand<TFloat32> centered = sub(tf, x, tf.math.mean(x, tf.constant(axes), Mean.keepDims(true)));
+      Operand<TFloat32> var = tf.math.mean(tf.math.square(centered), tf.constant(axes), Mean.keepDims(true));
+      Operand<TFloat32> y = tf.math.div(centered, tf.math.sqrt(add(tf, var, f(tf, LayerSpec.LayerNorm.EPS))));
+      int[] b = broadcast(rank, axis, (int) in.shape()[a]);
+      y = add(tf, mul(tf, y, tf.reshape(param(p + "weight"), tf.constant(b))),
+          tf.reshape(param(p + "bias"), tf.constant(b)));
+      return new Act(y, in.nhwc(), outShape);
+    } else if (l instanceof LayerSpec.L2Norm) {
+      boolean image = in.shape().length == 3;
+      Operand<TFloat32> x = image ? nhwc(tf, in) : in.x();
+      int last = image ? 3 : 1;
+      Operand<TFloat32> sq = tf.sum(tf.math.square(x), tf.constant(new int[] {last}), Sum.keepDims(true));
+      Operand<TFloat32> y = tf.math.div(x, tf.math.sqrt(add(tf, sq, f(tf, LayerSpec.L2Norm.EPS))));
+      // the scale [C] broadcasts over the last axis of NHWC and flat inputs
+      return new Act(mul(tf, y, param(p + "weight")), image, outShape);
+    } else if (l instanceof LayerSpec.Upsample u) {
+      Operand<TInt32> size = tf.constant(new int[] {(int) outShape[1], (int) outShape[2]});
+      Operand<TFloat32> x = nhwc(tf, in);
+      Operand<TFloat32> y = u.bilinear()
+          ? tf.image.resizeBilinear(x, size, ResizeBilinear.alignCorners(u.alignCorners()),
+              ResizeBilinear.halfPixelCenters(!u.alignCorners()))
+          : tf.image.resizeNearestNeighbor(x, size, ResizeNearestNeighbor.alignCorners(false),
+              ResizeNearestNeighbor.halfPixelCenters(false));
+      return new Act(y, true, outShape);
+    } else if (l instanceof LayerSpec.Reshape) {
+      Operand<TFloat32> x = in.nhwc() ? GraphMath.toNchw(tf, in.x()) : in.x();
+      int[] shape = new int[outShape.length + 1];
+      shape[0] = -1;
+      for (int i = 0; i < outShape.length; i++) {
+        shape[i + 1] = (int) outShape[i];
+      }
+      return new Act(GraphMath.reshape(tf, x, shape), false, outShape);
+    } else if (l instanceof LayerSpec.Embedding) {
+      Operand<TInt32> ids = tf.dtypes.cast(in.x(), TInt32.class);
+      return new Act(tf.gather(param(p + "weight"), ids, tf.constant(0)), false, outShape);
+    }
     throw new IllegalArgumentException("layer type '" + l.type() + "' is not compiled by tensorflow");
+  }
+
+  /** {@code [1, .., n, .., 1]} of rank {@code rank} with {@code n} at {@code axis}. */
+  private static int[] broadcast(int rank, int axis, int n) {
+    int[] b = new int[rank];
+    java.util.Arrays.fill(b, 1);
+    b[axis] = n;
+    return b;
+  }
+
+  /**
+   * A transposed convolution over NHWC {@code x} through {@code Conv2DBackpropInput} (a convolution's
+   * input gradient) at the full size {@code (n - 1)·stride + kernel + outputPadding}, cropped by the
+   * padding on each side. The IOHW weight {@code [in, filters, k, k]} is the kernel {@code [k, k,
+   * filters, in]} of the convolution whose gradient it is.
+   */
+  private static Operand<TFloat32> convTranspose(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.ConvTranspose2d c,
+      Operand<TFloat32> weight, long[] out) {
+    int s = c.stride();
+    int fullH = (int) ((in[1] - 1) * s + c.kernel() + c.outputPadding());
+    int fullW = (int) ((in[2] - 1) * s + c.kernel() + c.outputPadding());
+    Operand<TInt32> batch = tf.stridedSlice(tf.shape(x), Indices.slice(0, 1));
+    Operand<TInt32> sizes = tf.concat(List.of(batch, tf.constant(new int[] {fullH, fullW, c.filters()})),
+        tf.constant(0));
+    Operand<TFloat32> filter = tf.linalg.transpose(weight, tf.constant(new int[] {2, 3, 1, 0}));
+    Operand<TFloat32> full = tf.nn.conv2dBackpropInput(sizes, filter, x, List.of(1L, (long) s, (long) s, 1L), "VALID");
+    int pad = c.padding();
+    if (pad == 0) {
+      return full;
+    }
+    return tf.stridedSlice(full, Indices.all(), Indices.slice(pad, pad + out[1]), Indices.slice(pad, pad + out[2]),
+        Indices.all());
   }
 
   /** Element-wise activations as TensorFlow ops (hard-sigmoid and hard-swish as {@code relu6(x + 3)/6}). */
