@@ -11,6 +11,7 @@ import io.holdout.api.config.DataConfig;
 import io.holdout.api.config.ExperimentConfig;
 import io.holdout.api.config.LoadedConfig;
 import io.holdout.api.config.MetricConfig;
+import io.holdout.api.config.ModelConfig;
 import io.holdout.api.config.Specs;
 import io.holdout.api.config.SplitConfig;
 import io.holdout.api.config.TrainerConfig;
@@ -197,7 +198,8 @@ public final class Experiment {
     LoadedConfig absolute = withAbsoluteDataPath(loaded);
     try (Prepared p = new Prepared(absolute, null)) {
       ExperimentConfig c = absolute.config();
-      Weights init = Weights.initialize(p.model, c.seed());
+      Weights init = Specs.initialWeights(c.model(), p.model, p.data.dataset().schema(), absolute.source().toString(),
+          c.seed());
       SessionSpec spec = p.sessionSpec(init, true);
       p.checkCapabilities(spec);
       p.selfCheck(spec);
@@ -261,6 +263,10 @@ public final class Experiment {
       out.println(p.data.leakage().summary(3));
     }
     out.printf(Locale.ROOT, "backend %s %s on %s%n", p.backend.name(), p.backend.versions(), session.device());
+    String imported = Specs.describeImport(p.loaded.config().model(), p.data.dataset().schema(), p.file);
+    if (imported != null) {
+      out.println("model   " + imported);
+    }
     if (p.selfCheck != null) {
       out.println("checked " + p.selfCheck);
     }
@@ -381,6 +387,7 @@ public final class Experiment {
     ExperimentConfig c = loaded.config();
     DataConfig d = c.data();
     SplitConfig s = c.split();
+    ModelConfig m = c.model();
     java.util.function.UnaryOperator<String> abs =
         v -> v == null ? null : loaded.resolve(v).toAbsolutePath().toString();
     Map<String, String> lists = null;
@@ -395,8 +402,8 @@ public final class Experiment {
             d.delimiter(), abs.apply(d.images()), d.imageSize(), d.classes(), d.imageSet(), d.count(), d.minObjects(),
             d.maxObjects(), d.noise(), d.skipBadSamples()),
         new SplitConfig(s.type(), s.ratios(), s.stratifyBy(), s.folds(), s.fold(), lists, abs.apply(s.path())),
-        c.loader(), c.model(), c.loss(), c.optimizer(), c.trainer(), c.metrics(), c.engine(), c.runs(),
-        c.detection());
+        c.loader(), new ModelConfig(m.architecture(), m.width(), abs.apply(m.onnx()), m.layers(), m.heads()),
+        c.loss(), c.optimizer(), c.trainer(), c.metrics(), c.engine(), c.runs(), c.detection());
     if (changed.equals(c)) {
       return loaded;
     }

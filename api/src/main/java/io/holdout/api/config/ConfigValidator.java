@@ -104,8 +104,16 @@ final class ConfigValidator {
     }
     checkLayers(c.model().layers(), "model.layers", f);
     List<String> names = Specs.nodeNames(c.model().layers());
-    boolean architecture = c.model().architecture() != null;
-    if (architecture) {
+    boolean onnx = c.model().onnx() != null;
+    if (onnx && c.model().architecture() != null) {
+      fail(f, "'model.onnx' and 'model.architecture' both give the model's first nodes: keep one");
+    }
+    if (onnx && c.model().onnx().isBlank()) {
+      fail(f, "'model.onnx' must name an ONNX file");
+    }
+    // the nodes of an architecture or an imported graph are known only once the model is built
+    boolean architecture = c.model().architecture() != null || onnx;
+    if (c.model().architecture() != null) {
       String a = c.model().architecture();
       String base = a.endsWith("_ssdlite") ? a.substring(0, a.length() - "_ssdlite".length()) : a;
       if (!Architectures.NAMES.contains(base)) {

@@ -79,7 +79,7 @@ final class Defaults {
       });
     }
     ModelConfig model = new ModelConfig(c.model().architecture(), or(c.model().width(), 1.0),
-        or(c.model().layers(), List.of()), heads);
+        c.model().onnx(), or(c.model().layers(), List.of()), heads);
     List<LossConfig> losses = new ArrayList<>();
     for (int i = 0; i < c.loss().size(); i++) {
       LossConfig lc = c.loss().get(i);

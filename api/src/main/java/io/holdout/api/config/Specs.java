@@ -8,12 +8,19 @@ import io.holdout.api.loss.LossComponentSpec;
 import io.holdout.api.loss.LossSpec;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.ImportedModel;
 import io.holdout.api.model.LayerSpec;
+import io.holdout.api.model.ModelImporter;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Node;
+import io.holdout.api.model.Weights;
 import io.holdout.api.model.arch.Architectures;
 import io.holdout.api.optim.OptimizerSpec;
+import io.holdout.api.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +34,7 @@ public final class Specs {
    * value's width for regression).
    */
   public static ModelSpec model(ModelConfig m, DatasetSchema schema, String file) {
+    ImportedModel imported = imported(m, schema, file);
     Architectures.Backbone backbone = null;
     if (m.architecture() != null) {
       try {
@@ -36,12 +44,12 @@ public final class Specs {
         throw new HoldoutException(file + ": model.architecture: " + ex.getMessage());
       }
     }
+    List<Node> first = backbone != null ? backbone.nodes() : imported != null ? imported.nodes() : List.of();
     List<String> names = new ArrayList<>();
-    if (backbone != null) {
-      backbone.nodes().forEach(n -> names.add(n.name()));
-    }
+    first.forEach(n -> names.add(n.name()));
     List<String> own = nodeNames(m.layers());
     names.addAll(own);
+    Map<String, String> takes = imported == null ? Map.of() : headOutputs(m, imported, file);
     List<HeadSpec> heads = new ArrayList<>();
     for (Map.Entry<String, HeadConfig> e : m.heads().entrySet()) {
       HeadConfig h = e.getValue();
@@ -63,17 +71,29 @@ public final class Specs {
         throw new HoldoutException(file + ": head '" + e.getKey() + "' is a regression head but target '"
             + h.target() + "' is not a number target");
       }
+      String output = takes.get(e.getKey());
+      if (output != null) {
+        ImportedModel.Output o = imported.outputs().get(output);
+        if (o.units() != t.units()) {
+          throw new HoldoutException(file + ": head '" + e.getKey() + "' needs " + t.units() + " outputs for target '"
+              + h.target() + "' but output '" + output + "' of " + m.onnx() + " has " + o.units() + "; to train a new"
+              + " output layer, give the head 'from: " + o.from() + "' (the node that layer reads)");
+        }
+        heads.add(HeadSpec.on(o.from(), e.getKey(), kind, List.of(new LayerSpec.Dense(o.units()))));
+        continue;
+      }
       List<LayerSpec> layers = new ArrayList<>(layers(h.layers()));
       layers.add(new LayerSpec.Dense(t.units()));
       heads.add(h.from() == null ? new HeadSpec(e.getKey(), kind, layers)
           : HeadSpec.on(h.from(), e.getKey(), kind, layers));
     }
     try {
-      if (backbone == null && !isGraph(m)) {
+      if (first.isEmpty() && !isGraph(m)) {
         return new ModelSpec(schema.inputShape(), layers(m.layers()), heads);
       }
-      List<Node> nodes = new ArrayList<>(backbone == null ? List.of() : backbone.nodes());
-      String prev = backbone == null ? ModelSpec.INPUT : backbone.last();
+      List<Node> nodes = new ArrayList<>(first);
+      String prev = backbone != null ? backbone.last()
+          : imported != null ? imported.outputs().values().iterator().next().from() : ModelSpec.INPUT;
       for (int i = 0; i < m.layers().size(); i++) {
         LayerConfig l = m.layers().get(i);
         List<String> inputs = l.inputs() == null ? List.of(prev) : l.inputs();
@@ -84,6 +104,92 @@ public final class Specs {
     } catch (IllegalArgumentException ex) {
       throw new HoldoutException(file + ": model: " + ex.getMessage());
     }
+  }
+
+  /**
+   * The weights a model starts from: the seeded initialisation ({@link Weights#initialize}), with an
+   * imported network's own weights (its nodes and the output layers its heads took over) in place.
+   */
+  public static Weights initialWeights(ModelConfig m, ModelSpec spec, DatasetSchema schema, String file, long seed) {
+    Weights init = Weights.initialize(spec, seed);
+    ImportedModel imported = imported(m, schema, file);
+    if (imported == null) {
+      return init;
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>(init.tensors());
+    Map<String, Tensor> given = new LinkedHashMap<>(imported.weights());
+    headOutputs(m, imported, file).forEach((head, output) -> given.putAll(imported.headWeights(output, head)));
+    given.forEach((name, t) -> {
+      Tensor was = out.get(name);
+      if (was != null && java.util.Arrays.equals(was.shape(), t.shape())) {
+        out.put(name, t);
+      }
+    });
+    return new Weights(out);
+  }
+
+  /**
+   * One line on what {@code model.onnx} brought in (its nodes, which output each head took over and
+   * what was left out after it), or null without an import.
+   */
+  public static String describeImport(ModelConfig m, DatasetSchema schema, String file) {
+    ImportedModel imported = imported(m, schema, file);
+    if (imported == null) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder(m.onnx() + " (onnx): " + imported.nodes().size() + " nodes, "
+        + imported.weights().size() + " weight tensors");
+    headOutputs(m, imported, file).forEach((head, output) -> {
+      ImportedModel.Output o = imported.outputs().get(output);
+      b.append("; head ").append(head).append(" <- output '").append(output).append("'");
+      if (o.dropped() != null) {
+        b.append(" (the ").append(o.dropped()).append(" after it left out: heads output logits)");
+      }
+    });
+    return b.toString();
+  }
+
+  /** The imported network of {@code model.onnx}, or null when there is none. */
+  private static ImportedModel imported(ModelConfig m, DatasetSchema schema, String file) {
+    if (m.onnx() == null) {
+      return null;
+    }
+    Path path = Path.of(m.onnx());
+    if (!path.isAbsolute()) {
+      Path dir = Path.of(file).toAbsolutePath().getParent();
+      path = dir == null ? path : dir.resolve(path).normalize();
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new HoldoutException(file + ": model.onnx: file not found: " + path);
+    }
+    try {
+      return ModelImporter.of("onnx").read(path, schema.inputShape());
+    } catch (HoldoutException e) {
+      throw new HoldoutException(file + ": model.onnx: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Which output of the imported graph each head takes over (head name to output name): a head with
+   * no {@code from}, no layers and no taps takes the output of its own name, or the only output.
+   */
+  private static Map<String, String> headOutputs(ModelConfig m, ImportedModel imported, String file) {
+    Map<String, String> out = new LinkedHashMap<>();
+    List<String> free = m.heads().entrySet().stream()
+        .filter(e -> e.getValue().from() == null && e.getValue().layers().isEmpty() && e.getValue().taps().isEmpty())
+        .map(Map.Entry::getKey).toList();
+    for (String head : free) {
+      if (imported.outputs().containsKey(head)) {
+        out.put(head, head);
+      } else if (imported.outputs().size() == 1 && free.size() == 1) {
+        out.put(head, imported.outputs().keySet().iterator().next());
+      } else {
+        throw new HoldoutException(file + ": head '" + head + "' matches no output of " + m.onnx() + " (outputs: "
+            + imported.outputs().keySet() + "): name the head after one, or give it 'from: <node>' to train a new"
+            + " output layer");
+      }
+    }
+    return out;
   }
 
   /** Whether the layers form a graph: some layer or head names a node. */
