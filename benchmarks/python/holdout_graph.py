@@ -219,6 +219,10 @@ def speed(args):
 
     for i in range(args.warmup):
         step(batches[i])
+    prof = None
+    if args.profile:
+        prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+        prof.__enter__()
     t0 = time.perf_counter()
     images = 0
     for i in range(args.steps):
@@ -226,6 +230,9 @@ def speed(args):
         step(b)
         images += b[0].shape[0]
     seconds = time.perf_counter() - t0
+    if prof is not None:
+        prof.__exit__(None, None, None)
+        prof.export_chrome_trace(args.profile)
     print("torch %s, %d threads" % (torch.__version__, torch.get_num_threads()))
     print("img/s %.3f" % (images / seconds))
 
@@ -259,6 +266,7 @@ def main():
     p.add_argument("--optimizer", default="adam")
     p.add_argument("--lr", type=float, default=0.003)
     p.add_argument("--out")
+    p.add_argument("--profile", help="speed: write a Chrome trace of the timed steps (torch.profiler)")
     p.add_argument("--dtype", default="float64")
     p.add_argument("--neg-pos-ratio", type=float, default=3.0)
     args = p.parse_args()

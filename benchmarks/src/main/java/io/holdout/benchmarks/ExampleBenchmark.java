@@ -49,13 +49,17 @@ import java.util.Map;
  * <pre>
  * java -cp ... io.holdout.benchmarks.ExampleBenchmark [--config examples/shapes-mb2-ssd-lite.yaml]
  *     [--contestants pytorch,tensorflow,python] [--steps 30] [--warmup 5] [--rounds 3] [--threads 2]
- *     [--python python3] [--dir benchmarks/target/example-benchmark] [--grads REF.safetensors,...]
+ *     [--python python3] [--dir benchmarks/target/example-benchmark] [--grads REF.safetensors,...] [--profile]
  * </pre>
  *
  * With {@code --grads} it compares instead the first step's gradients (batch 0, from the same
  * initial weights) of each holdout contestant with reference gradients written by {@code
  * holdout_graph.py grads --dtype float64} (and any others, e.g. float32) on the files this program
  * wrote to {@code --dir} in an earlier run: per tensor {@code |g - g_ref| / |g_ref|}.
+ *
+ * With {@code --profile} it runs the timed steps once on holdout's PyTorch backend under DJL's
+ * profiler and once in plain PyTorch under {@code torch.profiler}, writes both Chrome traces to
+ * {@code --dir}, and {@code benchmarks/python/trace_summary.py} sets their operator times side by side.
  *
  * The Python contestant needs a {@code python3} with {@code torch} (Debian: {@code apt-get install
  * python3-torch}); without one it is reported as not available and the others still run.
@@ -73,6 +77,7 @@ public final class ExampleBenchmark {
     String python = "python3";
     Path dir = Path.of("benchmarks/target/example-benchmark");
     List<Path> gradRefs = new ArrayList<>();
+    boolean profile = false;
     for (int i = 0; i < args.length; i += 2) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -85,6 +90,10 @@ public final class ExampleBenchmark {
         case "--python" -> python = v;
         case "--dir" -> dir = Path.of(v);
         case "--grads" -> Arrays.stream(v.split(",")).map(Path::of).forEach(gradRefs::add);
+        case "--profile" -> {
+          profile = true;
+          i--; // a flag: no value follows
+        }
         default -> {
           System.err.println("unknown option " + args[i] + " (see the class javadoc)");
           System.exit(2);
@@ -132,6 +141,18 @@ public final class ExampleBenchmark {
       compareGradients(contestants, spec, init, loss, batches.get(0), threads, c.seed(), gradRefs);
       return;
     }
+    if (profile) {
+      // one profiled run of each: libtorch's operator timings of the same steps, as Chrome traces
+      Path torchTrace = dir.toAbsolutePath().resolve("pytorch-trace.json");
+      double s = holdout(backend("pytorch"), new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
+          batches, steps, warmup, torchTrace);
+      System.out.printf(Locale.ROOT, "profiled: pytorch %.1f img/s -> %s%n", s, torchTrace);
+      Path pyTrace = dir.toAbsolutePath().resolve("python-trace.json");
+      double p = python(python, dir, steps, warmup, threads, opt, pyTrace);
+      System.out.printf(Locale.ROOT, "profiled: python %.1f img/s -> %s%n", p, pyTrace);
+      System.out.println("compare: python3 benchmarks/python/trace_summary.py " + torchTrace + " " + pyTrace);
+      return;
+    }
     Map<String, List<Double>> speed = new LinkedHashMap<>();
     contestants.forEach(n -> speed.put(n, new ArrayList<>()));
     for (int r = 0; r < rounds; r++) {
@@ -140,9 +161,9 @@ public final class ExampleBenchmark {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", r + 1));
       for (String n : order) {
         double s = n.equals("python")
-            ? python(python, dir, steps, warmup, threads, opt)
+            ? python(python, dir, steps, warmup, threads, opt, null)
             : holdout(backend(n), new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
-                batches, steps, warmup);
+                batches, steps, warmup, null);
         if (!Double.isNaN(s)) {
           speed.get(n).add(s);
         }
@@ -242,10 +263,14 @@ public final class ExampleBenchmark {
   }
 
   /** Images per second over {@code steps} training steps after {@code warmup} ones, on one session. */
-  static double holdout(Backend backend, SessionSpec spec, List<Batch> batches, int steps, int warmup) {
+  /** Images per second over the timed steps; with {@code trace} (PyTorch only) they run under DJL's profiler. */
+  static double holdout(Backend backend, SessionSpec spec, List<Batch> batches, int steps, int warmup, Path trace) {
     try (TrainingSession s = backend.open(spec)) {
       for (int i = 0; i < warmup; i++) {
         s.trainStep(batches.get(i));
+      }
+      if (trace != null) {
+        ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
       }
       long t0 = System.nanoTime();
       int images = 0;
@@ -254,17 +279,24 @@ public final class ExampleBenchmark {
         s.trainStep(b).total();
         images += b.size();
       }
-      return images / ((System.nanoTime() - t0) / 1e9);
+      double out = images / ((System.nanoTime() - t0) / 1e9);
+      if (trace != null) {
+        ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toString());
+      }
+      return out;
     }
   }
 
   /** The plain-PyTorch contestant, in its own process; NaN when no python3 with torch is found. */
-  static double python(String python, Path dir, int steps, int warmup, int threads, OptimizerSpec opt)
+  static double python(String python, Path dir, int steps, int warmup, int threads, OptimizerSpec opt, Path trace)
       throws IOException, InterruptedException {
     Path script = Path.of("benchmarks/python/holdout_graph.py");
     List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "speed", "--dir", dir.toString(),
         "--steps", String.valueOf(steps), "--warmup", String.valueOf(warmup), "--threads", String.valueOf(threads),
         "--optimizer", opt.type(), "--lr", String.valueOf(opt.lr())));
+    if (trace != null) {
+      cmd.addAll(List.of("--profile", trace.toString()));
+    }
     Process p;
     try {
       p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

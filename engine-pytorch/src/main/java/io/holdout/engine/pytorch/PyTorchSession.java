@@ -325,9 +325,7 @@ public final class PyTorchSession implements TrainingSession {
     boolean gradMode = JniUtils.isGradMode();
     try {
       JniUtils.setGradMode(false);
-      for (Map.Entry<String, NDArray> e : named.entrySet()) {
-        e.getValue().set(state.get(e.getKey()).buffer());
-      }
+      optimizer.load(state, trainableNames());
     } finally {
       JniUtils.setGradMode(gradMode);
     }

@@ -84,10 +84,9 @@ class MemoryTest {
           seconds,
           steps / seconds);
       assertThat(s.liveArrays()).as("arrays owned by the session").isEqualTo(live);
-      // 10 state arrays (dense 2, batch norm 4, heads 2 + 2) and AdamW's two moments for each of
-      // the
-      // 8 trainable ones
-      assertThat(live).isEqualTo(10 + 2 * 8);
+      // 10 state arrays (dense 2, batch norm 4, heads 2 + 2), AdamW's two moments (one array each
+      // over all parameters) and a view of each for every one of the 8 trainable ones
+      assertThat(live).isEqualTo(10 + 2 + 2 * 8);
       assertThat(systemArrays()).as("arrays alive in DJL").isEqualTo(system);
       if (heap >= 0) {
         long grown = nativeHeapKiB() - heap;
