@@ -31,6 +31,7 @@ import org.tensorflow.op.image.ResizeNearestNeighbor;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 
 /**
@@ -444,15 +445,26 @@ final class CompiledModel {
     Operand<TFloat32> mu;
     Operand<TFloat32> var;
     if (training) {
-      mu = mean(tf, x, axes);
-      Operand<TFloat32> centered = sub(tf, x, mu);
-      var = mean(tf, tf.math.square(centered), axes);
+      // statistics, normalisation and affine in float64: the sums over batch x height x width here
+      // and in their gradients (scale, shift, and the mean and variance terms of the input's) run
+      // in float64, where float32 sums of thousands of nearly cancelling terms lost up to 1e-2 of
+      // the shift's gradient (MobileNetV2-SSD-Lite, against float64 PyTorch)
+      Operand<TFloat64> x64 = tf.dtypes.cast(x, TFloat64.class);
+      Operand<TFloat64> mu64 = tf.math.mean(x64, tf.constant(axes));
+      Operand<TFloat64> centered = tf.math.sub(x64, mu64);
+      Operand<TFloat64> var64 = tf.math.mean(tf.math.square(centered), tf.constant(axes));
+      Operand<TFloat64> inv = tf.math.rsqrt(tf.math.add(var64, tf.constant(BN_EPS)));
+      Operand<TFloat64> y64 = tf.math.add(tf.math.mul(tf.math.mul(centered, inv), tf.dtypes.cast(gamma, TFloat64.class)),
+          tf.dtypes.cast(beta, TFloat64.class));
+      mu = tf.dtypes.cast(mu64, TFloat32.class);
+      var = tf.dtypes.cast(var64, TFloat32.class);
       Operand<TFloat32> n = tf.math.div(tf.dtypes.cast(tf.size(x), TFloat32.class), f(tf, in.shape()[0]));
       Operand<TFloat32> unbiased = mul(tf, var, tf.math.div(n, sub(tf, n, f(tf, 1))));
       StateVariable runMean = state.get(mi);
       StateVariable runVar = state.get(vi);
       updates.add(runMean.assign(tf, add(tf, mul(tf, runMean.read(), 1 - BN_MOMENTUM), mul(tf, mu, BN_MOMENTUM))));
       updates.add(runVar.assign(tf, add(tf, mul(tf, runVar.read(), 1 - BN_MOMENTUM), mul(tf, unbiased, BN_MOMENTUM))));
+      return new Act(tf.dtypes.cast(y64, TFloat32.class), image, in.shape());
     } else {
       mu = state.get(mi).read();
       var = state.get(vi).read();
