@@ -140,4 +140,36 @@ class TensorFlowBackendTest {
       assertThat(session.evalStep(b).outputs()).containsKey("_my head (1)");
     }
   }
+
+  @Test
+  void batchNormTrainsAlikeInFloat64AndInTheFloat32Path() {
+    ModelSpec spec = new ModelSpec(new long[] {2, 6, 6},
+        List.of(new LayerSpec.Conv2d(4, 3, 1, 1), new LayerSpec.BatchNorm(), new LayerSpec.Relu(), new LayerSpec.Flatten(),
+            new LayerSpec.Dense(5), new LayerSpec.BatchNorm()),
+        List.of(HeadSpec.dense("y", io.holdout.api.model.HeadKind.REGRESSION, 2)));
+    java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+    io.holdout.api.tensor.Batch b = Fixtures.batch("input", Fixtures.floats(Fixtures.normal(r, 6 * 72, 1), 6, 2, 6, 6),
+        "t_y", Fixtures.floats(Fixtures.normal(r, 12, 1), 6, 2));
+    Weights w = Weights.initialize(spec, 3);
+    double[][] losses = new double[2][];
+    Weights[] after = new Weights[2];
+    for (int k = 0; k < 2; k++) {
+      if (k == 1) {
+        System.setProperty("holdout.tensorflow.batchNorm", "float32");
+      }
+      try (var s = TestBackends.TENSORFLOW.open(Fixtures.spec(spec, w, Fixtures.mseOnEveryHead(spec), Fixtures.sgd(0.1)))) {
+        losses[k] = new double[5];
+        for (int i = 0; i < 5; i++) {
+          losses[k][i] = s.trainStep(b).total();
+        }
+        after[k] = s.weights();
+      } finally {
+        System.clearProperty("holdout.tensorflow.batchNorm");
+      }
+    }
+    for (int i = 0; i < 5; i++) {
+      assertThat(losses[1][i]).as("step %d", i).isCloseTo(losses[0][i], org.assertj.core.data.Percentage.withPercentage(1e-3));
+    }
+    assertThat(after[1].maxAbsDiff(after[0])).isLessThan(1e-5).isGreaterThan(0); // two paths, same training
+  }
 }
