@@ -28,6 +28,7 @@ import io.holdout.datasets.split.PredefinedSplitter;
 import io.holdout.datasets.split.SplitManifest;
 import io.holdout.datasets.image.CocoSource;
 import io.holdout.datasets.image.ImageFolderSource;
+import io.holdout.datasets.image.ShapeClassesSource;
 import io.holdout.datasets.image.ShapesSource;
 import io.holdout.datasets.image.VocSource;
 import java.nio.file.Path;
@@ -160,6 +161,13 @@ public final class DataSetup implements AutoCloseable {
         return ShapesSource.builder(d.count(), size, size)
             .optSeed(loaded.config().seed())
             .optObjects(d.minObjects(), d.maxObjects())
+            .optNoise(d.noise().floatValue())
+            .build()
+            .open();
+      }
+      case "shape_classes" -> {
+        return ShapeClassesSource.builder(d.count(), size, size)
+            .optSeed(loaded.config().seed())
             .optNoise(d.noise().floatValue())
             .build()
             .open();

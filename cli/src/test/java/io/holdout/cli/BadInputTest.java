@@ -95,6 +95,15 @@ class BadInputTest {
   }
 
   @Test
+  void generatedShapeClassesKeysAreChecked() {
+    Path example = ExamplesTest.EXAMPLES.resolve("shapes-resnet.yaml");
+    assertUserError(train(example, "data.maxObjects=3"), "shapes-resnet.yaml: 'data.maxObjects' is for source shapes"
+        + " (detection); shape_classes draws one shape per image");
+    assertUserError(train(example, "data.noise=-0.1"), "shapes-resnet.yaml: 'data.noise' must be in [0, 1], got -0.1");
+    assertUserError(train(example, "data.imageSize=4"), "'data.imageSize' must be >= 8 for generated shapes, got 4");
+  }
+
+  @Test
   void unknownCommandOption() {
     CliFixture.Result r = CliFixture.run("train", "x.yaml", "--frobnicate");
     assertThat(r.code()).isEqualTo(2);

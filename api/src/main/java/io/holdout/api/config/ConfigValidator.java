@@ -21,12 +21,13 @@ final class ConfigValidator {
       fail(f, "'device' must be auto, cpu or gpu, got '" + c.device() + "'");
     }
     DataConfig d = c.data();
-    Set<String> sources = Set.of("csv", "imagefolder", "voc", "coco", "shapes");
+    Set<String> sources = Set.of("csv", "imagefolder", "voc", "coco", "shapes", "shape_classes");
     if (!sources.contains(d.source())) {
       fail(f, "'data.source' must be one of " + new java.util.TreeSet<>(sources) + ", got '" + d.source() + "'");
     }
     boolean csv = d.source().equals("csv");
-    if (!d.source().equals("shapes") && (d.path() == null || d.path().isBlank())) {
+    boolean generated = d.source().equals("shapes") || d.source().equals("shape_classes");
+    if (!generated && (d.path() == null || d.path().isBlank())) {
       fail(f, "'data.path' is missing");
     }
     if (!Set.of("error", "skip").contains(d.missing())) {
@@ -48,15 +49,32 @@ final class ConfigValidator {
     if (d.imageSize() != null && d.imageSize() <= 0) {
       fail(f, "'data.imageSize' must be > 0, got " + d.imageSize());
     }
-    if (d.source().equals("shapes")) {
+    if (generated) {
       if (d.count() <= 0) {
         fail(f, "'data.count' must be > 0, got " + d.count());
       }
       if (d.imageSize() == null) {
-        fail(f, "'data.imageSize' is needed for generated shapes (e.g. 96)");
+        fail(f, "'data.imageSize' is needed for generated shapes (e.g. " + (d.source().equals("shapes") ? "96" : "32")
+            + ")");
       }
-      if (d.minObjects() < 1 || d.maxObjects() < d.minObjects()) {
-        fail(f, "'data.minObjects' must be >= 1 and <= data.maxObjects");
+      if (d.imageSize() < 8) {
+        fail(f, "'data.imageSize' must be >= 8 for generated shapes, got " + d.imageSize());
+      }
+      if (!(d.noise() >= 0 && d.noise() <= 1)) {
+        fail(f, "'data.noise' must be in [0, 1], got " + d.noise());
+      }
+    }
+    if (d.source().equals("shapes") && (d.minObjects() < 1 || d.maxObjects() < d.minObjects())) {
+      fail(f, "'data.minObjects' must be >= 1 and <= data.maxObjects");
+    }
+    if (d.source().equals("shape_classes")) {
+      if (d.minObjects() != null || d.maxObjects() != null) {
+        fail(f, "'data." + (d.minObjects() != null ? "minObjects" : "maxObjects") + "' is for source shapes"
+            + " (detection); shape_classes draws one shape per image");
+      }
+      if (d.classes() != null) {
+        fail(f, "'data.classes' is for image folders and VOC; shape_classes has the classes "
+            + "rectangle, ellipse, triangle");
       }
     }
     SplitConfig s = c.split();

@@ -22,6 +22,7 @@ final class Defaults {
     DataConfig d = c.data();
     String source = or(d.source(), "csv");
     boolean shapes = source.equals("shapes");
+    boolean generated = shapes || source.equals("shape_classes");
     DataConfig data =
         new DataConfig(
             source,
@@ -35,10 +36,10 @@ final class Defaults {
             d.imageSize(),
             d.classes(),
             d.imageSet(),
-            shapes ? or(d.count(), 1000) : d.count(),
+            generated ? or(d.count(), 1000) : d.count(),
             shapes ? or(d.minObjects(), 1) : d.minObjects(),
             shapes ? or(d.maxObjects(), 3) : d.maxObjects(),
-            shapes ? or(d.noise(), 0.1) : d.noise(),
+            generated ? or(d.noise(), 0.1) : d.noise(),
             or(d.skipBadSamples(), false));
     SplitConfig s = c.split() == null ? new SplitConfig(null, null, null, null, null, null, null) : c.split();
     Map<String, Double> ratios = s.ratios();

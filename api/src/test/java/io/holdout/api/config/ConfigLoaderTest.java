@@ -123,6 +123,51 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> parse(MINIMAL, "loss.7.weight=1")).hasMessageContaining("beyond the end of the list");
   }
 
+  static final String SHAPE_CLASSES = """
+      name: s
+      data: {source: shape_classes, count: 90, imageSize: 16}
+      model:
+        layers: [{type: global_avgpool}, {type: flatten}]
+        heads: {label: {type: classification}}
+      loss: [{type: cross_entropy, output: label}]
+      """;
+
+  @Test
+  void shapeClassesNeedNoPathAndGetTheGeneratedDefaults() {
+    DataConfig d = parse(SHAPE_CLASSES).config().data();
+    assertThat(d.source()).isEqualTo("shape_classes");
+    assertThat(d.path()).isNull();
+    assertThat(d.count()).isEqualTo(90);
+    assertThat(d.noise()).isEqualTo(0.1);
+    assertThat(d.minObjects()).isNull();
+    assertThat(parse(SHAPE_CLASSES, "data.count=null").config().data().count()).isEqualTo(1000);
+  }
+
+  @Test
+  void shapeClassesKeysAreChecked() {
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.minObjects=2"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("exp.yaml: 'data.minObjects' is for source shapes (detection); shape_classes draws one shape"
+            + " per image");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.maxObjects=2"))
+        .hasMessageStartingWith("exp.yaml: 'data.maxObjects' is for source shapes");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.imageSize=null"))
+        .hasMessage("exp.yaml: 'data.imageSize' is needed for generated shapes (e.g. 32)");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.imageSize=6"))
+        .hasMessage("exp.yaml: 'data.imageSize' must be >= 8 for generated shapes, got 6");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.noise=1.5"))
+        .hasMessage("exp.yaml: 'data.noise' must be in [0, 1], got 1.5");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.count=0"))
+        .hasMessage("exp.yaml: 'data.count' must be > 0, got 0");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.classes=[a, b, c]"))
+        .hasMessageStartingWith("exp.yaml: 'data.classes' is for image folders and VOC");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.source=shape_class"))
+        .hasMessageContaining("'data.source' must be one of [coco, csv, imagefolder, shape_classes, shapes, voc]"
+            + ", got 'shape_class'");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "detection={anchors: {sizes: [0.2, 0.4]}}"))
+        .hasMessageContaining("'detection' needs a detection data source (shapes, voc or coco), not shape_classes");
+  }
+
   @Test
   void dataPathsResolveAgainstTheConfigFolder() {
     assertThat(parse(MINIMAL).resolve("data.csv")).isEqualTo(Path.of("/base/data.csv"));

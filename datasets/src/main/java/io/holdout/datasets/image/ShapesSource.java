@@ -134,37 +134,48 @@ public final class ShapesSource implements IdentifiedDataset, DatasetSource {
     Objects.checkIndex(index, count);
     Rng rng = new Rng(Rng.mix(seed, index));
     List<Shape> shapes = layout(rng);
-    int plane = height * width;
-    float[] img = new float[3 * plane];
-    float[] bg = {
-      0.15f + 0.7f * rng.nextFloat(), 0.15f + 0.7f * rng.nextFloat(), 0.15f + 0.7f * rng.nextFloat()
-    };
-    for (int c = 0; c < 3; c++) {
-      Arrays.fill(img, c * plane, (c + 1) * plane, bg[c]);
-    }
+    float[] img = new float[3 * height * width];
+    float[] bg = paintBackground(img, rng);
     float[] boxes = new float[4 * shapes.size()];
     long[] labels = new long[shapes.size()];
     for (int k = 0; k < shapes.size(); k++) {
       Shape s = shapes.get(k);
-      float[] color = contrasting(bg, rng);
-      draw(img, s, color);
+      draw(img, height, width, s, contrasting(bg, rng));
       boxes[4 * k] = (float) s.x0 / width;
       boxes[4 * k + 1] = (float) s.y0 / height;
       boxes[4 * k + 2] = (float) s.x1 / width;
       boxes[4 * k + 3] = (float) s.y1 / height;
       labels[k] = s.label;
     }
+    addNoise(img, noise, rng);
+    return Detection.sample(
+        id(index), Field.floats(new long[] {3, height, width}, img), boxes, labels);
+  }
+
+  /** Fills the {@code [3, H, W]} image with one random colour (three draws of {@code rng}), returned. */
+  static float[] paintBackground(float[] img, Rng rng) {
+    int plane = img.length / 3;
+    float[] bg = {
+      0.15f + 0.7f * rng.nextFloat(), 0.15f + 0.7f * rng.nextFloat(), 0.15f + 0.7f * rng.nextFloat()
+    };
+    for (int c = 0; c < 3; c++) {
+      Arrays.fill(img, c * plane, (c + 1) * plane, bg[c]);
+    }
+    return bg;
+  }
+
+  /** Adds uniform noise in {@code [-noise, noise]} to every value, clipped to [0, 1]; none when 0. */
+  static void addNoise(float[] img, float noise, Rng rng) {
     if (noise > 0) {
       for (int i = 0; i < img.length; i++) {
         float v = img[i] + noise * (2 * rng.nextFloat() - 1);
         img[i] = v < 0 ? 0 : (v > 1 ? 1 : v);
       }
     }
-    return Detection.sample(
-        id(index), Field.floats(new long[] {3, height, width}, img), boxes, labels);
   }
 
-  private static float[] contrasting(float[] bg, Rng rng) {
+  /** A random colour more than 0.6 from {@code bg} (summed over RGB), drawn up to 50 times (then the last). */
+  static float[] contrasting(float[] bg, Rng rng) {
     float[] c = new float[3];
     for (int attempt = 0; attempt < 50; attempt++) {
       double d = 0;
@@ -179,7 +190,8 @@ public final class ShapesSource implements IdentifiedDataset, DatasetSource {
     return c;
   }
 
-  private void draw(float[] img, Shape s, float[] color) {
+  /** Draws shape {@code s} (its kind from its 1-based label) in {@code color} on a {@code [3, H, W]} image. */
+  static void draw(float[] img, int height, int width, Shape s, float[] color) {
     int plane = height * width;
     double cx = (s.x0 + s.x1) / 2.0;
     double cy = (s.y0 + s.y1) / 2.0;
