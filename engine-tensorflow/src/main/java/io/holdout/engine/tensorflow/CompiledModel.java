@@ -452,37 +452,32 @@ final class CompiledModel {
     int vi = index.get(p + "running_var");
     Operand<TFloat32> mu;
     Operand<TFloat32> var;
-    if (training && !float32BatchNorm) {
-      // statistics, normalisation and affine in float64: the sums over batch x height x width here
-      // and in their gradients (scale, shift, and the mean and variance terms of the input's) run
-      // in float64, where float32 sums of thousands of nearly cancelling terms lost up to 1e-2 of
-      // the shift's gradient (MobileNetV2-SSD-Lite, against float64 PyTorch)
-      Operand<TFloat64> x64 = tf.dtypes.cast(x, TFloat64.class);
-      Operand<TFloat64> mu64 = tf.math.mean(x64, tf.constant(axes));
-      Operand<TFloat64> centered = tf.math.sub(x64, mu64);
-      Operand<TFloat64> var64 = tf.math.mean(tf.math.square(centered), tf.constant(axes));
-      Operand<TFloat64> inv = tf.math.rsqrt(tf.math.add(var64, tf.constant(BN_EPS)));
-      Operand<TFloat64> y64 = tf.math.add(tf.math.mul(tf.math.mul(centered, inv), tf.dtypes.cast(gamma, TFloat64.class)),
-          tf.dtypes.cast(beta, TFloat64.class));
-      mu = tf.dtypes.cast(mu64, TFloat32.class);
-      var = tf.dtypes.cast(var64, TFloat32.class);
+    if (training) {
+      Operand<TFloat64> y64 = null;
+      if (!float32BatchNorm) {
+        // statistics, normalisation and affine in float64: the sums over batch x height x width
+        // here and in their gradients (scale, shift, and the mean and variance terms of the
+        // input's) run in float64, where float32 sums of thousands of nearly cancelling terms lost
+        // up to 1e-2 of the shift's gradient (MobileNetV2-SSD-Lite, against float64 PyTorch)
+        Operand<TFloat64> x64 = tf.dtypes.cast(x, TFloat64.class);
+        Operand<TFloat64> mu64 = tf.math.mean(x64, tf.constant(axes));
+        Operand<TFloat64> centered = tf.math.sub(x64, mu64);
+        Operand<TFloat64> var64 = tf.math.mean(tf.math.square(centered), tf.constant(axes));
+        Operand<TFloat64> inv = tf.math.rsqrt(tf.math.add(var64, tf.constant(BN_EPS)));
+        y64 = tf.math.add(tf.math.mul(tf.math.mul(centered, inv), tf.dtypes.cast(gamma, TFloat64.class)),
+            tf.dtypes.cast(beta, TFloat64.class));
+        mu = tf.dtypes.cast(mu64, TFloat32.class);
+        var = tf.dtypes.cast(var64, TFloat32.class);
+      } else {
+        mu = mean(tf, x, axes);
+        var = mean(tf, tf.math.square(sub(tf, x, mu)), axes);
+      }
       Operand<TFloat32> n = tf.math.div(tf.dtypes.cast(tf.size(x), TFloat32.class), f(tf, in.shape()[0]));
-      Operand<TFloat32> unbiased = mul(tf, var, tf.math.div(n, sub(tf, n, f(tf, 1))));
-      StateVariable runMean = state.get(mi);
-      StateVariable runVar = state.get(vi);
-      updates.add(runMean.assign(tf, add(tf, mul(tf, runMean.read(), 1 - BN_MOMENTUM), mul(tf, mu, BN_MOMENTUM))));
-      updates.add(runVar.assign(tf, add(tf, mul(tf, runVar.read(), 1 - BN_MOMENTUM), mul(tf, unbiased, BN_MOMENTUM))));
-      return new Act(tf.dtypes.cast(y64, TFloat32.class), image, in.shape());
-    } else if (training) {
-      mu = mean(tf, x, axes);
-      Operand<TFloat32> centered = sub(tf, x, mu);
-      var = mean(tf, tf.math.square(centered), axes);
-      Operand<TFloat32> n = tf.math.div(tf.dtypes.cast(tf.size(x), TFloat32.class), f(tf, in.shape()[0]));
-      Operand<TFloat32> unbiased = mul(tf, var, tf.math.div(n, sub(tf, n, f(tf, 1))));
-      StateVariable runMean = state.get(mi);
-      StateVariable runVar = state.get(vi);
-      updates.add(runMean.assign(tf, add(tf, mul(tf, runMean.read(), 1 - BN_MOMENTUM), mul(tf, mu, BN_MOMENTUM))));
-      updates.add(runVar.assign(tf, add(tf, mul(tf, runVar.read(), 1 - BN_MOMENTUM), mul(tf, unbiased, BN_MOMENTUM))));
+      updateRunning(tf, mi, mu, updates);
+      updateRunning(tf, vi, mul(tf, var, tf.math.div(n, sub(tf, n, f(tf, 1)))), updates);
+      if (y64 != null) {
+        return new Act(tf.dtypes.cast(y64, TFloat32.class), image, in.shape());
+      }
     } else {
       mu = state.get(mi).read();
       var = state.get(vi).read();
@@ -490,6 +485,12 @@ final class CompiledModel {
     Operand<TFloat32> invStd = tf.math.rsqrt(add(tf, var, f(tf, BN_EPS)));
     Operand<TFloat32> y = add(tf, mul(tf, mul(tf, sub(tf, x, mu), invStd), gamma), beta);
     return new Act(y, image, in.shape());
+  }
+
+  /** {@code r = (1 - m)·r + m·s} for the running statistic at state index {@code i}. */
+  private void updateRunning(Ops tf, int i, Operand<TFloat32> s, List<Op> updates) {
+    StateVariable r = state.get(i);
+    updates.add(r.assign(tf, add(tf, mul(tf, r.read(), 1 - BN_MOMENTUM), mul(tf, s, BN_MOMENTUM))));
   }
 
   private static Operand<TFloat32> nhwc(Ops tf, Act a) {
