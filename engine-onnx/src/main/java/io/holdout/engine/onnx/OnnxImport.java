@@ -243,7 +243,6 @@ public final class OnnxImport implements ModelImporter {
       }
       // the first axis after the batch (channels, or features) must match; an image's height and
       // width may differ, as convolutions do not depend on them
-      TensorShapeProto.Dimension d = dims.get(1);
       boolean image = inputShape.length == 3;
       for (int i = 1; i < dims.size(); i++) {
         TensorShapeProto.Dimension di = dims.get(i);
@@ -251,9 +250,6 @@ public final class OnnxImport implements ModelImporter {
           throw new HoldoutException(source + ": input '" + in.getName() + "' is " + describe(dims)
               + " but the data's samples are " + Arrays.toString(inputShape));
         }
-      }
-      if (d.hasDimValue() && d.getDimValue() <= 0) {
-        throw new HoldoutException(source + ": input '" + in.getName() + "' has no channels");
       }
     }
 
@@ -325,7 +321,8 @@ public final class OnnxImport implements ModelImporter {
           return hardSigmoid(n);
         case "Gelu":
           if (!stringAttr(n, "approximate", "none").equals("none")) {
-            throw new IllegalArgumentException("the tanh approximation of GELU is not in the catalogue (exact GELU is)");
+            throw new IllegalArgumentException("the tanh approximation of GELU is not in the catalogue (exact GELU"
+                + " is)");
           }
           return activation(n, new LayerSpec.Activation(Fn.GELU));
         case "Softmax":
@@ -1077,51 +1074,38 @@ public final class OnnxImport implements ModelImporter {
       long count = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
       double[] v = new double[(int) count];
       ByteString raw = t.getRawData();
-      int listed = switch (t.getDataType()) {
-        case FLOAT -> t.getFloatDataCount();
-        case DOUBLE -> t.getDoubleDataCount();
-        case INT64 -> t.getInt64DataCount();
-        case INT32 -> t.getInt32DataCount();
-        default -> 0;
-      };
-      if (raw.isEmpty() && listed != count) {
-        throw new HoldoutException(source + ": " + what + " has " + listed + " values for shape " + Arrays.toString(dims));
-      }
-      ByteBuffer buf = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      boolean integer;
-      switch (t.getDataType()) {
-        case FLOAT -> {
-          integer = false;
-          for (int i = 0; i < v.length; i++) {
-            v[i] = raw.isEmpty() ? t.getFloatData(i) : buf.getFloat(i * 4);
-          }
-        }
-        case DOUBLE -> {
-          integer = false;
-          for (int i = 0; i < v.length; i++) {
-            v[i] = raw.isEmpty() ? t.getDoubleData(i) : buf.getDouble(i * 8);
-          }
-        }
-        case INT64 -> {
-          integer = true;
-          for (int i = 0; i < v.length; i++) {
-            v[i] = raw.isEmpty() ? t.getInt64Data(i) : buf.getLong(i * 8);
-          }
-        }
-        case INT32 -> {
-          integer = true;
-          for (int i = 0; i < v.length; i++) {
-            v[i] = raw.isEmpty() ? t.getInt32Data(i) : buf.getInt(i * 4);
-          }
-        }
-        default -> throw new HoldoutException(source + ": " + what + " is of ONNX type " + t.getDataType()
+      int type = t.getDataType();
+      int width = switch (type) {
+        case FLOAT, INT32 -> 4;
+        case DOUBLE, INT64 -> 8;
+        default -> throw new HoldoutException(source + ": " + what + " is of ONNX type " + type
             + "; holdout reads float, double, int32 and int64 constants");
-      }
-      int expected = raw.isEmpty() ? -1 : (int) count * (t.getDataType() == FLOAT || t.getDataType() == INT32 ? 4 : 8);
-      if (expected >= 0 && raw.size() != expected) {
+      };
+      if (raw.isEmpty()) {
+        int listed = switch (type) {
+          case FLOAT -> t.getFloatDataCount();
+          case DOUBLE -> t.getDoubleDataCount();
+          case INT64 -> t.getInt64DataCount();
+          default -> t.getInt32DataCount();
+        };
+        if (listed != count) {
+          throw new HoldoutException(source + ": " + what + " has " + listed + " values for shape "
+              + Arrays.toString(dims));
+        }
+      } else if (raw.size() != count * width) {
         throw new HoldoutException(source + ": " + what + " has " + raw.size() + " bytes of data for shape "
             + Arrays.toString(dims));
       }
+      ByteBuffer buf = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < v.length; i++) {
+        v[i] = switch (type) {
+          case FLOAT -> raw.isEmpty() ? t.getFloatData(i) : buf.getFloat(i * 4);
+          case DOUBLE -> raw.isEmpty() ? t.getDoubleData(i) : buf.getDouble(i * 8);
+          case INT64 -> raw.isEmpty() ? t.getInt64Data(i) : buf.getLong(i * 8);
+          default -> raw.isEmpty() ? t.getInt32Data(i) : buf.getInt(i * 4);
+        };
+      }
+      boolean integer = type == INT64 || type == INT32;
       return new Const(dims, v, integer);
     }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.holdout.api.HoldoutException;
@@ -18,6 +19,7 @@ import io.holdout.api.config.ModelConfig;
 import io.holdout.api.config.Specs;
 import io.holdout.api.data.DatasetSchema;
 import io.holdout.api.data.TargetInfo;
+import io.holdout.api.loss.LossComponentSpec;
 import io.holdout.api.loss.LossSpec;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
@@ -192,10 +194,10 @@ class OnnxImportTest {
     }
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     tensors.put("input", floats(x, shape));
-    List<io.holdout.api.loss.LossComponentSpec> parts = new ArrayList<>();
+    List<LossComponentSpec> parts = new ArrayList<>();
     for (HeadSpec h : spec.heads()) {
       tensors.put("t_" + h.name(), floats(new float[4 * h.units()], 4, h.units()));
-      parts.add(io.holdout.api.loss.LossComponentSpec.of("mse_" + h.name(), "mse", 1, h.name(), "t_" + h.name()));
+      parts.add(LossComponentSpec.of("mse_" + h.name(), "mse", 1, h.name(), "t_" + h.name()));
     }
     LossSpec loss = new LossSpec(parts);
     Batch b = batch(tensors);
@@ -230,7 +232,7 @@ class OnnxImportTest {
     NodeProto six = clip.getGraph().getNodeList().stream()
         .filter(n -> n.getName().equals("/Constant_1")).findFirst().orElseThrow();
     int at = clip.getGraph().getNodeList().indexOf(six);
-    ai.onnx.proto.OnnxMl.TensorProto five = OnnxGraph.tensor("five", Tensor.ofFloats(new long[0], 5f));
+    TensorProto five = OnnxGraph.tensor("five", Tensor.ofFloats(new long[0], 5f));
     clip.getGraphBuilder().setNode(at, six.toBuilder().setAttribute(0, six.getAttribute(0).toBuilder().setT(five)));
     assertThatThrownBy(() -> OnnxImport.read(clip.build().toByteArray(), "clip.onnx", IMAGE))
         .hasMessageContaining("clip.onnx: node '/Clip' (Clip): Clip(0.0, 5.0) is not in the catalogue");
