@@ -5,12 +5,14 @@ import static io.holdout.engine.onnx.OnnxGraph.attr;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.io.AtomicFiles;
+import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +37,11 @@ import java.util.Objects;
  * ymax)} clipped to {@code [0, 1]}, and {@code scores} {@code [batch, A, C + 1]}, the softmax of the
  * class logits (column 0 the background). Non-maximum suppression is not in the graph: run it in
  * Java on these outputs (the datasets module's {@code Nms}), as holdout's own evaluation does.
+ *
+ * <p>With an {@link OnnxPipeline} the graph also holds the preprocessing and postprocessing, so a
+ * consumer feeds raw inputs: raw features or decoded pixels in (scaled, resized and standardised in
+ * the graph), and softmax probabilities {@code <head>_probabilities} next to each classification
+ * head's logits.
  */
 public final class OnnxExport {
   /** The decoded-boxes output of an SSD export. */
@@ -68,6 +75,25 @@ public final class OnnxExport {
     return build(model, weights, metadata, decoding).toByteArray();
   }
 
+  /**
+   * The serialized inference model with its preprocessing and postprocessing (see {@link
+   * OnnxPipeline}) and, when {@code decoding} is not null, SSD box decoding.
+   *
+   * @throws HoldoutException when the weights do not fit the model, an output name clashes, the
+   *     standardisation does not fit the model's input, or {@code decoding} does not fit the heads
+   */
+  public static byte[] toBytes(ModelSpec model, Weights weights, Map<String, String> metadata,
+      SsdDecoding decoding, OnnxPipeline pipeline) {
+    Objects.requireNonNull(pipeline, "pipeline is null");
+    return build(model, weights, metadata, decoding, pipeline).toByteArray();
+  }
+
+  /** Writes {@link #toBytes(ModelSpec, Weights, Map, SsdDecoding, OnnxPipeline)} to {@code file}, atomically. */
+  public static void write(Path file, ModelSpec model, Weights weights, Map<String, String> metadata,
+      SsdDecoding decoding, OnnxPipeline pipeline) {
+    write(file, toBytes(model, weights, metadata, decoding, pipeline));
+  }
+
   /** Writes {@link #toBytes(ModelSpec, Weights, Map)} to {@code file}, atomically. */
   public static void write(Path file, ModelSpec model, Weights weights, Map<String, String> metadata) {
     write(file, toBytes(model, weights, metadata));
@@ -90,6 +116,11 @@ public final class OnnxExport {
   }
 
   static ModelProto build(ModelSpec model, Weights weights, Map<String, String> metadata, SsdDecoding ssd) {
+    return build(model, weights, metadata, ssd, OnnxPipeline.NONE);
+  }
+
+  static ModelProto build(ModelSpec model, Weights weights, Map<String, String> metadata, SsdDecoding ssd,
+      OnnxPipeline pipeline) {
     Objects.requireNonNull(model, "model is null");
     Objects.requireNonNull(weights, "weights is null");
     Objects.requireNonNull(metadata, "metadata is null");
@@ -100,20 +131,24 @@ public final class OnnxExport {
 
     OnnxGraph g = new OnnxGraph("holdout");
     g.reserve(Batch.INPUT);
-    List<String> reservedOutputs = ssd == null ? List.of() : List.of(BOXES, SCORES);
+    List<String> reservedOutputs = new ArrayList<>(ssd == null ? List.of() : List.of(BOXES, SCORES));
+    List<HeadSpec> withProbabilities = pipeline.probabilities() ? model.heads().stream()
+        .filter(h -> h.kind() == HeadKind.CLASSIFICATION && !h.isMultiScale()).toList() : List.of();
+    withProbabilities.forEach(h -> reservedOutputs.add(h.name() + OnnxPipeline.PROBABILITIES));
     for (HeadSpec h : model.heads()) {
       if (h.name().equals(Batch.INPUT) || reservedOutputs.contains(h.name())) {
         throw new HoldoutException("cannot export head '" + h.name() + "' under its name: the exported"
-            + " model uses '" + h.name() + "' for its " + (h.name().equals(Batch.INPUT) ? "input" : "decoded output")
+            + " model uses '" + h.name() + "' for its " + (h.name().equals(Batch.INPUT) ? "input" : "output "
+            + (h.name().endsWith(OnnxPipeline.PROBABILITIES) ? "of probabilities" : "of decoded boxes"))
             + "; rename the head");
       }
       g.reserve(h.name());
     }
     reservedOutputs.forEach(g::reserve);
-    g.input(Batch.INPUT, OnnxGraph.FLOAT, EvalGraph.batched(model.inputShape()));
+    String x = input(g, model, pipeline);
     Map<String, String> y;
     try {
-      y = ForwardGraph.build(g, model, Batch.INPUT);
+      y = ForwardGraph.build(g, model, x);
     } catch (IllegalArgumentException e) {
       throw new HoldoutException("cannot export the model: " + e.getMessage(), e);
     }
@@ -121,8 +156,14 @@ public final class OnnxExport {
       g.opNamed("Identity", h.name(), List.of(y.get(h.name())));
       g.output(h.name(), OnnxGraph.FLOAT, EvalGraph.batched(model.outputShape(h.name())));
     }
-    String doc = "holdout model: input '" + Batch.INPUT + "' [batch, "
-        + Arrays.toString(model.inputShape()).replaceAll("[\\[\\]]", "") + "]; one output per head";
+    for (HeadSpec h : withProbabilities) {
+      String p = h.name() + OnnxPipeline.PROBABILITIES;
+      g.opNamed("Softmax", p, List.of(y.get(h.name())), attr("axis", 1));
+      g.output(p, OnnxGraph.FLOAT, EvalGraph.batched(model.outputShape(h.name())));
+    }
+    String doc = "holdout model: input '" + Batch.INPUT + "' " + describeInput(model, pipeline)
+        + "; one output per head" + (withProbabilities.isEmpty() ? ""
+        : " (classification heads: logits, and softmax probabilities as '<head>" + OnnxPipeline.PROBABILITIES + "')");
     if (ssd != null) {
       long[] loc = check(model, ssd);
       decode(g, ssd, y.get(ssd.locHead()), y.get(ssd.confHead()));
@@ -136,6 +177,73 @@ public final class OnnxExport {
     ModelProto.Builder m = g.model(OnnxBackend.moduleVersion(), meta, doc).toBuilder();
     m.getGraphBuilder().addAllInitializer(ForwardGraph.initializers(model, weights));
     return m.build();
+  }
+
+  /**
+   * Declares the graph input and adds the preprocessing of {@code pipeline}; returns the value the
+   * network reads.
+   */
+  private static String input(OnnxGraph g, ModelSpec model, OnnxPipeline pipeline) {
+    long[] shape = model.inputShape();
+    String x = Batch.INPUT;
+    switch (pipeline.input()) {
+      case MODEL, FEATURES -> g.input(Batch.INPUT, OnnxGraph.FLOAT, EvalGraph.batched(shape));
+      case IMAGE -> {
+        if (shape.length != 3 || (shape[0] != 1 && shape[0] != 3)) {
+          throw new HoldoutException("cannot export an image input for a model whose input is "
+              + Arrays.toString(shape) + " (it needs [1 or 3, height, width])");
+        }
+        g.input(Batch.INPUT, OnnxGraph.UINT8, new long[] {-1, -1, -1, 3}, new String[] {OnnxGraph.BATCH, "height",
+            "width", "channels"});
+        // Images.toField: byte * (1f / 255f) in float; luma (0.299 R + 0.587 G + 0.114 B) * (1f / 255f)
+        String pixels = g.cast(x, OnnxGraph.FLOAT);
+        String scale = g.floats("pixel_scale", new float[] {1f / 255f});
+        String chw;
+        if (shape[0] == 3) {
+          chw = g.transpose(g.mul(pixels, scale), 0, 3, 1, 2);
+        } else {
+          String r = g.mul(slice(g, pixels, 0, 1, 3), g.floats("luma_r", new float[] {0.299f}));
+          String gr = g.mul(slice(g, pixels, 1, 2, 3), g.floats("luma_g", new float[] {0.587f}));
+          String b = g.mul(slice(g, pixels, 2, 3, 3), g.floats("luma_b", new float[] {0.114f}));
+          chw = g.transpose(g.mul(g.add(g.add(r, gr), b), scale), 0, 3, 1, 2);
+        }
+        // bilinear, half-pixel centres (holdout's Resize); the identity when the size already fits
+        String sizes = g.concat(0, List.of(g.shape(chw, 0, 2), g.vector(shape[1], shape[2])));
+        x = g.op("Resize", List.of(chw, "", "", sizes), attr("mode", "linear"),
+            attr("coordinate_transformation_mode", "half_pixel"));
+      }
+      default -> throw new IllegalStateException();
+    }
+    if (pipeline.standardizes()) {
+      float[] mean = pipeline.mean();
+      long elements = 1;
+      for (long d : shape) {
+        elements *= d;
+      }
+      if (mean.length != elements) {
+        throw new HoldoutException("cannot export the standardisation: it has " + mean.length + " means but the"
+            + " model's input " + Arrays.toString(shape) + " has " + elements + " values");
+      }
+      x = g.div(g.sub(x, g.floats("input_mean", mean, shape)), g.floats("input_std", pipeline.std(), shape));
+    }
+    return x;
+  }
+
+  private static String describeInput(ModelSpec model, OnnxPipeline pipeline) {
+    String dims = Arrays.toString(model.inputShape()).replaceAll("[\\[\\]]", "");
+    return switch (pipeline.input()) {
+      case MODEL -> "float32 [batch, " + dims + "]";
+      case FEATURES -> "float32 [batch, " + dims + "] raw feature values"
+          + (pipeline.standardizes() ? " (standardised in the graph)" : "");
+      case IMAGE -> "uint8 [batch, height, width, 3] RGB pixels 0-255 (scaled to [0, 1] and resized to "
+          + model.inputShape()[1] + "x" + model.inputShape()[2] + " in the graph"
+          + (pipeline.standardizes() ? ", then standardised" : "") + ")";
+    };
+  }
+
+  /** {@code x[..., from:to]} along {@code axis}. */
+  private static String slice(OnnxGraph g, String x, long from, long to, long axis) {
+    return g.op("Slice", List.of(x, g.vector(from), g.vector(to), g.vector(axis)));
   }
 
   /** Checks {@code ssd} against the model; returns the box head's shape {@code [A, 4]}. */

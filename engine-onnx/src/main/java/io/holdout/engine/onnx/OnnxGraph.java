@@ -46,6 +46,7 @@ final class OnnxGraph {
   static final int INT64 = TensorProto.DataType.INT64_VALUE;
   static final int DOUBLE = TensorProto.DataType.DOUBLE_VALUE;
   static final int BOOL = TensorProto.DataType.BOOL_VALUE;
+  static final int UINT8 = TensorProto.DataType.UINT8_VALUE;
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
   private final Set<String> names = new HashSet<>();
@@ -89,21 +90,30 @@ final class OnnxGraph {
    * dimension {@value #BATCH}, and null dims leave the shape unknown.
    */
   void input(String name, int elemType, long[] dims) {
-    graph.addInput(valueInfo(name, elemType, dims));
+    graph.addInput(valueInfo(name, elemType, dims, null));
+  }
+
+  /**
+   * Declares a graph input whose dynamic dimensions ({@code dims} of -1) are named {@code
+   * dimNames} (by position; e.g. {@code batch}, {@code height}, {@code width}).
+   */
+  void input(String name, int elemType, long[] dims, String[] dimNames) {
+    graph.addInput(valueInfo(name, elemType, dims, dimNames));
   }
 
   /** Declares {@code name} a graph output (see {@link #input} for {@code dims}). */
   void output(String name, int elemType, long[] dims) {
-    graph.addOutput(valueInfo(name, elemType, dims));
+    graph.addOutput(valueInfo(name, elemType, dims, null));
   }
 
-  private static ValueInfoProto valueInfo(String name, int elemType, long[] dims) {
+  private static ValueInfoProto valueInfo(String name, int elemType, long[] dims, String[] dimNames) {
     TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(elemType);
     if (dims != null) {
       TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-      for (long d : dims) {
+      for (int i = 0; i < dims.length; i++) {
+        long d = dims[i];
         shape.addDim(d < 0
-            ? TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH)
+            ? TensorShapeProto.Dimension.newBuilder().setDimParam(dimNames == null ? BATCH : dimNames[i])
             : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
       }
       t.setShape(shape);

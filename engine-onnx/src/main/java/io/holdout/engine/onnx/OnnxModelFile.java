@@ -1,6 +1,7 @@
 package io.holdout.engine.onnx;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxModelMetadata;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -13,6 +14,8 @@ import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import java.io.IOException;
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -140,14 +143,45 @@ public final class OnnxModelFile implements AutoCloseable {
    */
   public synchronized Map<String, Tensor> run(Tensor input) {
     Objects.requireNonNull(input, "input is null");
+    try (OnnxTensor x = Feeds.floats(env, input)) {
+      return run(x, "input " + input);
+    } catch (OrtException e) {
+      throw new HoldoutException(source + ": cannot feed input " + input + ": " + OrtRuntime.oneLine(e.getMessage()), e);
+    } finally {
+      Reference.reachabilityFence(input);
+    }
+  }
+
+  /**
+   * Runs a model whose input takes decoded pixels (an export with {@link OnnxPipeline.Input#IMAGE})
+   * on uint8 {@code pixels} of shape {@code [batch, height, width, channels]}, row-major (RGB
+   * interleaved), and returns every float output, in the model's order.
+   *
+   * @throws HoldoutException when ONNX Runtime rejects the input, naming the file
+   */
+  public synchronized Map<String, Tensor> runPixels(byte[] pixels, long[] shape) {
+    Objects.requireNonNull(pixels, "pixels is null");
+    if (shape.length != 4 || Tensor.elementCount(shape) != pixels.length) {
+      throw new IllegalArgumentException(pixels.length + " pixel values for shape " + java.util.Arrays.toString(shape));
+    }
+    ByteBuffer buf = ByteBuffer.allocateDirect(pixels.length).order(ByteOrder.nativeOrder());
+    buf.put(pixels).flip();
+    String what = "pixels " + java.util.Arrays.toString(shape);
+    try (OnnxTensor x = OnnxTensor.createTensor(env, buf, shape, OnnxJavaType.UINT8)) {
+      return run(x, what);
+    } catch (OrtException e) {
+      throw new HoldoutException(source + ": cannot feed " + what + ": " + OrtRuntime.oneLine(e.getMessage()), e);
+    }
+  }
+
+  private Map<String, Tensor> run(OnnxTensor x, String what) {
     if (session == null) {
       throw new IllegalStateException(source + " is closed");
     }
     String name = info.inputs().containsKey(Batch.INPUT) || info.inputs().size() != 1
         ? Batch.INPUT
         : info.inputs().keySet().iterator().next();
-    try (OnnxTensor x = Feeds.floats(env, input);
-        OrtSession.Result r = session.run(Map.of(name, x))) {
+    try (OrtSession.Result r = session.run(Map.of(name, x))) {
       Map<String, Tensor> out = new LinkedHashMap<>();
       for (Map.Entry<String, OnnxValue> e : r) {
         if (e.getValue() instanceof OnnxTensor t && t.getInfo().type == ai.onnxruntime.OnnxJavaType.FLOAT) {
@@ -156,10 +190,8 @@ public final class OnnxModelFile implements AutoCloseable {
       }
       return out;
     } catch (OrtException e) {
-      throw new HoldoutException(source + ": ONNX Runtime could not run the model on input " + input + ": "
+      throw new HoldoutException(source + ": ONNX Runtime could not run the model on " + what + ": "
           + OrtRuntime.oneLine(e.getMessage()), e);
-    } finally {
-      Reference.reachabilityFence(input);
     }
   }
 

@@ -51,12 +51,24 @@ public record OnnxModelInfo(
    */
   public void checkFits(ModelSpec model) {
     Objects.requireNonNull(model, "model is null");
+    checkFits(model, model.inputShape());
+  }
+
+  /**
+   * Checks that the file can stand in for {@code model} fed an input {@value Batch#INPUT} of shape
+   * {@code [batch, ...input]} ({@code -1} in {@code input}: a dynamic dimension, e.g. the height
+   * of an exported image input), with every head's output as {@link #checkFits(ModelSpec)}.
+   *
+   * @throws HoldoutException naming the file and the first mismatch
+   */
+  public void checkFits(ModelSpec model, long[] input) {
+    Objects.requireNonNull(model, "model is null");
     long[] in = inputs.get(Batch.INPUT);
     if (in == null) {
       throw new HoldoutException(source + ": the ONNX model has no input '" + Batch.INPUT + "' (inputs: "
           + inputs.keySet() + ")");
     }
-    checkShape("input '" + Batch.INPUT + "'", in, model.inputShape());
+    checkShape("input '" + Batch.INPUT + "'", in, input);
     for (HeadSpec h : model.heads()) {
       long[] out = outputs.get(h.name());
       if (out == null) {
@@ -70,11 +82,12 @@ public record OnnxModelInfo(
   private void checkShape(String what, long[] actual, long[] perSample) {
     boolean ok = actual.length == perSample.length + 1;
     for (int i = 0; ok && i < perSample.length; i++) {
-      ok = actual[i + 1] < 0 || actual[i + 1] == perSample[i];
+      ok = actual[i + 1] < 0 || perSample[i] < 0 || actual[i + 1] == perSample[i];
     }
     if (!ok) {
       throw new HoldoutException(source + ": " + what + " has shape " + shape(actual)
-          + " but the model expects [batch, " + Arrays.toString(perSample).replaceAll("[\\[\\]]", "") + "]");
+          + " but the model expects [batch, " + Arrays.toString(perSample).replace("-1", "?").replaceAll("[\\[\\]]", "")
+          + "]");
     }
   }
 
