@@ -11,6 +11,8 @@ import io.holdout.api.model.ModelSpec;
 import io.holdout.datasets.transform.SampleTransform;
 import io.holdout.api.config.TargetConfig;
 import io.holdout.api.data.Dataset;
+import io.holdout.api.data.DatasetSchema;
+import io.holdout.api.data.TargetInfo;
 import io.holdout.api.data.Split;
 import io.holdout.api.data.Splitter;
 import io.holdout.api.data.TargetKind;
@@ -33,6 +35,7 @@ import io.holdout.datasets.image.ShapesSource;
 import io.holdout.datasets.image.VocSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import io.holdout.datasets.transform.Standardizer;
 import java.util.Map;
 
@@ -120,8 +123,124 @@ public final class DataSetup implements AutoCloseable {
     return b.build();
   }
 
+  /**
+   * The data of a saved run to evaluate it, with nothing refitted: the config's data, or every row
+   * of {@code dataFile} (a file of the same source type and columns, all in the part {@code test}),
+   * opened with the run's feature order and class lists, split by the run's {@code split.json} (the
+   * config's data only; it checks that the data is the one the run was split on), standardised
+   * with the run's statistics, each part loaded in order without augmentation.
+   */
+  static DataSetup forRun(SavedRun saved, Path dataFile) {
+    LoadedConfig loaded = saved.loaded;
+    ExperimentConfig c = loaded.config();
+    String file = loaded.source().toString();
+    DataConfig d = recorded(c.data(), saved.prep, dataFile, file);
+    if (dataFile == null && d.path() != null && !java.nio.file.Files.exists(loaded.resolve(d.path()))) {
+      throw new HoldoutException(saved.run.dir() + ": the run's data " + loaded.resolve(d.path()) + " is not there"
+          + " (moved?); evaluate --data FILE scores every row of a file with the same columns");
+    }
+    Dataset dataset = open(loaded, d);
+    String where = dataFile != null ? dataFile.toString() : d.path() != null ? loaded.resolve(d.path()).toString()
+        : "data." + d.source();
+    checkSchema(dataset.schema(), saved.prep, where);
+    Split split;
+    if (dataFile == null) {
+      Path m = saved.run.file(RunFolder.SPLIT);
+      if (!java.nio.file.Files.exists(m)) {
+        throw new HoldoutException(m + ": file not found (the run's split manifest; evaluate --data FILE scores"
+            + " every row of a file instead)");
+      }
+      split = SplitManifest.read(m).splitFor(dataset, m.toString());
+    } else {
+      int[] all = new int[dataset.size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      split = new Split(Map.of(Split.TEST, all), c.seed(), "all rows of " + dataFile.getFileName());
+    }
+    Dataset trainPart = Datasets.part(dataset, split, Split.TRAIN);
+    Dataset valPart = Datasets.part(dataset, split, Split.VAL);
+    Dataset testPart = Datasets.part(dataset, split, Split.TEST);
+    Standardizer std = saved.prep.input().standardizer();
+    if (std != null) {
+      trainPart = std.applyTo(trainPart);
+      valPart = std.applyTo(valPart);
+      testPart = std.applyTo(testPart);
+    }
+    LoaderConfig l = c.loader();
+    boolean skip = c.data().skipBadSamples();
+    DetectionSetup detection = saved.detection;
+    SampleTransform t = detection == null ? null : detection.evalTransform();
+    return new DataSetup(dataset, split, std, loader(trainPart, l, c.seed(), false, false, skip, t, detection),
+        loader(valPart, l, c.seed(), false, false, skip, t, detection),
+        loader(testPart, l, c.seed(), false, false, skip, t, detection), saved.model, detection);
+  }
+
+  /**
+   * The config's data section with the run's feature order and class lists in place (so class
+   * {@code i} is the run's class {@code i} whichever classes the data holds) and, with {@code
+   * dataFile}, that file as the path.
+   */
+  private static DataConfig recorded(DataConfig d, Preprocessing prep, Path dataFile, String file) {
+    String path = d.path();
+    String images = d.images();
+    if (dataFile != null) {
+      if (path == null) {
+        throw new HoldoutException("--data: the run's data (" + file + ": data.source " + d.source() + ") is"
+            + " generated from the seed, so there is no file to replace");
+      }
+      path = dataFile.toAbsolutePath().toString();
+      images = null;
+    }
+    List<String> features = d.features();
+    Map<String, TargetConfig> targets = d.targets();
+    List<String> classes = d.classes();
+    if ("csv".equals(d.source())) {
+      features = prep.input().features();
+      targets = new LinkedHashMap<>();
+      for (Map.Entry<String, TargetConfig> e : d.targets().entrySet()) {
+        TargetConfig t = e.getValue();
+        Preprocessing.Target r = prep.targets().get(e.getKey());
+        targets.put(e.getKey(), "class".equals(t.type()) && r != null && !r.classes().isEmpty()
+            ? new TargetConfig(t.column(), t.type(), r.classes()) : t);
+      }
+    } else if ("imagefolder".equals(d.source()) || "voc".equals(d.source())) {
+      classes = prep.targets().values().stream().filter(t -> !t.classes().isEmpty()).findFirst()
+          .map(Preprocessing.Target::classes).orElse(d.classes());
+    }
+    return new DataConfig(d.source(), path, features, targets, d.standardize(), d.missing(), d.delimiter(), images,
+        d.imageSize(), classes, d.imageSet(), d.count(), d.minObjects(), d.maxObjects(), d.noise(),
+        d.skipBadSamples());
+  }
+
+  /** The data must have the run's input shape, feature order and class lists. */
+  private static void checkSchema(DatasetSchema s, Preprocessing prep, String where) {
+    if (!java.util.Arrays.equals(s.inputShape(), prep.input().shape())) {
+      throw new HoldoutException(where + ": the data's input is " + java.util.Arrays.toString(s.inputShape())
+          + " but the run's model reads " + java.util.Arrays.toString(prep.input().shape()));
+    }
+    if (!prep.input().features().isEmpty() && !s.inputNames().equals(prep.input().features())) {
+      throw new HoldoutException(where + ": features " + s.inputNames() + " are not the run's "
+          + prep.input().features());
+    }
+    for (Map.Entry<String, Preprocessing.Target> e : prep.targets().entrySet()) {
+      TargetInfo t = s.targets().get(e.getKey());
+      if (t == null) {
+        throw new HoldoutException(where + ": the data has no target '" + e.getKey() + "' (targets: "
+            + s.targets().keySet() + ")");
+      }
+      if (!t.classes().equals(e.getValue().classes())) {
+        throw new HoldoutException(where + ": target '" + e.getKey() + "' has classes " + t.classes()
+            + " but the run was trained with " + e.getValue().classes());
+      }
+    }
+  }
+
   static Dataset open(LoadedConfig loaded) {
-    DataConfig d = loaded.config().data();
+    return open(loaded, loaded.config().data());
+  }
+
+  static Dataset open(LoadedConfig loaded, DataConfig d) {
     String file = loaded.source().toString();
     Integer size = d.imageSize();
     switch (d.source()) {

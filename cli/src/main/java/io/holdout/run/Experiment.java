@@ -25,6 +25,7 @@ import io.holdout.api.metrics.Metric;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.ModelSpecJson;
 import io.holdout.api.model.Weights;
 import io.holdout.api.train.EvalSummary;
 import io.holdout.api.train.LrSchedule;
@@ -82,14 +83,7 @@ public final class Experiment {
       this.loaded = loaded;
       ExperimentConfig c = loaded.config();
       this.file = loaded.source().toString();
-      String backendName = backendOverride != null ? backendOverride : c.backend();
-      LoadedConfig forBackend = backendOverride == null ? loaded
-          : ConfigLoader.parse(loaded.resolvedYaml(), file, loaded.baseDir(), List.of("backend=" + backendOverride));
-      Injector injector = Bootstrap.injector(forBackend);
-      this.backend = injector.getInstance(Backend.class);
-      if (!backend.name().equals(backendName)) {
-        throw new IllegalStateException("bound backend " + backend.name() + " for " + backendName);
-      }
+      this.backend = bindBackend(loaded, backendOverride);
       this.data = DataSetup.build(loaded);
       try {
         this.model = data.model() != null ? data.model() : Specs.model(c.model(), data.dataset().schema(), file);
@@ -188,6 +182,20 @@ public final class Experiment {
     }
   }
 
+  /** The config's backend, or {@code override}, bound through Guice as the config names it. */
+  static Backend bindBackend(LoadedConfig loaded, String override) {
+    String backendName = override != null ? override : loaded.config().backend();
+    LoadedConfig forBackend = override == null ? loaded
+        : ConfigLoader.parse(loaded.resolvedYaml(), loaded.source().toString(), loaded.baseDir(),
+            List.of("backend=" + override));
+    Injector injector = Bootstrap.injector(forBackend);
+    Backend backend = injector.getInstance(Backend.class);
+    if (!backend.name().equals(backendName)) {
+      throw new IllegalStateException("bound backend " + backend.name() + " for " + backendName);
+    }
+    return backend;
+  }
+
   /** Trains a fresh run. */
   public static Outcome run(LoadedConfig loaded, PrintWriter out) {
     return run(loaded, out, List.of());
@@ -209,6 +217,10 @@ public final class Experiment {
       if (p.data.standardizer() != null) {
         p.data.standardizer().write(run.file("standardizer.json"));
       }
+      // what evaluate, predict and export read instead of the training data
+      ModelSpecJson.write(run.file(SavedRun.MODEL), p.model);
+      Preprocessing.of(c, p.data.dataset().schema(), p.data.standardizer(), p.model, p.data.detection())
+          .write(run.file(SavedRun.PREPROCESSING));
       try (TrainingSession session = p.backend.open(spec)) {
         Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), p.data.split().hash());
         return train(p, run, session, RunState.fresh(c.optimizer().lr()), out, false, extra);
@@ -334,33 +346,54 @@ public final class Experiment {
    */
   public static EvalSummary evaluate(Path runDir, String split, String backendOverride, String weightsName,
       PrintWriter out) {
-    RunFolder run = RunFolder.open(runDir);
-    LoadedConfig loaded = ConfigLoader.load(run.file(RunFolder.CONFIG), List.of());
-    Path weightsFile = run.dir().resolve(weightsName);
-    try (Prepared p = new Prepared(loaded, backendOverride)) {
-      Weights w = readWeights(weightsFile);
-      w.checkFits(p.model, weightsFile.toString());
-      SessionSpec spec = p.sessionSpec(w, false);
-      p.checkCapabilities(spec);
-      DataSetup d = p.data;
-      var source = switch (split) {
-        case Split.TEST -> d.test();
+    return evaluate(runDir, split, backendOverride, weightsName, null, out);
+  }
+
+  /**
+   * Re-evaluates a finished run's weights from its folder alone: the model, standardisation and
+   * class lists recorded there, on the config's data split by {@code split.json} (part {@code
+   * split}), or with {@code dataFile} on every row of that file (same columns or layout as the
+   * training data; reported as {@code data-<file name>}). Writes {@code eval-<name>-<backend>.json}
+   * and {@code eval-<name>-<backend>-predictions.csv} into the run folder.
+   */
+  public static EvalSummary evaluate(Path runDir, String split, String backendOverride, String weightsName,
+      Path dataFile, PrintWriter out) {
+    if (dataFile == null && !List.of(Split.TRAIN, Split.VAL, Split.TEST).contains(split)) {
+      throw new HoldoutException("--split must be train, val or test, got '" + split + "'");
+    }
+    SavedRun saved = SavedRun.open(runDir);
+    Backend backend = saved.backend(backendOverride);
+    SessionSpec spec = saved.sessionSpec(backend, saved.weights(weightsName));
+    String name = dataFile == null ? split : "data-" + stem(dataFile);
+    try (DataSetup d = DataSetup.forRun(saved, dataFile)) {
+      var source = switch (dataFile == null ? split : Split.TEST) {
         case Split.VAL -> d.val();
         case Split.TRAIN -> d.train();
-        default -> throw new HoldoutException("--split must be train, val or test, got '" + split + "'");
+        default -> d.test();
       };
-      Predictions preds = p.predictions(split, run.file("eval-" + split + "-" + p.backend.name() + "-predictions.csv"));
-      try (TrainingSession session = p.backend.open(spec)) {
-        EvalSummary s = Trainer.evaluate(session, split, source, p.metrics.get(), preds::add);
+      List<Metric> metrics = metrics(saved.loaded.config().metrics(), saved.file, saved.detection).get();
+      Predictions preds = saved.predictions(name, saved.run.file("eval-" + name + "-" + backend.name()
+          + "-predictions.csv"));
+      try (TrainingSession session = backend.open(spec)) {
+        EvalSummary s = Trainer.evaluate(session, name, source, metrics, preds::add);
         preds.write();
-        writeEvalReport(run.file("eval-" + split + "-" + p.backend.name() + ".json"), s, p.backend.name(), weightsName);
-        out.printf(Locale.ROOT, "%s on %s (%s, %s): loss %s%n", split, p.backend.name(), session.device(), weightsName,
-            s.loss().describe());
+        writeEvalReport(saved.run.file("eval-" + name + "-" + backend.name() + ".json"), s, backend.name(),
+            weightsName, dataFile);
+        out.printf(Locale.ROOT, "%s on %s (%s, %s): loss %s%n", dataFile == null ? split
+            : name + " (" + d.dataset().size() + " rows of " + dataFile + ")", backend.name(), session.device(),
+            weightsName, s.loss().describe());
         s.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
         out.println("worst samples: " + String.join("; ", preds.worst(3)));
         return s;
       }
     }
+  }
+
+  /** A file's name without its extension(s) ({@code rows.csv.gz} -> {@code rows}). */
+  static String stem(Path file) {
+    String n = file.getFileName().toString();
+    int dot = n.indexOf('.');
+    return (dot > 0 ? n.substring(0, dot) : n).replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
   /** The model weights of a weights file or checkpoint (optimizer state left out). */
@@ -446,8 +479,12 @@ public final class Experiment {
   }
 
   /** {@code eval-<split>-<backend>.json}: the loss breakdown and metrics at full precision. */
-  private static void writeEvalReport(Path file, EvalSummary s, String backend, String weights) {
+  private static void writeEvalReport(Path file, EvalSummary s, String backend, String weights, Path data) {
     StringBuilder sb = new StringBuilder("{\n  \"split\": \"").append(s.split()).append("\",\n");
+    if (data != null) {
+      sb.append("  \"data\": \"").append(data.toAbsolutePath().toString().replace("\\", "/").replace("\"", "'"))
+          .append("\",\n");
+    }
     sb.append("  \"backend\": \"").append(backend).append("\",\n");
     sb.append("  \"weights\": \"").append(weights.replace("\"", "'")).append("\",\n");
     appendLossAndMetrics(sb, s);

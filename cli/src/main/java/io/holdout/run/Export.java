@@ -1,13 +1,15 @@
 package io.holdout.run;
 
 import io.holdout.api.HoldoutException;
-import io.holdout.api.config.ConfigLoader;
-import io.holdout.api.config.LoadedConfig;
+import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
+import io.holdout.datasets.transform.Standardizer;
 import io.holdout.engine.onnx.OnnxExport;
 import io.holdout.engine.onnx.OnnxModelFile;
 import io.holdout.engine.onnx.OnnxModelInfo;
+import io.holdout.engine.onnx.OnnxPipeline;
 import io.holdout.engine.onnx.SsdDecoding;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,66 +20,127 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code holdout export}: writes a finished run's model as a standalone ONNX file (opset 18): input
- * {@code input} {@code [batch, ...]} with a dynamic batch dimension, one output per head, and for a
- * detector also {@code boxes} (decoded corners) and {@code scores} (softmax probabilities, column 0
- * the background); NMS is left to the caller. The file's metadata names the holdout version, the
- * config hash and what a program needs to use it (classes, NMS settings).
+ * {@code holdout export}: writes a finished run's model, from its folder alone, as a standalone
+ * ONNX file (opset 18) that takes raw inputs: a table's raw feature values (float {@code [batch,
+ * features]}, standardised in the graph with the run's statistics) or an image's decoded pixels
+ * (uint8 {@code [batch, height, width, 3]}, RGB, any size: scaled to [0, 1], resized and
+ * standardised in the graph). Outputs: each head under its name (logits for classification heads,
+ * values in the target's units for regression heads), each classification head's softmax {@code
+ * <head>_probabilities}, and for a detector {@code boxes} (decoded corners) and {@code scores}
+ * (softmax probabilities, column 0 the background); NMS is left to the caller. The metadata names
+ * the inputs, outputs, classes per head and units, and holds {@code preprocessing.json}.
  */
 public final class Export {
   private Export() {}
 
   /** Writes the ONNX file and checks it by loading it in a fresh ONNX Runtime session. */
   public static Path onnx(Path runDir, String weightsName, Path outFile, String holdoutVersion, PrintWriter out) {
-    RunFolder run = RunFolder.open(runDir);
-    LoadedConfig loaded = ConfigLoader.load(run.file(RunFolder.CONFIG), List.of());
-    Path weightsFile = run.dir().resolve(weightsName);
-    Path target = outFile != null ? outFile : run.dir().resolve("model.onnx");
-    try (Experiment.Prepared p = new Experiment.Prepared(loaded, null)) {
-      Weights w = Experiment.readWeights(weightsFile);
-      w.checkFits(p.model, weightsFile.toString());
-      Map<String, String> meta = new LinkedHashMap<>();
-      meta.put("holdout_version", holdoutVersion);
-      meta.put("config_hash", loaded.hash());
-      meta.put("split_hash", p.data.split().hash());
-      meta.put("experiment", loaded.config().name());
-      meta.put("run", run.dir().getFileName().toString());
-      meta.put("weights", weightsName);
-      meta.put("input_shape", Arrays.toString(p.model.inputShape()));
-      List<String> classes = p.classNames();
-      if (!classes.isEmpty()) {
-        meta.put("classes", String.join(",", classes));
-      }
-      DetectionSetup det = p.data.detection();
-      if (det == null) {
-        OnnxExport.write(target, p.model, w, meta);
-      } else {
-        var nms = det.config().nms();
-        meta.put("detection", "outputs boxes [batch, anchors, 4] as normalised (xmin, ymin, xmax, ymax) and scores"
-            + " [batch, anchors, classes + 1] (column 0 = background); apply per-class NMS");
-        meta.put("nms_iou", String.valueOf(nms.iou()));
-        meta.put("nms_score", String.valueOf(nms.score()));
-        meta.put("nms_top_k", String.valueOf(nms.topK()));
-        SsdDecoding decoding = new SsdDecoding(det.config().loc(), det.config().conf(), det.anchors().centres(),
-            det.config().variances().get(0), det.config().variances().get(1));
-        OnnxExport.write(target, p.model, w, meta, decoding);
-      }
-      OnnxModelInfo info = OnnxModelFile.validate(target);
-      info.checkFits(p.model);
-      out.printf(Locale.ROOT, "wrote %s (ONNX opset 18, %s)%n", target, size(target));
-      info.inputs().forEach((k, v) -> out.printf(Locale.ROOT, "  input  %-8s %s%n", k, dims(v)));
-      info.outputs().forEach((k, v) -> out.printf(Locale.ROOT, "  output %-8s %s%s%n", k, dims(v),
-          p.model.heads().stream().map(HeadSpec::name).anyMatch(k::equals) ? "" : "  (decoded)"));
-      out.printf(Locale.ROOT, "  metadata holdout_version=%s config_hash=%s%n", holdoutVersion, loaded.hash());
-      out.flush();
-      return target;
+    SavedRun saved = SavedRun.open(runDir);
+    Weights w = saved.weights(weightsName);
+    Path target = outFile != null ? outFile : saved.run.dir().resolve("model.onnx");
+    ModelSpec model = saved.model;
+    Preprocessing prep = saved.prep;
+    Standardizer std = prep.input().standardizer();
+    float[] mean = std == null ? null : std.mean();
+    float[] sd = std == null ? null : std.std();
+    boolean image = prep.input().isImage();
+    OnnxPipeline pipeline = image ? OnnxPipeline.image(mean, sd) : OnnxPipeline.features(mean, sd);
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("holdout_version", holdoutVersion);
+    meta.put("config_hash", saved.loaded.hash());
+    String splitHash = saved.splitHash();
+    if (splitHash != null) {
+      meta.put("split_hash", splitHash);
     }
+    meta.put("experiment", saved.loaded.config().name());
+    meta.put("run", saved.run.dir().getFileName().toString());
+    meta.put("weights", weightsName);
+    meta.put("input_shape", Arrays.toString(model.inputShape()));
+    long[] in = model.inputShape();
+    if (image) {
+      meta.put(INPUT_FORMAT, "image");
+      meta.put("input", "uint8 [batch, height, width, 3]: RGB pixels 0-255, channels last, any height and width;"
+          + " the graph scales them to [0, 1], " + (in[0] == 1 ? "takes the luma, " : "") + "resizes them"
+          + " (bilinear, half-pixel centres) to " + in[1] + "x" + in[2] + (std != null ? " and standardises them"
+          + " with the training split's statistics" : "") + "; all images of one call have one size");
+      meta.put("image_size", in[1] + "x" + in[2]);
+    } else {
+      meta.put(INPUT_FORMAT, "features");
+      meta.put("input_features", String.join(",", prep.input().features()));
+      meta.put("input", "float32 [batch, " + in[0] + "]: raw feature values in the order of input_features, in"
+          + " the units of the training CSV" + (std != null ? "; the graph standardises them with the training"
+          + " split's statistics" : ""));
+    }
+    StringBuilder outputs = new StringBuilder();
+    List<String> classes = prep.detectionClasses();
+    for (HeadSpec h : model.heads()) {
+      Preprocessing.Head ph = prep.heads().get(h.name());
+      if (ph.kind() == HeadKind.CLASSIFICATION) {
+        meta.put("classes." + h.name(), String.join(",", ph.classes()));
+        if (!h.isMultiScale()) {
+          outputs.append(h.name()).append(": logits [batch, ").append(ph.classes().size()).append("]; ")
+              .append(h.name()).append(OnnxPipeline.PROBABILITIES).append(": softmax probabilities in the order of"
+                  + " classes.").append(h.name()).append("; ");
+          if (classes.isEmpty()) {
+            classes = ph.classes();
+          }
+        } else {
+          outputs.append(h.name()).append(": class logits per anchor (background first); ");
+        }
+      } else {
+        Preprocessing.Target t = prep.targets().get(ph.target());
+        String units = t != null && t.column() != null ? "the units of column " + t.column() : "target " + ph.target();
+        if (!h.isMultiScale()) {
+          meta.put("units." + h.name(), units);
+          outputs.append(h.name()).append(": values in ").append(units).append("; ");
+        } else {
+          outputs.append(h.name()).append(": box offsets per anchor; ");
+        }
+      }
+    }
+    if (!classes.isEmpty()) {
+      meta.put("classes", String.join(",", classes));
+    }
+    DetectionSetup det = saved.detection;
+    SsdDecoding decoding = null;
+    if (det != null) {
+      var nms = det.config().nms();
+      outputs.append("boxes: [batch, anchors, 4] normalised (xmin, ymin, xmax, ymax); scores: [batch, anchors,"
+          + " classes + 1] softmax probabilities (column 0 = background); apply per-class NMS; ");
+      meta.put("detection", "outputs boxes [batch, anchors, 4] as normalised (xmin, ymin, xmax, ymax) and scores"
+          + " [batch, anchors, classes + 1] (column 0 = background); apply per-class NMS");
+      meta.put("nms_iou", String.valueOf(nms.iou()));
+      meta.put("nms_score", String.valueOf(nms.score()));
+      meta.put("nms_top_k", String.valueOf(nms.topK()));
+      decoding = new SsdDecoding(det.config().loc(), det.config().conf(), det.anchors().centres(),
+          det.config().variances().get(0), det.config().variances().get(1));
+    }
+    meta.put("outputs", outputs.toString().replaceAll("; $", ""));
+    meta.put("preprocessing", prep.toTree().toString());
+    OnnxExport.write(target, model, w, meta, decoding, pipeline);
+    OnnxModelInfo info = OnnxModelFile.validate(target);
+    info.checkFits(model, image ? new long[] {-1, -1, 3} : model.inputShape());
+    out.printf(Locale.ROOT, "wrote %s (ONNX opset 18, %s)%n", target, size(target));
+    info.inputs().forEach((k, v) -> out.printf(Locale.ROOT, "  input  %-8s %s %s%n", k, dims(v, image),
+        image ? "uint8 RGB pixels 0-255 (scaled, resized" + (std != null ? ", standardised" : "") + " in the graph)"
+            : "raw " + String.join(", ", prep.input().features()) + (std != null ? " (standardised in the graph)" : "")));
+    info.outputs().forEach((k, v) -> out.printf(Locale.ROOT, "  output %-8s %s%s%n", k, dims(v, false),
+        model.heads().stream().map(HeadSpec::name).anyMatch(k::equals) ? ""
+            : k.endsWith(OnnxPipeline.PROBABILITIES) ? "  (softmax)" : "  (decoded)"));
+    out.printf(Locale.ROOT, "  metadata holdout_version=%s config_hash=%s%n", holdoutVersion, saved.loaded.hash());
+    out.flush();
+    return target;
   }
 
-  private static String dims(long[] shape) {
+  /** The metadata key naming what the input takes: {@code features} or {@code image}. */
+  public static final String INPUT_FORMAT = "input_format";
+
+  private static String dims(long[] shape, boolean image) {
+    String[] names = {"batch", "height", "width"};
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < shape.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(shape[i] < 0 ? "batch" : String.valueOf(shape[i]));
+      sb.append(i == 0 ? "" : ", ").append(shape[i] >= 0 ? String.valueOf(shape[i])
+          : image && i < names.length ? names[i] : "batch");
     }
     return sb.append(']').toString();
   }

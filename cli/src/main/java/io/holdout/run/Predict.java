@@ -1,30 +1,31 @@
 package io.holdout.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.holdout.api.HoldoutException;
+import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.EvalResult;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
-import io.holdout.api.config.ConfigLoader;
-import io.holdout.api.config.LoadedConfig;
 import io.holdout.api.data.Field;
 import io.holdout.api.data.Sample;
-import io.holdout.api.data.TargetInfo;
 import io.holdout.api.data.TargetKind;
 import io.holdout.api.io.AtomicFiles;
-import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
-import io.holdout.api.model.Weights;
+import io.holdout.api.model.ModelSpec;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import io.holdout.datasets.Detection;
+import io.holdout.datasets.csv.CsvDataset;
+import io.holdout.datasets.csv.CsvSource;
 import io.holdout.datasets.detection.BoxDecoder;
 import io.holdout.datasets.image.Images;
 import io.holdout.datasets.loader.Collator;
 import io.holdout.datasets.transform.Resize;
+import io.holdout.datasets.transform.Standardizer;
 import io.holdout.engine.onnx.OnnxModelFile;
 import io.holdout.losses.metrics.BoxPredictions;
 import java.awt.BasicStroke;
@@ -64,102 +65,99 @@ public final class Predict {
 
   private Predict() {}
 
-  /** Options of one prediction run. */
   /**
+   * Options of one prediction run.
+   *
    * @param onnx run this exported ONNX file instead of the run's weights (null: the weights on
    *     {@code backend})
    */
   public record Options(String backend, String weights, double score, Path outDir, boolean json, Path onnx) {}
 
   /**
-   * Predicts every image of {@code images} with the weights of {@code runDir}.
+   * Predicts with the model of {@code runDir}, from its folder alone: every image of {@code files}
+   * (an image model), or every row of the one CSV table in {@code files} (a tabular model; see
+   * {@link #table}).
    *
    * @return the JSON document also written to {@code predictions.json}
    */
-  public static ObjectNode run(Path runDir, List<Path> images, Options o, PrintWriter out) {
-    if (images.isEmpty()) {
-      throw new HoldoutException("predict needs at least one image file");
+  public static ObjectNode run(Path runDir, List<Path> files, Options o, PrintWriter out) {
+    if (files.isEmpty()) {
+      throw new HoldoutException("predict needs at least one file (images, or a CSV table for a tabular model)");
     }
     if (!(o.score() >= 0 && o.score() < 1)) {
       throw new HoldoutException("--score must be in [0, 1), got " + o.score());
     }
-    RunFolder run = RunFolder.open(runDir);
-    LoadedConfig loaded = ConfigLoader.load(run.file(RunFolder.CONFIG), List.of());
-    Path weightsFile = run.dir().resolve(o.weights());
-    try (Experiment.Prepared p = new Experiment.Prepared(loaded, o.backend())) {
-      long[] in = p.model.inputShape();
-      if (in.length != 3) {
-        throw new HoldoutException(runDir + ": predict reads images, but this model's input is "
-            + java.util.Arrays.toString(in) + " (use holdout evaluate for tables)");
+    SavedRun saved = SavedRun.open(runDir);
+    if (!saved.prep.input().isImage()) {
+      return table(saved, files, o, out);
+    }
+    List<Path> images = files;
+    ModelSpec model = saved.model;
+    Backend backend = o.onnx() == null ? saved.backend(o.backend()) : null;
+    SessionSpec spec = o.onnx() == null ? saved.sessionSpec(backend, saved.weights(o.weights())) : null;
+    DetectionSetup det = saved.detection;
+    Path outDir = o.outDir() != null ? o.outDir() : saved.run.dir().resolve("predictions");
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode doc = mapper.createObjectNode();
+    doc.put("run", saved.run.dir().toString());
+    if (o.onnx() != null) {
+      doc.put("onnx", o.onnx().toString());
+    } else {
+      doc.put("backend", backend.name());
+      doc.put("weights", o.weights());
+    }
+    if (det != null) {
+      doc.put("score_threshold", o.score());
+    }
+    ArrayNode list = doc.putArray("images");
+    List<String> classes = saved.prep.detectionClasses();
+    BoxDecoder decoder = det == null ? null : det.decoder(o.score());
+    int batchSize = saved.loaded.config().loader().batchSize();
+    // read every image first: a bad file fails before anything is written
+    List<BufferedImage> originals = new ArrayList<>();
+    List<Sample> samples = new ArrayList<>();
+    for (Path image : images) {
+      BufferedImage img = Images.read(image);
+      originals.add(img);
+      samples.add(sample(image, img, saved));
+    }
+    Collator collator = new Collator(det == null ? java.util.Set.of() : java.util.Set.of(det.paddedFields()));
+    try (Forward forward = o.onnx() != null ? Forward.of(OnnxModelFile.open(o.onnx()), model)
+        : Forward.of(backend.open(spec))) {
+      // an export that takes decoded pixels reads each image at its own size
+      int step = forward.takesPixels() ? 1 : batchSize;
+      try {
+        Files.createDirectories(outDir);
+      } catch (IOException e) {
+        throw new HoldoutException(outDir + ": cannot create the output folder: " + e.getMessage(), e);
       }
-      SessionSpec spec = null;
-      if (o.onnx() == null) {
-        Weights w = Experiment.readWeights(weightsFile);
-        w.checkFits(p.model, weightsFile.toString());
-        spec = p.sessionSpec(w, false);
-        p.checkCapabilities(spec);
-      }
-      DetectionSetup det = p.data.detection();
-      Path outDir = o.outDir() != null ? o.outDir() : run.dir().resolve("predictions");
-      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      ObjectNode doc = mapper.createObjectNode();
-      doc.put("run", run.dir().toString());
-      if (o.onnx() != null) {
-        doc.put("onnx", o.onnx().toString());
-      } else {
-        doc.put("backend", p.backend.name());
-        doc.put("weights", o.weights());
-      }
-      if (det != null) {
-        doc.put("score_threshold", o.score());
-      }
-      ArrayNode list = doc.putArray("images");
-      List<String> classes = p.classNames();
-      BoxDecoder decoder = det == null ? null : det.decoder(o.score());
-      int batchSize = p.loaded.config().loader().batchSize();
-      // read every image first: a bad file fails before anything is written
-      List<BufferedImage> originals = new ArrayList<>();
-      List<Sample> samples = new ArrayList<>();
-      for (Path image : images) {
-        BufferedImage img = Images.read(image);
-        originals.add(img);
-        samples.add(sample(image, img, p, det));
-      }
-      Collator collator = new Collator(det == null ? java.util.Set.of()
-          : java.util.Set.of(det.paddedFields()));
-      try (Forward forward = o.onnx() != null ? Forward.of(OnnxModelFile.open(o.onnx()), p)
-          : Forward.of(p.backend.open(spec))) {
-        try {
-          Files.createDirectories(outDir);
-        } catch (IOException e) {
-          throw new HoldoutException(outDir + ": cannot create the output folder: " + e.getMessage(), e);
-        }
-        for (int start = 0; start < samples.size(); start += batchSize) {
-          int end = Math.min(samples.size(), start + batchSize);
-          List<Sample> chunk = samples.subList(start, end);
-          Batch batch = collator.collate(chunk, chunk.stream().map(Sample::id).toList());
-          Map<String, Tensor> r = forward.outputs(batch);
-          List<BoxPredictions> boxes = det == null ? null
-              : decoder.decode(r.get(det.config().loc()), r.get(det.config().conf()));
-          for (int i = start; i < end; i++) {
-            Path image = images.get(i);
-            BufferedImage img = originals.get(i);
-            ObjectNode node = list.addObject();
-            node.put("file", image.toString());
-            node.put("width", img.getWidth());
-            node.put("height", img.getHeight());
-            if (det != null) {
-              BoxPredictions b = boxes.get(i - start);
-              Path png = picture(outDir, image, images);
-              describeBoxes(node, b, classes, img.getWidth(), img.getHeight());
-              AtomicFiles.writeBytes(png, png(draw(img, b, classes)));
-              node.put("picture", png.toString());
-            } else {
-              describeHeads(node, r, i - start, p.model.heads(), p.data.dataset().schema().targets());
-            }
+      for (int start = 0; start < samples.size(); start += step) {
+        int end = Math.min(samples.size(), start + step);
+        List<Sample> chunk = samples.subList(start, end);
+        Batch batch = collator.collate(chunk, chunk.stream().map(Sample::id).toList());
+        Map<String, Tensor> r = forward.outputs(batch, originals.subList(start, end));
+        List<BoxPredictions> boxes = det == null ? null
+            : decoder.decode(r.get(det.config().loc()), r.get(det.config().conf()));
+        for (int i = start; i < end; i++) {
+          Path image = images.get(i);
+          BufferedImage img = originals.get(i);
+          ObjectNode node = list.addObject();
+          node.put("file", image.toString());
+          node.put("width", img.getWidth());
+          node.put("height", img.getHeight());
+          if (det != null) {
+            BoxPredictions b = boxes.get(i - start);
+            Path png = picture(outDir, image, images);
+            describeBoxes(node, b, classes, img.getWidth(), img.getHeight());
+            AtomicFiles.writeBytes(png, png(draw(img, b, classes)));
+            node.put("picture", png.toString());
+          } else {
+            describeHeads(node.putObject("outputs"), r, i - start, model.heads(), saved.prep, false);
           }
         }
       }
+    }
+    try {
       String text = mapper.writeValueAsString(doc);
       AtomicFiles.writeString(outDir.resolve("predictions.json"), text + "\n");
       if (o.json()) {
@@ -176,9 +174,193 @@ public final class Predict {
     }
   }
 
+  /** Rows printed as text before the rest is left to the files. */
+  static final int TEXT_ROWS = 20;
+
+  /**
+   * A tabular model on the rows of one CSV file: the feature columns are found by name in its
+   * header (other columns are ignored) and read raw, then standardised with the run's statistics.
+   * Writes {@code predictions.csv} (per row: its line in the file, and per classification head the
+   * predicted class and each class's probability, per regression head its values in the target's
+   * units) and {@code predictions.json}. A missing feature column, or a cell that is not a number,
+   * is a one-line error naming the file, the line and the column, before anything is written.
+   */
+  static ObjectNode table(SavedRun saved, List<Path> files, Options o, PrintWriter out) {
+    if (files.size() != 1) {
+      throw new HoldoutException("predict reads one CSV table per call for the tabular model of " + saved.run.dir()
+          + ", got " + files.size() + " files");
+    }
+    Path csv = files.get(0);
+    Preprocessing.Input in = saved.prep.input();
+    if (Images.isImage(csv)) {
+      throw new HoldoutException(csv + ": the model of " + saved.run.dir() + " reads table rows with the columns "
+          + String.join(", ", in.features()) + ", not images");
+    }
+    CsvDataset rows = CsvSource.builder(csv).optDelimiter(in.delimiter().charAt(0)).features(in.features()).open();
+    int n = rows.size();
+    int f = in.features().size();
+    float[] raw = new float[n * f];
+    float[] standardised = new float[n * f];
+    Standardizer std = in.standardizer();
+    for (int i = 0; i < n; i++) {
+      Sample s = rows.get(i);
+      System.arraycopy(s.input().floats(), 0, raw, i * f, f);
+      System.arraycopy((std == null ? s : std.apply(s, null)).input().floats(), 0, standardised, i * f, f);
+    }
+    ModelSpec model = saved.model;
+    Backend backend = o.onnx() == null ? saved.backend(o.backend()) : null;
+    SessionSpec spec = o.onnx() == null ? saved.sessionSpec(backend, saved.weights(o.weights())) : null;
+    int batchSize = saved.loaded.config().loader().batchSize();
+    Path outDir = o.outDir() != null ? o.outDir() : saved.run.dir().resolve("predictions");
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode doc = mapper.createObjectNode();
+    doc.put("run", saved.run.dir().toString());
+    if (o.onnx() != null) {
+      doc.put("onnx", o.onnx().toString());
+    } else {
+      doc.put("backend", backend.name());
+      doc.put("weights", o.weights());
+    }
+    doc.put("table", csv.toString());
+    ArrayNode list = doc.putArray("rows");
+    StringBuilder table = new StringBuilder(String.join(",", tableHeader(model, saved.prep))).append('\n');
+    try (Forward forward = o.onnx() != null ? Forward.of(OnnxModelFile.open(o.onnx()), model)
+        : Forward.of(backend.open(spec))) {
+      for (int start = 0; start < n; start += batchSize) {
+        int end = Math.min(n, start + batchSize);
+        int b = end - start;
+        float[] x = java.util.Arrays.copyOfRange(forward.takesRawFeatures() ? raw : standardised, start * f, end * f);
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        t.put(Batch.INPUT, Tensor.ofFloats(new long[] {b, f}, x));
+        // the engine's evaluation step wants targets: placeholders, its loss is not used
+        saved.prep.targets().forEach((name, target) -> t.put(name, target.kind() == TargetKind.CLASS
+            ? Tensor.ofLongs(new long[] {b}, new long[b])
+            : Tensor.ofFloats(batched(b, target.shape()), new float[b * width(target.shape())])));
+        List<String> ids = new ArrayList<>();
+        for (int i = start; i < end; i++) {
+          ids.add(rows.id(i));
+        }
+        Map<String, Tensor> r = forward.outputs(new Batch(ids, t), List.of());
+        for (int i = start; i < end; i++) {
+          ObjectNode node = list.addObject();
+          node.put("line", rows.line(i));
+          ObjectNode outs = node.putObject("outputs");
+          describeHeads(outs, r, i - start, model.heads(), saved.prep, true);
+          table.append(rows.line(i));
+          for (HeadSpec h : model.heads()) {
+            JsonNode o2 = outs.get(h.name());
+            if (o2.has("class")) {
+              table.append(',').append(csvCell(o2.get("class").asText()));
+              o2.get("probabilities").forEach(p -> table.append(',').append(num(p.asDouble())));
+            } else {
+              o2.get("values").forEach(v -> table.append(',').append(num(v.asDouble())));
+            }
+          }
+          table.append('\n');
+        }
+      }
+    }
+    try {
+      Files.createDirectories(outDir);
+    } catch (IOException e) {
+      throw new HoldoutException(outDir + ": cannot create the output folder: " + e.getMessage(), e);
+    }
+    Path csvOut = outDir.resolve("predictions.csv");
+    AtomicFiles.writeString(csvOut, table.toString());
+    try {
+      String text = mapper.writeValueAsString(doc);
+      AtomicFiles.writeString(outDir.resolve("predictions.json"), text + "\n");
+      if (o.json()) {
+        out.println(text);
+      } else {
+        for (int i = 0; i < Math.min(n, TEXT_ROWS); i++) {
+          JsonNode row = list.get(i);
+          StringBuilder sb = new StringBuilder(csv.getFileName() + ":" + row.get("line").asInt() + ":");
+          row.get("outputs").fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            sb.append("  ").append(e.getKey()).append(' ');
+            sb.append(v.has("class") ? v.get("class").asText() + String.format(Locale.ROOT, " (%.2f)",
+                v.get("probability").asDouble()) : values(v.get("values")));
+          });
+          out.println(sb);
+        }
+        if (n > TEXT_ROWS) {
+          out.println("... and " + (n - TEXT_ROWS) + " more rows");
+        }
+        out.println("wrote " + csvOut + " (" + n + " rows) and " + outDir.resolve("predictions.json"));
+      }
+      out.flush();
+      return doc;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The header of {@code predictions.csv}: line, then per head its class and probabilities or its values. */
+  static List<String> tableHeader(ModelSpec model, Preprocessing prep) {
+    List<String> h = new ArrayList<>(List.of("line"));
+    for (HeadSpec head : model.heads()) {
+      int w = width(model.outputShape(head.name()));
+      if (prep.classifies(head.name())) {
+        h.add(csvCell(head.name()));
+        List<String> names = prep.heads().get(head.name()).classes();
+        for (int j = 0; j < w; j++) {
+          h.add(csvCell("p_" + head.name() + "_" + (j < names.size() ? names.get(j) : String.valueOf(j))));
+        }
+      } else {
+        for (int j = 0; j < w; j++) {
+          h.add(csvCell(w == 1 ? head.name() : head.name() + "_" + j));
+        }
+      }
+    }
+    return h;
+  }
+
+  private static long[] batched(int b, long[] shape) {
+    long[] out = new long[shape.length + 1];
+    out[0] = b;
+    System.arraycopy(shape, 0, out, 1, shape.length);
+    return out;
+  }
+
+  private static int width(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return (int) n;
+  }
+
+  private static String values(JsonNode a) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < a.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", a.get(i).asDouble()));
+    }
+    return sb.append(']').toString();
+  }
+
+  private static String num(double v) {
+    return String.format(Locale.ROOT, "%.9g", v);
+  }
+
+  private static String csvCell(String s) {
+    return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
   /** Head outputs of a batch, from an engine session or an exported ONNX file. */
   private interface Forward extends AutoCloseable {
-    Map<String, Tensor> outputs(Batch batch);
+    /** The outputs for {@code batch}; {@code images} are its decoded pictures (an image model's). */
+    Map<String, Tensor> outputs(Batch batch, List<BufferedImage> images);
+
+    /** Whether this reads decoded pixels (an export with its preprocessing in the graph). */
+    default boolean takesPixels() {
+      return false;
+    }
+
+    /** Whether this reads raw feature values (an export that standardises in the graph). */
+    default boolean takesRawFeatures() {
+      return false;
+    }
 
     @Override
     void close();
@@ -186,7 +368,7 @@ public final class Predict {
     static Forward of(TrainingSession session) {
       return new Forward() {
         @Override
-        public Map<String, Tensor> outputs(Batch batch) {
+        public Map<String, Tensor> outputs(Batch batch, List<BufferedImage> images) {
           EvalResult r = session.evalStep(batch);
           return r.outputs();
         }
@@ -198,18 +380,39 @@ public final class Predict {
       };
     }
 
-    /** The file must fit the run's model (input and head shapes), else a one-line error naming it. */
-    static Forward of(OnnxModelFile file, Experiment.Prepared p) {
+    /**
+     * The file must fit the run's model (input and head shapes), else a one-line error naming it.
+     * An export written by holdout with its preprocessing (metadata {@code input_format}) is fed
+     * raw inputs; another file, the inputs the model reads.
+     */
+    static Forward of(OnnxModelFile file, ModelSpec model) {
+      String format = file.info().metadata().getOrDefault(Export.INPUT_FORMAT, "");
+      boolean pixels = format.equals("image");
+      boolean raw = format.equals("features");
       try {
-        file.info().checkFits(p.model);
+        file.info().checkFits(model, pixels ? new long[] {-1, -1, 3} : model.inputShape());
       } catch (RuntimeException e) {
         file.close();
         throw e;
       }
       return new Forward() {
         @Override
-        public Map<String, Tensor> outputs(Batch batch) {
-          return file.run(batch.input());
+        public Map<String, Tensor> outputs(Batch batch, List<BufferedImage> images) {
+          if (!pixels) {
+            return file.run(batch.input());
+          }
+          BufferedImage img = images.get(0);
+          return file.runPixels(rgb(img), new long[] {1, img.getHeight(), img.getWidth(), 3});
+        }
+
+        @Override
+        public boolean takesPixels() {
+          return pixels;
+        }
+
+        @Override
+        public boolean takesRawFeatures() {
+          return raw;
         }
 
         @Override
@@ -220,9 +423,26 @@ public final class Predict {
     }
   }
 
-  /** The image as the model reads it, with empty targets (a detector's: no objects). */
-  private static Sample sample(Path file, BufferedImage img, Experiment.Prepared p, DetectionSetup det) {
-    long[] in = p.model.inputShape();
+  /** The image's pixels as uint8 {@code [height, width, 3]}, RGB interleaved (what the export reads). */
+  static byte[] rgb(BufferedImage img) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+    byte[] out = new byte[3 * argb.length];
+    for (int i = 0; i < argb.length; i++) {
+      out[3 * i] = (byte) (argb[i] >> 16);
+      out[3 * i + 1] = (byte) (argb[i] >> 8);
+      out[3 * i + 2] = (byte) argb[i];
+    }
+    return out;
+  }
+
+  /**
+   * The image as the model reads it (resized, standardised with the run's statistics), with empty
+   * targets (a detector's: no objects).
+   */
+  private static Sample sample(Path file, BufferedImage img, SavedRun saved) {
+    long[] in = saved.model.inputShape();
     Field field;
     try {
       field = Images.toField(img, (int) in[0]);
@@ -231,19 +451,22 @@ public final class Predict {
     }
     String id = file.getFileName().toString();
     SplittableRandom rng = new SplittableRandom(0);
+    Standardizer std = saved.prep.input().standardizer();
+    DetectionSetup det = saved.detection;
     Sample s;
     if (det != null) {
       s = Detection.sample(id, field, new float[0], new long[0]);
       s = new Resize((int) in[1], (int) in[2]).apply(s, rng);
-      return det.evalTransform().apply(s, rng);
+      return det.evalTransform().apply(std == null ? s : std.apply(s, rng), rng);
     }
     Map<String, Field> fields = new LinkedHashMap<>();
     fields.put(Batch.INPUT, field);
-    for (Map.Entry<String, TargetInfo> t : p.data.dataset().schema().targets().entrySet()) {
+    for (Map.Entry<String, Preprocessing.Target> t : saved.prep.targets().entrySet()) {
       fields.put(t.getKey(), t.getValue().kind() == TargetKind.CLASS ? Field.longs(new long[0], new long[] {0})
-          : Field.floats(t.getValue().shape(), new float[t.getValue().units()]));
+          : Field.floats(t.getValue().shape(), new float[width(t.getValue().shape())]));
     }
-    return new Resize((int) in[1], (int) in[2]).apply(new Sample(id, fields), rng);
+    s = new Resize((int) in[1], (int) in[2]).apply(new Sample(id, fields), rng);
+    return std == null ? s : std.apply(s, rng);
   }
 
   /**
@@ -283,29 +506,32 @@ public final class Predict {
     }
   }
 
-  private static void describeHeads(ObjectNode node, Map<String, Tensor> r, int row, List<HeadSpec> heads,
-      Map<String, TargetInfo> targets) {
-    ObjectNode outs = node.putObject("outputs");
+  /**
+   * Each head's answer for row {@code row}: a classification head's class, its probability and every
+   * class's probability (softmax of the logits), a regression head's values; rounded to 4 decimals
+   * unless {@code exact}.
+   */
+  private static void describeHeads(ObjectNode outs, Map<String, Tensor> r, int row, List<HeadSpec> heads,
+      Preprocessing prep, boolean exact) {
     for (HeadSpec h : heads) {
       Tensor t = r.get(h.name());
       int w = (int) (t.elementCount() / t.dim(0));
       float[] v = java.util.Arrays.copyOfRange(t.toFloatArray(), row * w, (row + 1) * w);
       ObjectNode o = outs.putObject(h.name());
-      if (h.kind() == HeadKind.CLASSIFICATION) {
+      if (prep.classifies(h.name())) {
         double[] p = Predictions.softmax(v, 0, w);
         int arg = Predictions.argmax(p);
-        TargetInfo ti = targets.get(h.name());
-        List<String> names = ti == null ? List.of() : ti.classes();
+        List<String> names = prep.heads().get(h.name()).classes();
         o.put("class", arg < names.size() ? names.get(arg) : String.valueOf(arg));
-        o.put("probability", round(p[arg]));
+        o.put("probability", exact ? p[arg] : round(p[arg]));
         ObjectNode probs = o.putObject("probabilities");
         for (int j = 0; j < w; j++) {
-          probs.put(j < names.size() ? names.get(j) : String.valueOf(j), round(p[j]));
+          probs.put(j < names.size() ? names.get(j) : String.valueOf(j), exact ? p[j] : round(p[j]));
         }
       } else {
         ArrayNode vals = o.putArray("values");
         for (float x : v) {
-          vals.add(round(x));
+          vals.add(exact ? x : round(x));
         }
       }
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.holdout.api.HoldoutException;
+import io.holdout.api.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,15 +45,14 @@ public final class Json {
     }
   }
 
-  /** Writes pretty-printed JSON. */
+  /** Writes pretty-printed JSON, atomically. */
   public static void write(Path file, JsonNode node) {
     try {
-      Files.writeString(
-          file,
-          MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n",
-          StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new HoldoutException(file + ": cannot write: " + e.getMessage(), e);
+      AtomicFiles.writeString(file, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    } catch (java.io.UncheckedIOException e) {
+      throw new HoldoutException(file + ": cannot write: " + e.getCause().getMessage(), e);
     }
   }
 }

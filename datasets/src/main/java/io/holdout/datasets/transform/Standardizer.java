@@ -8,6 +8,7 @@ import io.holdout.api.HoldoutException;
 import io.holdout.api.data.Dataset;
 import io.holdout.api.data.Field;
 import io.holdout.api.data.Sample;
+import io.holdout.api.io.AtomicFiles;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.DType;
 import io.holdout.datasets.internal.Json;
@@ -227,12 +228,12 @@ public final class Standardizer implements SampleTransform {
     return out;
   }
 
-  /** Writes {@link #toJson} to {@code file}. */
+  /** Writes {@link #toJson} to {@code file}, atomically. */
   public void write(Path file) {
     try {
-      Files.writeString(file, toJson(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new HoldoutException(file + ": cannot write: " + e.getMessage(), e);
+      AtomicFiles.writeString(file, toJson());
+    } catch (java.io.UncheckedIOException e) {
+      throw new HoldoutException(file + ": cannot write: " + e.getCause().getMessage(), e);
     }
   }
 
