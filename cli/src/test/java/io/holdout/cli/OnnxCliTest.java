@@ -13,7 +13,6 @@ import io.holdout.datasets.detection.Nms;
 import io.holdout.datasets.image.Images;
 import io.holdout.datasets.image.ShapesSource;
 import io.holdout.losses.metrics.BoxPredictions;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -96,7 +95,8 @@ class OnnxCliTest {
     Path file = dir.resolve("ssd.onnx");
     CliFixture.Result e = CliFixture.run("export", run.toString(), "--format", "onnx", "--out", file.toString());
     assertThat(e.code()).as(e.err()).isZero();
-    assertThat(e.out()).contains("input  input    [batch, 3, 48, 48]").contains("output boxes    [batch, 720, 4]");
+    assertThat(e.out()).contains("input  input    [batch, height, width, 3] uint8 RGB pixels 0-255")
+        .contains("output boxes    [batch, 720, 4]");
 
     ShapesSource shapes = ShapesSource.builder(2, 48, 48).optSeed(123).build();
     Path image = dir.resolve("x.png");
@@ -106,11 +106,21 @@ class OnnxCliTest {
     assertThat(p.code()).as(p.err()).isZero();
     JsonNode expected = JSON.readTree(p.out()).get("images").get(0).get("detections");
 
-    // a plain ONNX Runtime session, no holdout code between the file and the numbers
-    float[] pixels = Images.toField(Images.read(image), 3).floats();
+    // a plain ONNX Runtime session, no holdout code between the file and the numbers: the decoded
+    // pixels, uint8 [1, height, width, 3] RGB, go in as they are
+    java.awt.image.BufferedImage img = Images.read(image);
+    java.nio.ByteBuffer pixels = java.nio.ByteBuffer.allocateDirect(48 * 48 * 3);
+    for (int y = 0; y < 48; y++) {
+      for (int x = 0; x < 48; x++) {
+        int rgb = img.getRGB(x, y);
+        pixels.put((byte) (rgb >> 16)).put((byte) (rgb >> 8)).put((byte) rgb);
+      }
+    }
+    pixels.flip();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
-        OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), new long[] {1, 3, 48, 48});
+        OnnxTensor x = OnnxTensor.createTensor(env, pixels, new long[] {1, 48, 48, 3},
+            ai.onnxruntime.OnnxJavaType.UINT8);
         OrtSession.Result out = s.run(Map.of("input", x))) {
       Map<String, String> meta = s.getMetadata().getCustomMetadata();
       assertThat(meta).containsEntry("holdout_version", "0.1.0-SNAPSHOT")

@@ -196,6 +196,7 @@ class StandaloneRunFolderTest {
       float[][] p = (float[][]) r.get("species_probabilities").orElseThrow().getValue();
       float[][] width = (float[][]) r.get("petal_width").orElseThrow().getValue();
       int onnxRight = 0;
+      double maxDiff = 0;
       for (int i = 0; i < truth.size(); i++) {
         int arg = 0;
         for (int c = 1; c < 3; c++) {
@@ -208,8 +209,12 @@ class StandaloneRunFolderTest {
         }
         assertThat((double) width[i][0]).as("row %d", i)
             .isCloseTo(Double.parseDouble(predicted.get(i).get("petal_width")), within(1e-5));
+        maxDiff = Math.max(maxDiff, Math.abs(width[i][0] - Double.parseDouble(predicted.get(i).get("petal_width"))));
       }
       assertThat(onnxRight / (double) truth.size()).isCloseTo(accuracy, within(1e-6));
+      System.out.printf(java.util.Locale.ROOT, "iris, %d raw test rows: accuracy evaluate %.6f, predict %.6f,"
+          + " exported ONNX %.6f; petal width predict vs ONNX max |diff| %.2e%n", truth.size(), accuracy,
+          predictAccuracy, onnxRight / (double) truth.size(), maxDiff);
     }
     // predict --onnx with the export: fed the raw rows too
     CliFixture.Result viaOnnx = CliFixture.run("predict", run.toString(), rows.toString(), "--onnx", onnx.toString(),
@@ -276,6 +281,7 @@ class StandaloneRunFolderTest {
     DetectionConfig.NmsConfig nms = c.detection().nms();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     int found = 0;
+    double maxDiff = 0;
     try (OrtSession s = env.createSession(onnx.toString(), new OrtSession.SessionOptions())) {
       assertThat(s.getMetadata().getCustomMetadata()).containsEntry("input_format", "image")
           .containsEntry("classes", "rectangle,ellipse,triangle").containsEntry("image_size", "48x48");
@@ -318,6 +324,13 @@ class StandaloneRunFolderTest {
               }
               match = same ? k : -1;
             }
+            if (match >= 0) {
+              maxDiff = Math.max(maxDiff, Math.abs(onnxBoxes.scores()[match] - dk.get("score").asDouble()));
+              for (int j = 0; j < 4; j++) {
+                maxDiff = Math.max(maxDiff, Math.abs(onnxBoxes.boxes()[4 * match + j]
+                    - dk.get("box_normalised").get(j).asDouble()));
+              }
+            }
             assertThat(match).as("%s: %s among the export's %d detections", images.get(i), dk, onnxBoxes.size())
                 .isNotNegative();
             used[match] = true;
@@ -327,10 +340,71 @@ class StandaloneRunFolderTest {
       }
     }
     assertThat(found).as("detections over the test images").isGreaterThanOrEqualTo(images.size() - 1);
+    System.out.printf(java.util.Locale.ROOT, "shapes SSD, %d images: %d detections with score >= %.1f, the same"
+        + " from predict and the exported ONNX model (max |diff| of scores and box corners %.2e)%n", images.size(),
+        found, SCORE, maxDiff);
 
     // the config's generated data, split by split.json: the test report's figures
     CliFixture.Result ev = CliFixture.run("evaluate", run.toString());
     assertThat(ev.code()).as(ev.err()).isZero();
     OnnxCliTest.assertSame(report, json(run.resolve("eval-test-pytorch.json")), 1e-6);
+  }
+
+  /** {@code args} fail with exit code 2 and one line that contains each of {@code parts}. */
+  static void failsNaming(List<String> parts, String... args) {
+    CliFixture.Result r = CliFixture.run(args);
+    assertThat(r.code()).as(String.join(" ", args) + "\n" + r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err().strip()).as(String.join(" ", args)).doesNotContain("\n").doesNotContain("Exception");
+    for (String p : parts) {
+      assertThat(r.err()).as(String.join(" ", args)).contains(p);
+    }
+  }
+
+  @Test
+  void badTablesAndDamagedFolderFilesFailWithOneLineNamingThem() throws Exception {
+    Path run = trainIris();
+    JsonNode report = json(run.resolve("test-report.json"));
+    Path never = dir.resolve("never");
+    Path missing = Files.writeString(dir.resolve("missing.csv"), "sepal_length,sepal_width,species\n5.1,3.5,setosa\n");
+    failsNaming(List.of(missing.toString(), "no column 'petal_length'"), "predict", run.toString(), missing.toString(),
+        "--out", never.toString());
+    Path bad = Files.writeString(dir.resolve("bad.csv"),
+        "sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n4.9,abc,1.4\n");
+    failsNaming(List.of(bad + ":3", "column 'sepal_width'", "'abc' is not a number"), "predict", run.toString(),
+        bad.toString(), "--out", never.toString());
+    failsNaming(List.of("one CSV table per call", "got 2 files"), "predict", run.toString(), bad.toString(),
+        missing.toString(), "--out", never.toString());
+    failsNaming(List.of("x.png", "reads table rows"), "predict", run.toString(), dir.resolve("x.png").toString(),
+        "--out", never.toString());
+    assertThat(never).doesNotExist();
+    Path daisy = Files.writeString(dir.resolve("daisy.csv"),
+        "sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,setosa\n5.0,3.1,1.2,0.3,daisy\n");
+    failsNaming(List.of(daisy + ":3", "unknown class 'daisy'", "setosa, versicolor, virginica"), "evaluate",
+        run.toString(), "--data", daisy.toString());
+    failsNaming(List.of("--split and --data"), "evaluate", run.toString(), "--split", "val", "--data",
+        daisy.toString());
+
+    // a damaged model.json or preprocessing.json: named, for every command
+    Path damaged = copy(run, dir.resolve("damaged"));
+    Path model = damaged.resolve("model.json");
+    Files.writeString(model, Files.readString(model).replace("\"units\" : 32", "\"units\" : \"32\""));
+    for (String[] cmd : List.of(new String[] {"evaluate"}, new String[] {"export"}, new String[] {"predict", bad.toString()})) {
+      List<String> args = new ArrayList<>(List.of(cmd[0], damaged.toString()));
+      args.addAll(Arrays.asList(cmd).subList(1, cmd.length));
+      failsNaming(List.of(model.toString(), "layers[0] (dense): 'units' must be an integer"), args.toArray(new String[0]));
+    }
+    Files.copy(run.resolve("model.json"), model, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Path prep = damaged.resolve("preprocessing.json");
+    Files.writeString(prep, Files.readString(prep).replaceFirst("\"mean\" : \\[ ([-0-9.E]+),", "\"mean\" : [ "));
+    failsNaming(List.of(prep.toString(), "input.standardize", "2 means", "3 std"), "export", damaged.toString());
+    assertThat(damaged.resolve("model.onnx")).doesNotExist();
+
+    // a folder from before model.json: rebuilt from the config and the data, the same figures
+    Path older = copy(run, dir.resolve("older"));
+    Files.delete(older.resolve("model.json"));
+    Files.delete(older.resolve("preprocessing.json"));
+    CliFixture.Result ev = CliFixture.run("evaluate", older.toString());
+    assertThat(ev.code()).as(ev.err()).isZero();
+    OnnxCliTest.assertSame(report, json(older.resolve("eval-test-pytorch.json")), 1e-6);
   }
 }
