@@ -156,7 +156,9 @@ public record Preprocessing(String source, Input input, Map<String, Target> targ
     o.put("loc", c.loc());
     o.put("conf", c.conf());
     o.put("boxes", "the " + c.loc() + " head's 4 offsets per anchor decode to corners (xmin, ymin, xmax, ymax)"
-        + " normalised to [0, 1]: cx = ax + tx*v0*aw, cy = ay + ty*v0*ah, w = aw*exp(tw*v1), h = ah*exp(th*v1)");
+        + " normalised to [0, 1]: cx = ax + tx*v0*aw, cy = ay + ty*v0*ah, w = aw*exp(min(tw*v1, ln(1000/16))),"
+        + " h = ah*exp(min(th*v1, ln(1000/16))), corners clipped to [0, 1]; anchors (ax, ay, aw, ah) per feature map,"
+        + " row, column, then per_location boxes");
     ObjectNode a = o.putObject("anchors");
     a.put("count", d.anchors().size());
     a.put("per_location", d.anchors().perLocation());

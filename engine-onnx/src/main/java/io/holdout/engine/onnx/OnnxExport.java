@@ -50,6 +50,15 @@ public final class OnnxExport {
   /** The class-probabilities output of an SSD export. */
   public static final String SCORES = "scores";
 
+  /**
+   * The metadata key an export with preprocessing records the network's input value under (what
+   * the first layer reads, after the preprocessing), so {@link OnnxImport} reads the network alone.
+   */
+  public static final String NETWORK_INPUT = "network_input";
+
+  /** The metadata key naming the head outputs (comma-separated) of an export with a pipeline. */
+  public static final String NETWORK_OUTPUTS = "network_outputs";
+
   private OnnxExport() {}
 
   /**
@@ -146,6 +155,10 @@ public final class OnnxExport {
     }
     reservedOutputs.forEach(g::reserve);
     String x = input(g, model, pipeline);
+    if (pipeline != OnnxPipeline.NONE) {
+      meta.put(NETWORK_INPUT, x);
+      meta.put(NETWORK_OUTPUTS, String.join(",", model.heads().stream().map(HeadSpec::name).toList()));
+    }
     Map<String, String> y;
     try {
       y = ForwardGraph.build(g, model, x);

@@ -95,7 +95,16 @@ public final class OnnxImport implements ModelImporter {
     if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
       throw new HoldoutException(source + ": not an ONNX model (no graph nodes)");
     }
-    return new Reader(source, model.getGraph(), inputShape).read();
+    Map<String, String> meta = new HashMap<>();
+    model.getMetadataPropsList().forEach(e -> meta.put(e.getKey(), e.getValue()));
+    Reader reader = new Reader(source, model.getGraph(), inputShape);
+    String network = meta.get(OnnxExport.NETWORK_INPUT);
+    String heads = meta.get(OnnxExport.NETWORK_OUTPUTS);
+    if ("holdout".equals(model.getProducerName()) && network != null && heads != null) {
+      // a holdout export with its preprocessing and postprocessing: the network between them
+      return reader.readNetwork(network, List.of(heads.split(",")));
+    }
+    return reader.read();
   }
 
   // ------------------------------------------------------------------ values
@@ -168,12 +177,11 @@ public final class OnnxImport implements ModelImporter {
       this.inputShape = inputShape.clone();
     }
 
+    /** Graph outputs that are heads (null: all of them). */
+    private Set<String> headOutputs;
+
     ImportedModel read() {
-      Set<String> initializers = new HashSet<>();
-      for (TensorProto t : graph.getInitializerList()) {
-        values.put(t.getName(), constant(t, "initializer '" + t.getName() + "'"));
-        initializers.add(t.getName());
-      }
+      Set<String> initializers = initializers();
       List<ValueInfoProto> inputs = graph.getInputList().stream()
           .filter(i -> !initializers.contains(i.getName())).toList();
       if (inputs.size() != 1) {
@@ -181,11 +189,58 @@ public final class OnnxImport implements ModelImporter {
             + inputs.stream().map(ValueInfoProto::getName).toList() + "; holdout models read one");
       }
       checkInput(inputs.get(0));
-      values.put(inputs.get(0).getName(), new Ref(ModelSpec.INPUT));
+      return translate(inputs.get(0).getName(), null);
+    }
+
+    /**
+     * Reads only the network of a holdout export that holds its preprocessing and postprocessing:
+     * the nodes between the value {@code input} (what the network reads, after the preprocessing)
+     * and the head outputs {@code heads}.
+     */
+    ImportedModel readNetwork(String input, List<String> heads) {
+      Set<String> initializers = initializers();
+      Map<String, NodeProto> producer = new HashMap<>();
+      for (NodeProto n : graph.getNodeList()) {
+        n.getOutputList().forEach(o -> producer.put(o, n));
+      }
+      Set<NodeProto> needed = new HashSet<>();
+      Deque<String> todo = new ArrayDeque<>(heads);
+      while (!todo.isEmpty()) {
+        String v = todo.pop();
+        NodeProto n = producer.get(v);
+        if (v.equals(input) || initializers.contains(v) || n == null || !needed.add(n)) {
+          continue;
+        }
+        todo.addAll(n.getInputList());
+      }
+      for (String h : heads) {
+        if (!producer.containsKey(h)) {
+          throw new HoldoutException(source + ": the metadata names head output '" + h + "', which no node computes");
+        }
+      }
+      headOutputs = new HashSet<>(heads);
+      return translate(input, needed);
+    }
+
+    private Set<String> initializers() {
+      Set<String> initializers = new HashSet<>();
+      for (TensorProto t : graph.getInitializerList()) {
+        values.put(t.getName(), constant(t, "initializer '" + t.getName() + "'"));
+        initializers.add(t.getName());
+      }
+      return initializers;
+    }
+
+    /** Translates the nodes ({@code only} those, or all when null) over the input value {@code input}. */
+    private ImportedModel translate(String input, Set<NodeProto> only) {
+      values.put(input, new Ref(ModelSpec.INPUT));
       shapes.put(ModelSpec.INPUT, inputShape);
       used.add(ModelSpec.INPUT);
       graph.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
       for (NodeProto n : graph.getNodeList()) {
+        if (only != null && !only.contains(n)) {
+          continue;
+        }
         current = n;
         Value v;
         try {
@@ -1115,6 +1170,9 @@ public final class OnnxImport implements ModelImporter {
       Map<String, ImportedModel.Output> outputs = new LinkedHashMap<>();
       Set<String> heads = new HashSet<>();
       for (ValueInfoProto o : graph.getOutputList()) {
+        if (headOutputs != null && !headOutputs.contains(o.getName())) {
+          continue;
+        }
         Value v = values.get(o.getName());
         if (!(v instanceof Ref r) || !nodes.containsKey(r.node())
             || !(nodes.get(r.node()).op() instanceof LayerSpec.Dense)) {
