@@ -350,6 +350,69 @@ class StandaloneRunFolderTest {
     OnnxCliTest.assertSame(report, json(run.resolve("eval-test-pytorch.json")), 1e-6);
   }
 
+  @Test
+  void standardisedImageClassifierPredictsTheSameOnItsEngineAndFromItsExport() throws Exception {
+    // resnet_small from the architecture builder, inputs standardised: model.json and the statistics
+    // of 768 pixel values travel with the folder
+    CliFixture.Result t = CliFixture.run("train", ExamplesTest.EXAMPLES.resolve("shapes-resnet.yaml").toString(),
+        "--set", "data.count=600", "--set", "data.imageSize=16", "--set", "data.standardize=true",
+        "--set", "trainer.epochs=2", "--set", "trainer.progress=none", "--set", "engine.intraOpThreads=1",
+        "--set", "runs=" + dir.resolve("runs"));
+    assertThat(t.code()).as(t.err()).isZero();
+    Path trained = TrainCommandTest.runFolder(t);
+    Path run = copy(trained, dir.resolve("fresh").resolve(trained.getFileName().toString()));
+    JsonNode prep = json(run.resolve("preprocessing.json"));
+    assertThat(prep.get("input").get("type").asText()).isEqualTo("image");
+    assertThat(prep.get("input").get("standardize").get("mean")).hasSize(3 * 16 * 16);
+    assertThat(json(run.resolve("model.json")).has("nodes")).isTrue();
+
+    var c = ConfigLoader.load(run.resolve("config.yaml"), List.of()).config();
+    var source = io.holdout.datasets.image.ShapeClassesSource.builder(c.data().count(), 16, 16).optSeed(c.seed())
+        .optNoise(c.data().noise().floatValue()).build();
+    JsonNode test = json(run.resolve("split.json")).get("parts").get("test").get("indices");
+    List<String> args = new ArrayList<>(List.of("predict", run.toString()));
+    for (int k = 0; k < 6; k++) {
+      Path png = Files.createDirectories(dir.resolve("images")).resolve("test-" + test.get(k).asInt() + ".png");
+      Images.write(source.get(test.get(k).asInt()).input(), png);
+      args.add(png.toString());
+    }
+    BufferedImage large = new BufferedImage(40, 24, BufferedImage.TYPE_INT_RGB);
+    large.createGraphics().drawImage(Images.read(Path.of(args.get(2))), 0, 0, 40, 24, null);
+    Path largeFile = dir.resolve("images/large.png");
+    javax.imageio.ImageIO.write(large, "png", largeFile.toFile());
+    args.add(largeFile.toString());
+    args.add("--json");
+    CliFixture.Result onEngine = CliFixture.run(args.toArray(new String[0]));
+    assertThat(onEngine.code()).as(onEngine.err()).isZero();
+
+    Path onnx = dir.resolve("classifier.onnx");
+    CliFixture.Result e = CliFixture.run("export", run.toString(), "--out", onnx.toString());
+    assertThat(e.code()).as(e.err()).isZero();
+    assertThat(e.out()).contains("uint8 RGB pixels 0-255 (scaled, resized, standardised in the graph)")
+        .contains("output label_probabilities [batch, 3]  (softmax)");
+    args.addAll(List.of("--onnx", onnx.toString()));
+    CliFixture.Result fromExport = CliFixture.run(args.toArray(new String[0]));
+    assertThat(fromExport.code()).as(fromExport.err()).isZero();
+    JsonNode a = OnnxCliTest.JSON.readTree(onEngine.out()).get("images");
+    JsonNode b = OnnxCliTest.JSON.readTree(fromExport.out()).get("images");
+    assertThat(b).hasSize(7);
+    double maxDiff = 0;
+    for (int i = 0; i < a.size(); i++) {
+      JsonNode x = a.get(i).get("outputs").get("label");
+      JsonNode y = b.get(i).get("outputs").get("label");
+      assertThat(y.get("class").asText()).as(a.get(i).get("file").asText()).isEqualTo(x.get("class").asText());
+      for (String cls : List.of("rectangle", "ellipse", "triangle")) {
+        double px = x.get("probabilities").get(cls).asDouble();
+        double py = y.get("probabilities").get(cls).asDouble();
+        assertThat(py).as("%s %s", a.get(i).get("file").asText(), cls).isCloseTo(px, within(2e-4));
+        maxDiff = Math.max(maxDiff, Math.abs(px - py));
+      }
+    }
+    System.out.printf(java.util.Locale.ROOT, "standardised resnet_small, %d images: the same classes on pytorch and"
+        + " from the export fed pixels (max |diff| of probabilities %.2e, predict rounds to 1e-4)%n", a.size(),
+        maxDiff);
+  }
+
   /** {@code args} fail with exit code 2 and one line that contains each of {@code parts}. */
   static void failsNaming(List<String> parts, String... args) {
     CliFixture.Result r = CliFixture.run(args);
