@@ -156,6 +156,17 @@ public final class Experiment {
       }
     }
 
+    private RunIdentity identity;
+
+    /** The run's identity: config, data content and split hashes (the data is read once, here). */
+    RunIdentity identity() {
+      if (identity == null) {
+        identity = new RunIdentity(loaded.hash(), loaded.resolvedYaml(), data.split().hash(),
+            DataHash.of(loaded.config()));
+      }
+      return identity;
+    }
+
     Monitor freshMonitor() {
       return monitorTemplate == null ? null
           : new Monitor(monitorTemplate.key(), monitorTemplate.direction(), loaded.config().trainer().minDelta());
@@ -203,56 +214,141 @@ public final class Experiment {
       SessionSpec spec = p.sessionSpec(init, true);
       p.checkCapabilities(spec);
       p.selfCheck(spec);
+      RunIdentity id = p.identity();
       RunFolder run = RunFolder.create(Path.of(c.runs()), c.name());
       AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
-      p.data.manifest().write(run.file(RunFolder.SPLIT));
-      if (p.data.standardizer() != null) {
-        p.data.standardizer().write(run.file("standardizer.json"));
-      }
+      writeDataState(p, run);
       try (TrainingSession session = p.backend.open(spec)) {
-        Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), p.data.split().hash());
-        return train(p, run, session, RunState.fresh(c.optimizer().lr()), out, false, extra);
+        Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), id.splitHash(),
+            id.dataHash());
+        return train(p, id, run, session, RunState.fresh(c.optimizer().lr()), out, false, extra);
       }
+    }
+  }
+
+  /** The split manifest and the fitted standardizer, written at the start of a run. */
+  private static void writeDataState(Prepared p, RunFolder run) {
+    p.data.manifest().write(run.file(RunFolder.SPLIT));
+    if (p.data.standardizer() != null) {
+      p.data.standardizer().write(run.file("standardizer.json"));
     }
   }
 
   /** Continues {@code runDir} after its last completed epoch, from {@code checkpoints/last}. */
   public static Outcome resume(Path runDir, PrintWriter out) {
+    return resume(runDir, List.of(), out, List.of());
+  }
+
+  /**
+   * Continues {@code runDir} from where it stopped, whatever the point: during an epoch (from the
+   * last completed one), before its first checkpoint (from the initial weights), after the last
+   * epoch but before or during the test (runs the test), or not at all (a finished run says so and
+   * is left as it is).
+   *
+   * @param overrides {@code key=value} changes to the run's config; only {@link RunIdentity#MAY_CHANGE}
+   *     keys may differ (e.g. {@code trainer.epochs=20} to train longer)
+   * @return the outcome; its result is null when the run had already finished
+   */
+  public static Outcome resume(Path runDir, List<String> overrides, PrintWriter out, List<TrainingListener> extra) {
     RunFolder run = RunFolder.open(runDir);
-    LoadedConfig loaded = ConfigLoader.load(run.file(RunFolder.CONFIG), List.of());
+    Path configFile = run.file(RunFolder.CONFIG);
+    String onDisk;
+    try {
+      onDisk = Files.readString(configFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new HoldoutException(configFile + ": cannot read (" + e.getMessage() + ")");
+    }
+    LoadedConfig loaded = ConfigLoader.load(configFile, overrides);
     Path lastFile = run.file(Checkpoints.DIR).resolve(Checkpoints.LAST);
-    if (!Files.exists(lastFile)) {
-      throw new HoldoutException(runDir + ": nothing to resume (no " + Checkpoints.DIR + "/" + Checkpoints.LAST
-          + "; the run stopped before its first epoch ended: start it again)");
+    Checkpoints.Loaded last = Files.exists(lastFile) ? Checkpoints.read(lastFile) : null;
+    String started = last != null && last.meta().hasNonNull("config") ? last.meta().get("config").asText()
+        : ConfigLoader.parse(onDisk, configFile.toString(), loaded.baseDir(), List.of()).resolvedYaml();
+    RunIdentity.requireSameConfig(started, loaded.resolvedYaml(), configFile.toString());
+    List<String> changed = RunIdentity.changedKeys(started, loaded.resolvedYaml());
+    if (Files.exists(run.file(RunFolder.TEST_REPORT))) {
+      if (!changed.isEmpty()) {
+        throw new HoldoutException(runDir + ": the run has finished and its test split was used; training it further "
+            + "and testing again would make the test figure an optimistic one: start a new run instead");
+      }
+      out.println("finished " + runDir + ": " + finishedSummary(run.file(RunFolder.TEST_REPORT))
+          + "; nothing to resume");
+      out.flush();
+      return new Outcome(run.dir(), null);
     }
     try (Prepared p = new Prepared(loaded, null)) {
-      Checkpoints.Loaded last = Checkpoints.read(lastFile);
-      String splitHash = last.meta().path("split_hash").asText();
-      if (!splitHash.equals(p.data.split().hash())) {
-        throw new HoldoutException(lastFile + ": the data now splits differently (split hash " + p.data.split().hash()
-            + ", checkpoint " + splitHash + "): the data file changed since the run started");
+      RunIdentity id = p.identity();
+      RunState state;
+      Weights init;
+      if (last != null) {
+        String dataHash = last.meta().path("data_hash").asText(null);
+        if (dataHash != null && !dataHash.equals(id.dataHash())) {
+          throw new HoldoutException(String.join(", ", DataHash.files(loaded.config()).values().stream()
+              .map(Path::toString).toList()) + ": the data changed since the run started (content hash "
+              + id.dataHash() + ", the run's " + dataHash + "); a resume needs the same data: start a new run");
+        }
+        String splitHash = last.meta().path("split_hash").asText();
+        if (!splitHash.equals(id.splitHash())) {
+          throw new HoldoutException(lastFile + ": the data now splits differently (split hash " + id.splitHash()
+              + ", checkpoint " + splitHash + "): the data file changed since the run started");
+        }
+        last.weights().checkFits(p.model, lastFile.toString());
+        Path bestFile = run.file(Checkpoints.DIR).resolve(Checkpoints.BEST);
+        Weights best = Files.exists(bestFile) ? Checkpoints.read(bestFile).weights() : null;
+        state = Checkpoints.runState(last, best, lastFile);
+        init = last.weights();
+      } else {
+        ExperimentConfig c = loaded.config();
+        state = RunState.fresh(c.optimizer().lr());
+        init = Specs.initialWeights(c.model(), p.model, p.data.dataset().schema(), p.file, c.seed());
       }
-      last.weights().checkFits(p.model, lastFile.toString());
-      Path bestFile = run.file(Checkpoints.DIR).resolve(Checkpoints.BEST);
-      Weights best = Files.exists(bestFile) ? Checkpoints.read(bestFile).weights() : null;
-      RunState state = Checkpoints.runState(last, best, lastFile);
-      if (state.completedEpochs() >= loaded.config().trainer().epochs()) {
-        throw new HoldoutException(runDir + ": all " + state.completedEpochs() + " epochs are done; nothing to resume");
-      }
-      SessionSpec spec = p.sessionSpec(last.weights(), true);
+      SessionSpec spec = p.sessionSpec(init, true);
       p.checkCapabilities(spec);
       p.selfCheck(spec);
+      if (!changed.isEmpty()) {
+        AtomicFiles.writeString(configFile, loaded.resolvedYaml());
+      }
       try (TrainingSession session = p.backend.open(spec)) {
-        session.loadTrainingState(last.state());
-        session.setLearningRate(last.meta().path("lr").asDouble());
-        out.printf(Locale.ROOT, "resume  %s after epoch %d%n", runDir, state.completedEpochs());
-        return train(p, run, session, state, out, true, List.of());
+        if (last != null) {
+          session.loadTrainingState(last.state());
+          session.setLearningRate(last.meta().path("lr").asDouble());
+        } else {
+          writeDataState(p, run);
+          if (!Files.exists(run.file("provenance.json"))) {
+            Provenance.write(run.file("provenance.json"), loaded, p.backend, session.device(), id.splitHash(),
+                id.dataHash());
+          }
+        }
+        int epochs = loaded.config().trainer().epochs();
+        String where = last == null ? "from the start: it stopped before its first checkpoint"
+            : state.stopReason() != null || state.completedEpochs() >= epochs
+                ? "after epoch " + state.completedEpochs() + ": training is done, the test is next"
+                : "after epoch " + state.completedEpochs();
+        out.printf(Locale.ROOT, "resume  %s %s%s%n", runDir, where,
+            changed.isEmpty() ? "" : " (changed: " + String.join(", ", changed) + ")");
+        return train(p, id, run, session, state, out, true, extra);
       }
     }
   }
 
-  private static Outcome train(Prepared p, RunFolder run, TrainingSession session, RunState state, PrintWriter out,
-      boolean resumed, List<TrainingListener> extra) {
+  /** One line from a finished run's test report: why it stopped and its test figures. */
+  private static String finishedSummary(Path report) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          report.toFile());
+      StringBuilder sb = new StringBuilder(r.path("stop_reason").asText("finished"));
+      if (r.path("loss").has("total")) {
+        sb.append(String.format(Locale.ROOT, "; test loss %.4f", r.path("loss").path("total").asDouble()));
+      }
+      r.path("metrics").fields().forEachRemaining(e -> sb.append(String.format(Locale.ROOT, " | test %s %.4f",
+          e.getKey(), e.getValue().asDouble())));
+      return sb.toString();
+    } catch (IOException e) {
+      throw new HoldoutException(report + ": cannot read the finished run's test report (" + e.getMessage() + ")");
+    }
+  }
+
+  private static Outcome train(Prepared p, RunIdentity id, RunFolder run, TrainingSession session, RunState state,
+      PrintWriter out, boolean resumed, List<TrainingListener> extra) {
     ExperimentConfig c = p.loaded.config();
     TrainerConfig tc = c.trainer();
     out.printf(Locale.ROOT, "data    %s: %d samples, input %s, targets %s%n",
@@ -280,7 +376,7 @@ public final class Experiment {
     PrintStream console = new PrintStream(new WriterOutputStream(out), true, StandardCharsets.UTF_8);
     List<String> metricNames = p.metrics.get().stream().map(Metric::name).toList();
     try (MetricsCsv csv = resumed
-        ? MetricsCsv.resume(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames, state.completedEpochs())
+        ? MetricsCsv.resume(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames, state.history())
         : new MetricsCsv(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames)) {
       Monitor monitor = p.freshMonitor();
       Trainer.Builder b = Trainer.builder()
@@ -293,7 +389,7 @@ public final class Experiment {
               SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.test()))
               .unit(p.model.inputShape().length == 3 ? "img" : "samples"))
           .addListener(csv)
-          .addListener(new Curves(run.file("curves.png"), p.loss.names()))
+          .addListener(new Curves(run.file("curves.png"), p.loss.names(), state.history()))
           .addListener(p.predictions(Split.TEST, run.file("test-predictions.csv")));
       if (!java.util.Set.of("none", "off", "false").contains(tc.progress())) {
         b.addListener(new Progress(Progress.wantsBar(tc.progress()), console, tc.progressSeconds()));
@@ -309,15 +405,15 @@ public final class Experiment {
         }
       }
       if (tc.checkpoints()) {
-        b.addListener(new Checkpoints(run.dir(), p.loaded.hash(), p.data.split().hash(),
-            monitor == null ? "none" : monitor.key()));
+        b.addListener(new Checkpoints(run.dir(), id, monitor == null ? "none" : monitor.key()));
       }
       extra.forEach(b::addListener);
       RunResult result = b.build().fit(session, p.data.train(), p.data.val(), p.data.test(), state);
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("format", "holdout");
-      meta.put("config_hash", p.loaded.hash());
-      meta.put("split_hash", p.data.split().hash());
+      meta.put("config_hash", id.configHash());
+      meta.put("split_hash", id.splitHash());
+      meta.put("data_hash", id.dataHash());
       meta.put("backend", p.backend.name());
       Safetensors.write(run.file(RunFolder.WEIGHTS), session.weights().tensors(), meta);
       writeReport(run, result, monitor);
@@ -428,11 +524,13 @@ public final class Experiment {
     };
   }
 
+  /**
+   * Writes {@code test-report.json}, the last file of a run: its presence marks the run finished
+   * (resume then says so). A run without a test split gets one too, saying so.
+   */
   private static void writeReport(RunFolder run, RunResult r, Monitor monitor) {
-    if (r.test() == null) {
-      return;
-    }
-    StringBuilder sb = new StringBuilder("{\n  \"split\": \"test\",\n  \"evaluated\": \"once, after training\",\n");
+    StringBuilder sb = new StringBuilder("{\n  \"split\": \"test\",\n  \"evaluated\": \"")
+        .append(r.test() == null ? "never: the run has no test split" : "once, after training").append("\",\n");
     sb.append("  \"epochs_trained\": ").append(r.lastEpoch() == null ? 0 : r.lastEpoch().epoch()).append(",\n");
     sb.append("  \"stop_reason\": \"").append(r.stopReason().replace("\"", "'")).append("\",\n");
     if (monitor != null && monitor.bestEpoch() > 0) {
@@ -440,6 +538,11 @@ public final class Experiment {
           .append("\",\n");
     } else {
       sb.append("  \"weights\": \"last epoch\",\n");
+    }
+    if (r.test() == null) {
+      sb.setLength(sb.length() - 2);
+      AtomicFiles.writeString(run.file(RunFolder.TEST_REPORT), sb.append("\n}\n").toString());
+      return;
     }
     appendLossAndMetrics(sb, r.test());
     AtomicFiles.writeString(run.file(RunFolder.TEST_REPORT), sb.toString());

@@ -130,10 +130,6 @@ public final class Trainer {
    */
   public RunResult fit(TrainingSession session, BatchSource train, BatchSource val, BatchSource test) {
     Objects.requireNonNull(session, "session is null");
-    Objects.requireNonNull(train, "train is null");
-    TrainingContext ctx = new TrainingContext(session);
-    TrainingPlan plan = new TrainingPlan(train.size(), size(val), size(test), train.batchSize(),
-        train.stepsPerEpoch(), epochs);
     return fit(session, train, val, test, RunState.fresh(session.learningRate()));
   }
 
@@ -154,6 +150,9 @@ public final class Trainer {
       plateau.restore(state.plateauScale(), state.plateauBad(), state.plateauCooldown());
     }
     Weights best = state.bestWeights();
+    if (state.stopReason() != null) {
+      ctx.requestStop(state.stopReason());
+    }
     listeners.forEach(l -> l.onStart(ctx, plan));
     List<EpochSummary> history = new ArrayList<>(state.history());
     double baseLr = state.baseLr();
@@ -225,7 +224,8 @@ public final class Trainer {
       RunState snapshot = new RunState(epoch, baseLr, history,
           monitor == null ? null : monitor.best(), monitor == null ? 0 : monitor.bestEpoch(),
           monitor == null ? 0 : monitor.badEpochs(), plateau == null ? 1 : plateau.scale(),
-          plateau == null ? 0 : plateau.badEpochs(), plateau == null ? 0 : plateau.cooldownLeft(), best);
+          plateau == null ? 0 : plateau.badEpochs(), plateau == null ? 0 : plateau.cooldownLeft(), best,
+          ctx.stopReason());
       listeners.forEach(l -> l.onEpochCommitted(ctx, snapshot));
     }
     if (testOnBest && best != null && monitor != null) {
