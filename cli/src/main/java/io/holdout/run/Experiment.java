@@ -20,7 +20,9 @@ import io.holdout.api.inject.Bootstrap;
 import io.holdout.api.io.AtomicFiles;
 import io.holdout.api.io.Safetensors;
 import io.holdout.api.loss.LossSpec;
+import io.holdout.api.metrics.ConfidenceInterval;
 import io.holdout.api.metrics.Direction;
+import io.holdout.api.metrics.IntervalEstimator;
 import io.holdout.api.metrics.Metric;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
@@ -165,6 +167,13 @@ public final class Experiment {
             DataHash.of(loaded.config()));
       }
       return identity;
+    }
+
+    /** The bootstrap of {@code trainer.intervals}, seeded with the experiment's seed; null when off. */
+    IntervalEstimator intervals() {
+      TrainerConfig.IntervalsConfig i = loaded.config().trainer().intervals();
+      return i.resamples() == 0 ? null : new io.holdout.losses.metrics.Bootstrap(i.resamples(), i.level(), loaded.config().seed())
+          .estimator();
     }
 
     Monitor freshMonitor() {
@@ -407,6 +416,10 @@ public final class Experiment {
       if (tc.checkpoints()) {
         b.addListener(new Checkpoints(run.dir(), id, monitor == null ? "none" : monitor.key()));
       }
+      IntervalEstimator intervals = p.intervals();
+      if (intervals != null) {
+        b.optTestIntervals(intervals);
+      }
       extra.forEach(b::addListener);
       RunResult result = b.build().fit(session, p.data.train(), p.data.val(), p.data.test(), state);
       Map<String, String> meta = new LinkedHashMap<>();
@@ -447,12 +460,16 @@ public final class Experiment {
       };
       Predictions preds = p.predictions(split, run.file("eval-" + split + "-" + p.backend.name() + "-predictions.csv"));
       try (TrainingSession session = p.backend.open(spec)) {
-        EvalSummary s = Trainer.evaluate(session, split, source, p.metrics.get(), preds::add);
+        List<Metric> metrics = p.metrics.get();
+        EvalSummary measured = Trainer.evaluate(session, split, source, metrics, preds::add);
+        IntervalEstimator intervals = p.intervals();
+        EvalSummary s = intervals == null ? measured : measured.withIntervals(intervals.estimate(metrics));
         preds.write();
         writeEvalReport(run.file("eval-" + split + "-" + p.backend.name() + ".json"), s, p.backend.name(), weightsName);
         out.printf(Locale.ROOT, "%s on %s (%s, %s): loss %s%n", split, p.backend.name(), session.device(), weightsName,
             s.loss().describe());
-        s.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
+        s.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %s %s%n", k, ConsoleReporter.withInterval(k, v,
+            s.intervals())));
         out.println("worst samples: " + String.join("; ", preds.worst(3)));
         return s;
       }
@@ -567,7 +584,21 @@ public final class Experiment {
       sb.append(first ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(num(e.getValue()));
       first = false;
     }
-    sb.append("}\n}\n");
+    sb.append('}');
+    if (!s.intervals().isEmpty()) {
+      sb.append(",\n  \"intervals\": {");
+      first = true;
+      for (Map.Entry<String, ConfidenceInterval> e : s.intervals().entrySet()) {
+        ConfidenceInterval ci = e.getValue();
+        sb.append(first ? "\n    " : ",\n    ").append('"').append(e.getKey()).append("\": {\"low\": ")
+            .append(num(ci.low())).append(", \"high\": ").append(num(ci.high())).append(", \"level\": ")
+            .append(num(ci.level())).append(", \"resamples\": ").append(ci.resamples())
+            .append(", \"method\": \"percentile bootstrap over test samples, seeded\"}");
+        first = false;
+      }
+      sb.append("\n  }");
+    }
+    sb.append("\n}\n");
   }
 
   private static String num(double v) {

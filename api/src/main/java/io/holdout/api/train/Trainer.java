@@ -6,6 +6,7 @@ import io.holdout.api.data.BatchSource;
 import io.holdout.api.data.Split;
 import io.holdout.api.loss.LossBreakdown;
 import io.holdout.api.loss.LossMeter;
+import io.holdout.api.metrics.IntervalEstimator;
 import io.holdout.api.metrics.Metric;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
@@ -34,6 +35,7 @@ public final class Trainer {
   private final ReduceOnPlateau plateau;
   private final LrSchedule schedule;
   private final boolean testOnBest;
+  private final IntervalEstimator testIntervals;
 
   private Trainer(Builder b) {
     this.epochs = b.epochs;
@@ -44,6 +46,7 @@ public final class Trainer {
     this.plateau = b.plateau;
     this.schedule = b.schedule;
     this.testOnBest = b.testOnBest;
+    this.testIntervals = b.testIntervals;
   }
 
   public static Builder builder() {
@@ -60,6 +63,13 @@ public final class Trainer {
     private ReduceOnPlateau plateau;
     private LrSchedule schedule = new LrSchedule.Constant();
     private boolean testOnBest = true;
+    private IntervalEstimator testIntervals;
+
+    /** Confidence intervals for the test metrics (e.g. a seeded bootstrap); none by default. */
+    public Builder optTestIntervals(IntervalEstimator estimator) {
+      this.testIntervals = Objects.requireNonNull(estimator, "estimator is null");
+      return this;
+    }
 
     /** The value plateau decisions watch (early stopping, plateau LR, best weights). */
     public Builder optMonitor(Monitor monitor) {
@@ -253,7 +263,9 @@ public final class Trainer {
 
   private EvalSummary evaluate(TrainingContext ctx, String split, BatchSource source) {
     List<Metric> ms = metrics.get();
-    return evaluate(ctx.session(), split, source, ms, (b, r) -> listeners.forEach(l -> l.onEvalBatch(ctx, split, b, r)));
+    EvalSummary s = evaluate(ctx.session(), split, source, ms,
+        (b, r) -> listeners.forEach(l -> l.onEvalBatch(ctx, split, b, r)));
+    return split.equals(Split.TEST) && testIntervals != null ? s.withIntervals(testIntervals.estimate(ms)) : s;
   }
 
   /** Receives each evaluated batch with its result. */
