@@ -9,6 +9,7 @@ import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.loss.LossBreakdown;
 import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.model.DropoutStream;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ParamInfo;
 import io.holdout.api.model.Weights;
@@ -56,7 +57,7 @@ public final class TensorFlowSession implements TrainingSession {
   private final CompiledModel model;
   private final List<LossComponent> losses;
   private final TargetFeeds targets;
-  private final DropoutMasks dropout;
+  private final DropoutStream dropout;
   private final int intraOpThreads;
   private final int interOpThreads;
   // evaluation
@@ -93,7 +94,7 @@ public final class TensorFlowSession implements TrainingSession {
     }
     this.losses = List.copyOf(compiled);
     spec.initialWeights().checkFits(spec.model(), "initial weights");
-    this.dropout = new DropoutMasks(spec.seed());
+    this.dropout = new DropoutStream(spec.seed());
     this.learningRate = spec.trains() ? spec.optimizer().lr() : Double.NaN;
 
     this.graph = new Graph();
