@@ -99,7 +99,14 @@ final class LossComponent {
     if (pred.getShape().dimension() == 0
         || pred.getShape().get(0) != b
         || pred.getShape().size() != (long) b * resolved.units()) {
-      throw fail("output shape " + pred.getShape() + " is not [" + b + ", " + resolved.units() + " values]");
+      throw fail(
+          "output shape "
+              + pred.getShape()
+              + " is not ["
+              + b
+              + ", "
+              + resolved.units()
+              + " values]");
     }
     Tensor target = batch.get(resolved.target());
     double[] den = resolved.denominators(batch);
@@ -110,7 +117,8 @@ final class LossComponent {
           TorchLosses.regression(
               Regression.SMOOTH_L1, pred, values(m, target), b, resolved.beta(), den);
       case "huber" ->
-          TorchLosses.regression(Regression.HUBER, pred, values(m, target), b, resolved.delta(), den);
+          TorchLosses.regression(
+              Regression.HUBER, pred, values(m, target), b, resolved.delta(), den);
       case "cross_entropy" ->
           TorchLosses.crossEntropy(
               logits(pred),
@@ -146,9 +154,11 @@ final class LossComponent {
     return t.getDataType() == DataType.FLOAT32 ? t : t.toType(DataType.FLOAT32, false);
   }
 
-  /** Logits as {@code [batch, classes]} (a multi-dimensional head has been refused on resolving). */
+  /** Logits as {@code [batch, classes]} (multi-dimensional heads are refused when resolving). */
   private NDArray logits(NDArray pred) {
-    return pred.getShape().dimension() == 2 ? pred : pred.reshape(pred.getShape().get(0), resolved.units());
+    return pred.getShape().dimension() == 2
+        ? pred
+        : pred.reshape(pred.getShape().get(0), resolved.units());
   }
 
   private long[] labels(Tensor t) {
@@ -156,6 +166,7 @@ final class LossComponent {
   }
 
   private HoldoutException fail(String what) {
-    return new HoldoutException("loss '" + resolved.name() + "' (" + resolved.type() + "): " + what);
+    return new HoldoutException(
+        "loss '" + resolved.name() + "' (" + resolved.type() + "): " + what);
   }
 }

@@ -23,6 +23,7 @@ import io.holdout.engine.pytorch.TorchLosses.Terms;
 import io.holdout.losses.ResolvedComponent;
 import io.holdout.losses.ResolvedLoss;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.lang.ref.Reference;
@@ -208,7 +209,7 @@ public final class PyTorchSession implements TrainingSession {
   private LossBreakdown breakdown(double[] read, Batch batch) {
     int k = losses.size();
     return resolvedLoss.breakdown(
-        java.util.Arrays.copyOfRange(read, 0, k), java.util.Arrays.copyOfRange(read, k, 2 * k), batch);
+        Arrays.copyOfRange(read, 0, k), Arrays.copyOfRange(read, k, 2 * k), batch);
   }
 
   /** The scalar values, copied out in one transfer. */

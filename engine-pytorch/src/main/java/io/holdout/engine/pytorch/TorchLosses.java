@@ -14,8 +14,9 @@ import java.util.List;
  * The loss catalogue as differentiable PyTorch operations. Each loss returns its {@link Terms}: a
  * numerator per sample (an NDArray carrying the gradient) and a denominator per sample, computed in
  * Java from the targets alone by {@link io.holdout.losses.ResolvedComponent#denominators} and
- * passed in, exactly as {@code io.holdout.losses.reference.LossTerms} defines them: {@code sum} is {@code Σ num}, {@code mean} is {@code Σ num / Σ den} (0 when {@code Σ den}
- * is 0), and a sample's own value is {@code num_i / den_i}.
+ * passed in, exactly as {@code io.holdout.losses.reference.LossTerms} defines them: {@code sum} is
+ * {@code Σ num}, {@code mean} is {@code Σ num / Σ den} (0 when {@code Σ den} is 0), and a sample's
+ * own value is {@code num_i / den_i}.
  *
  * <p>Every array a loss creates belongs to the manager of its prediction (the step's manager).
  * Constants enter as engine-allocated scalars ({@link Tensors#scalar}), never as {@code Number}
