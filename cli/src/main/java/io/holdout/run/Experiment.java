@@ -39,7 +39,7 @@ import io.holdout.api.train.TrainingListener;
 import io.holdout.checks.CheckResult;
 import io.holdout.checks.CheckSettings;
 import io.holdout.checks.Doctor;
-import io.holdout.losses.LossCatalog;
+import io.holdout.losses.ResolvedLoss;
 import io.holdout.losses.metrics.MetricCatalog;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -96,7 +96,8 @@ public final class Experiment {
       try {
         this.model = data.model() != null ? data.model() : Specs.model(c.model(), data.dataset().schema(), file);
         this.loss = Specs.loss(c.loss());
-        LossCatalog.validate(loss, file);
+        // every loss parameter, checked against the model's heads before any engine opens
+        ResolvedLoss.resolve(loss, model, file);
         this.metrics = metrics(c.metrics(), file, data.detection());
         Map<String, Direction> directions = new LinkedHashMap<>();
         metrics.get().forEach(m -> directions.put(m.name(), m.direction()));

@@ -23,8 +23,10 @@ import java.util.function.Supplier;
  * the validation split; after the last epoch, evaluate the test split exactly once. Only {@link
  * TrainingSession#trainStep} and {@link TrainingSession#evalStep} touch the engine.
  *
- * <p>Epoch losses are sample-weighted means ({@link LossMeter}). A NaN or infinite training loss
- * stops the run with a {@link TrainingDivergedException} naming the epoch, step and component.
+ * <p>Epoch and split losses are exact: each component's numerators and counts are added over the
+ * split and divided once ({@link LossMeter}), so they do not depend on the batch size. A NaN or
+ * infinite training loss stops the run with a {@link TrainingDivergedException} naming the epoch,
+ * step and component.
  */
 public final class Trainer {
   private final int epochs;
@@ -274,7 +276,7 @@ public final class Trainer {
     void accept(Batch batch, EvalResult result);
   }
 
-  /** One inference-mode pass over {@code source}: sample-weighted loss and the given metrics. */
+  /** One inference-mode pass over {@code source}: the loss over the split and the given metrics. */
   public static EvalSummary evaluate(
       TrainingSession session, String split, BatchSource source, List<Metric> metrics, EvalObserver observer) {
     long t0 = System.nanoTime();
