@@ -4,6 +4,7 @@ import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
 import io.holdout.api.backend.EvalResult;
 import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.loss.LossBreakdown;
 import io.holdout.api.loss.LossSpec;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
@@ -20,8 +21,8 @@ import java.util.Map;
 
 /**
  * One {@link LossCase} on a backend against the pure-Java reference ({@link ReferenceLosses}): the
- * value, each sample's value and the gradient with respect to the prediction, within {@value #REL}
- * relative.
+ * value, each sample's value, the numerator and count that exact split losses add up (see {@link
+ * LossBreakdown}) and the gradient with respect to the prediction, within {@value #REL} relative.
  *
  * <p>The prediction is fed through a probe model whose output is exactly a given tensor: the input
  * is the one-hot id of each sample ({@code [B, B]} identity) and the only layer a dense head whose
@@ -53,6 +54,7 @@ public final class LossCheck {
     LossSpec loss = new LossSpec(List.of(c.spec()));
     Map<String, Tensor> outputs = Map.of(c.spec().output(), c.prediction());
     double value = ReferenceLosses.value(c.spec(), outputs, c.batch());
+    LossBreakdown reference = ReferenceLosses.breakdown(loss, outputs, c.batch());
     float[] perSample = ReferenceLosses.perSample(c.spec(), outputs, c.batch());
 
     int b = c.batch().size();
@@ -85,10 +87,14 @@ public final class LossCheck {
       EvalResult r = s.evalStep(probe);
       cmp.values("probe output", r.outputs().get(c.spec().output()).toFloatArray(), Fixtures.toDoubles(pred), 0, 0);
       cmp.value("value", r.loss().raw(name), value, REL, ABS);
+      cmp.value("numerator", r.loss().numerator(name), reference.numerator(name), REL, ABS);
+      cmp.value("count", r.loss().count(name), reference.count(name), REL, 0);
       cmp.values("per-sample value", r.perSampleLosses().get(name), Fixtures.toDoubles(perSample), REL, ABS);
       if (trains) {
         double[] grad = ReferenceLosses.gradient(c.spec(), outputs, c.batch());
-        cmp.value("training-step value", s.trainStep(probe).raw(name), value, REL, ABS);
+        LossBreakdown step = s.trainStep(probe);
+        cmp.value("training-step value", step.raw(name), value, REL, ABS);
+        cmp.value("training-step count", step.count(name), reference.count(name), REL, 0);
         float[] after = s.weights().get(weightName).toFloatArray();
         float[] g = new float[grad.length];
         for (int i = 0; i < b; i++) {

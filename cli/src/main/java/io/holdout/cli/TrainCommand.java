@@ -25,7 +25,9 @@ final class TrainCommand implements Callable<Integer> {
   Path config;
 
   @Option(names = "--resume", paramLabel = "RUN_FOLDER",
-      description = "Continue an interrupted run after its last completed epoch (from its checkpoints/last).")
+      description = {"Continue an interrupted run from where it stopped (after its last completed epoch, or the test "
+          + "if training was done); refused if the config or the data changed.",
+          "With --resume, --set may change only trainer.epochs, trainer.progress, trainer.progressSeconds and runs."})
   Path resume;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",
@@ -41,10 +43,11 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Experiment.Outcome outcome;
     if (resume != null) {
-      if (config != null || !overrides.isEmpty()) {
-        throw new io.holdout.api.HoldoutException("--resume takes the run folder only: the run's own config.yaml is used");
+      if (config != null) {
+        throw new io.holdout.api.HoldoutException("--resume takes the run folder, not a config: the run's own config.yaml "
+            + "is used (--set trainer.epochs=N may extend it)");
       }
-      outcome = Experiment.resume(resume, out);
+      outcome = Experiment.resume(resume, overrides, out, List.of());
     } else {
       if (config == null) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'CONFIG.yaml'");

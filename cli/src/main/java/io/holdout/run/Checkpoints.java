@@ -24,9 +24,10 @@ import java.util.Map;
  * checkpoints/best.safetensors} whenever the monitor improves. Each checkpoint is one safetensors
  * file, written atomically (temporary file, then rename), holding the weights, the engine's
  * training state (tensors prefixed {@code state.}) and, in its metadata, the loop's state as JSON
- * (epoch, learning rate, monitor, plateau, config and split hashes). A JSON sidecar with the same
- * state is written next to it for people; resume trusts the safetensors file only, so a crash
- * between the two writes cannot mislead it.
+ * (epoch, learning rate, monitor, plateau, why training stopped, every epoch's figures so far, and
+ * the run's identity: config, data and split hashes). A JSON sidecar with the same state is written
+ * next to it for people; resume trusts the safetensors file only, so a crash between the two writes
+ * cannot mislead it.
  */
 public final class Checkpoints implements TrainingListener {
   public static final String DIR = "checkpoints";
@@ -37,14 +38,12 @@ public final class Checkpoints implements TrainingListener {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
-  private final String configHash;
-  private final String splitHash;
+  private final RunIdentity id;
   private final String monitorKey;
 
-  public Checkpoints(Path runDir, String configHash, String splitHash, String monitorKey) {
+  Checkpoints(Path runDir, RunIdentity id, String monitorKey) {
     this.dir = runDir.resolve(DIR);
-    this.configHash = configHash;
-    this.splitHash = splitHash;
+    this.id = id;
     this.monitorKey = monitorKey;
   }
 
@@ -53,8 +52,8 @@ public final class Checkpoints implements TrainingListener {
     ObjectNode meta = JSON.createObjectNode();
     meta.put("epoch", summary.epoch());
     meta.put("monitor", monitorKey);
-    meta.put("config_hash", configHash);
-    meta.put("split_hash", splitHash);
+    meta.put("config_hash", id.configHash());
+    meta.put("split_hash", id.splitHash());
     write(BEST, ctx.session().weights(), Map.of(), meta);
   }
 
@@ -76,9 +75,15 @@ public final class Checkpoints implements TrainingListener {
     p.put("scale", s.plateauScale());
     p.put("bad_epochs", s.plateauBad());
     p.put("cooldown_left", s.plateauCooldown());
+    if (s.stopReason() != null) {
+      meta.put("stop_reason", s.stopReason());
+    }
     meta.put("sampler", "shuffle order of epoch e is derived from the run seed and e: nothing to save");
-    meta.put("config_hash", configHash);
-    meta.put("split_hash", splitHash);
+    meta.put("config_hash", id.configHash());
+    meta.put("split_hash", id.splitHash());
+    meta.put("data_hash", id.dataHash());
+    meta.put("config", id.configYaml());
+    meta.set("history", History.toJson(s.history()));
     Map<String, Tensor> state;
     try {
       state = ctx.session().trainingState();
@@ -144,8 +149,15 @@ public final class Checkpoints implements TrainingListener {
     }
     JsonNode m = last.meta().path("monitor");
     JsonNode p = last.meta().path("plateau");
-    return new RunState(last.epoch(), last.meta().path("base_lr").asDouble(), List.of(),
+    List<EpochSummary> history = History.fromJson(last.meta().get("history"), file.toString());
+    if (history.size() != last.epoch()) {
+      throw new HoldoutException(file + ": checkpoint of epoch " + last.epoch() + " holds " + history.size()
+          + " epochs of history (written by an older holdout?); it cannot be resumed exactly");
+    }
+    JsonNode stop = last.meta().get("stop_reason");
+    return new RunState(last.epoch(), last.meta().path("base_lr").asDouble(), history,
         m.has("best") ? m.get("best").asDouble() : null, m.path("best_epoch").asInt(), m.path("bad_epochs").asInt(),
-        p.path("scale").asDouble(1), p.path("bad_epochs").asInt(), p.path("cooldown_left").asInt(), best);
+        p.path("scale").asDouble(1), p.path("bad_epochs").asInt(), p.path("cooldown_left").asInt(), best,
+        stop == null || stop.isNull() ? null : stop.asText());
   }
 }

@@ -1,6 +1,7 @@
 package io.holdout.run;
 
 import io.holdout.api.loss.LossBreakdown;
+import io.holdout.api.metrics.ConfidenceInterval;
 import io.holdout.api.train.EpochSummary;
 import io.holdout.api.train.EvalSummary;
 import io.holdout.api.train.TrainingContext;
@@ -106,12 +107,27 @@ public final class ConsoleReporter implements TrainingListener {
 
   @Override
   public void onTestEnd(TrainingContext ctx, EvalSummary s) {
-    out.println("test    loss " + s.loss().describe() + metrics(s.metrics(), "test "));
+    StringBuilder line = new StringBuilder("test    loss " + s.loss().describe());
+    s.metrics().forEach((k, v) -> line.append(" | test ").append(k).append(' ').append(withInterval(k, v, s.intervals())));
+    out.println(line);
     LossBreakdown b = s.loss();
     for (String c : b.raw().keySet()) {
       out.printf(Locale.ROOT, "        %s  (weight %s, weighted %.4f)%n",
           Baselines.describe(c, b.raw(c), testBaselines.getOrDefault(c, List.of())), trim(b.weights().get(c)), b.weighted(c));
     }
+  }
+
+  /**
+   * {@code 0.9545 [0.86, 1.00] 95%}: a metric to 4 decimals and, when it has one, its interval to 2
+   * (an interval is coarser than its point estimate).
+   */
+  static String withInterval(String name, double value, Map<String, ConfidenceInterval> intervals) {
+    ConfidenceInterval ci = intervals.get(name);
+    String v = String.format(Locale.ROOT, "%.4f", value);
+    if (ci == null || Double.isNaN(ci.low())) {
+      return v;
+    }
+    return v + String.format(Locale.ROOT, " [%.2f, %.2f] %.0f%%", ci.low(), ci.high(), 100 * ci.level());
   }
 
   private static String metrics(Map<String, Double> m, String prefix) {

@@ -30,9 +30,11 @@ public final class Curves implements TrainingListener {
   private final List<String> components;
   private final List<EpochSummary> epochs = new ArrayList<>();
 
-  public Curves(Path file, List<String> components) {
+  /** @param earlier the epochs before this process started (a resumed run), drawn too */
+  public Curves(Path file, List<String> components, List<EpochSummary> earlier) {
     this.file = file;
     this.components = List.copyOf(components);
+    this.epochs.addAll(earlier);
   }
 
   @Override

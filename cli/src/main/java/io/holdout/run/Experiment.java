@@ -20,7 +20,9 @@ import io.holdout.api.inject.Bootstrap;
 import io.holdout.api.io.AtomicFiles;
 import io.holdout.api.io.Safetensors;
 import io.holdout.api.loss.LossSpec;
+import io.holdout.api.metrics.ConfidenceInterval;
 import io.holdout.api.metrics.Direction;
+import io.holdout.api.metrics.IntervalEstimator;
 import io.holdout.api.metrics.Metric;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
@@ -38,7 +40,7 @@ import io.holdout.api.train.TrainingListener;
 import io.holdout.checks.CheckResult;
 import io.holdout.checks.CheckSettings;
 import io.holdout.checks.Doctor;
-import io.holdout.losses.LossCatalog;
+import io.holdout.losses.ResolvedLoss;
 import io.holdout.losses.metrics.MetricCatalog;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -88,7 +90,8 @@ public final class Experiment {
       try {
         this.model = data.model() != null ? data.model() : Specs.model(c.model(), data.dataset().schema(), file);
         this.loss = Specs.loss(c.loss());
-        LossCatalog.validate(loss, file);
+        // every loss parameter, checked against the model's heads before any engine opens
+        ResolvedLoss.resolve(loss, model, file);
         this.metrics = metrics(c.metrics(), file, data.detection());
         Map<String, Direction> directions = new LinkedHashMap<>();
         metrics.get().forEach(m -> directions.put(m.name(), m.direction()));
@@ -150,6 +153,22 @@ public final class Experiment {
       }
     }
 
+    private RunIdentity identity;
+
+    /** The run's identity: config, data content and split hashes (the data is read once, here). */
+    RunIdentity identity() {
+      if (identity == null) {
+        identity = new RunIdentity(loaded.hash(), loaded.resolvedYaml(), data.split().hash(),
+            DataHash.of(loaded.config()));
+      }
+      return identity;
+    }
+
+    /** The bootstrap of {@code trainer.intervals}, seeded with the experiment's seed; null when off. */
+    IntervalEstimator intervals() {
+      return Experiment.intervals(loaded);
+    }
+
     Monitor freshMonitor() {
       return monitorTemplate == null ? null
           : new Monitor(monitorTemplate.key(), monitorTemplate.direction(), loaded.config().trainer().minDelta());
@@ -182,6 +201,13 @@ public final class Experiment {
     }
   }
 
+  /** The bootstrap of {@code trainer.intervals}, seeded with the experiment's seed; null when off. */
+  static IntervalEstimator intervals(LoadedConfig loaded) {
+    TrainerConfig.IntervalsConfig i = loaded.config().trainer().intervals();
+    return i.resamples() == 0 ? null : new io.holdout.losses.metrics.Bootstrap(i.resamples(), i.level(), loaded.config().seed())
+        .estimator();
+  }
+
   /** The config's backend, or {@code override}, bound through Guice as the config names it. */
   static Backend bindBackend(LoadedConfig loaded, String override) {
     String backendName = override != null ? override : loaded.config().backend();
@@ -211,60 +237,148 @@ public final class Experiment {
       SessionSpec spec = p.sessionSpec(init, true);
       p.checkCapabilities(spec);
       p.selfCheck(spec);
+      RunIdentity id = p.identity();
       RunFolder run = RunFolder.create(Path.of(c.runs()), c.name());
       AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
-      p.data.manifest().write(run.file(RunFolder.SPLIT));
-      if (p.data.standardizer() != null) {
-        p.data.standardizer().write(run.file("standardizer.json"));
-      }
-      // what evaluate, predict and export read instead of the training data
-      ModelSpecJson.write(run.file(SavedRun.MODEL), p.model);
-      Preprocessing.of(c, p.data.dataset().schema(), p.data.standardizer(), p.model, p.data.detection())
-          .write(run.file(SavedRun.PREPROCESSING));
+      writeDataState(p, run);
       try (TrainingSession session = p.backend.open(spec)) {
-        Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), p.data.split().hash());
-        return train(p, run, session, RunState.fresh(c.optimizer().lr()), out, false, extra);
+        Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), id.splitHash(),
+            id.dataHash());
+        return train(p, id, run, session, RunState.fresh(c.optimizer().lr()), out, false, extra);
       }
     }
+  }
+
+  /**
+   * The split manifest, the fitted standardizer, the model spec and the preprocessing record,
+   * written at the start of a run (what evaluate, predict and export read instead of the training
+   * data).
+   */
+  private static void writeDataState(Prepared p, RunFolder run) {
+    p.data.manifest().write(run.file(RunFolder.SPLIT));
+    if (p.data.standardizer() != null) {
+      p.data.standardizer().write(run.file("standardizer.json"));
+    }
+    ModelSpecJson.write(run.file(SavedRun.MODEL), p.model);
+    Preprocessing.of(p.loaded.config(), p.data.dataset().schema(), p.data.standardizer(), p.model,
+        p.data.detection()).write(run.file(SavedRun.PREPROCESSING));
   }
 
   /** Continues {@code runDir} after its last completed epoch, from {@code checkpoints/last}. */
   public static Outcome resume(Path runDir, PrintWriter out) {
+    return resume(runDir, List.of(), out, List.of());
+  }
+
+  /**
+   * Continues {@code runDir} from where it stopped, whatever the point: during an epoch (from the
+   * last completed one), before its first checkpoint (from the initial weights), after the last
+   * epoch but before or during the test (runs the test), or not at all (a finished run says so and
+   * is left as it is).
+   *
+   * @param overrides {@code key=value} changes to the run's config; only {@link RunIdentity#MAY_CHANGE}
+   *     keys may differ (e.g. {@code trainer.epochs=20} to train longer)
+   * @return the outcome; its result is null when the run had already finished
+   */
+  public static Outcome resume(Path runDir, List<String> overrides, PrintWriter out, List<TrainingListener> extra) {
     RunFolder run = RunFolder.open(runDir);
-    LoadedConfig loaded = ConfigLoader.load(run.file(RunFolder.CONFIG), List.of());
+    Path configFile = run.file(RunFolder.CONFIG);
+    String onDisk;
+    try {
+      onDisk = Files.readString(configFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new HoldoutException(configFile + ": cannot read (" + e.getMessage() + ")");
+    }
+    LoadedConfig loaded = ConfigLoader.load(configFile, overrides);
     Path lastFile = run.file(Checkpoints.DIR).resolve(Checkpoints.LAST);
-    if (!Files.exists(lastFile)) {
-      throw new HoldoutException(runDir + ": nothing to resume (no " + Checkpoints.DIR + "/" + Checkpoints.LAST
-          + "; the run stopped before its first epoch ended: start it again)");
+    Checkpoints.Loaded last = Files.exists(lastFile) ? Checkpoints.read(lastFile) : null;
+    String started = last != null && last.meta().hasNonNull("config") ? last.meta().get("config").asText()
+        : ConfigLoader.parse(onDisk, configFile.toString(), loaded.baseDir(), List.of()).resolvedYaml();
+    RunIdentity.requireSameConfig(started, loaded.resolvedYaml(), configFile.toString());
+    List<String> changed = RunIdentity.changedKeys(started, loaded.resolvedYaml());
+    if (Files.exists(run.file(RunFolder.TEST_REPORT))) {
+      if (!changed.isEmpty()) {
+        throw new HoldoutException(runDir + ": the run has finished and its test split was used; training it further "
+            + "and testing again would make the test figure an optimistic one: start a new run instead");
+      }
+      out.println("finished " + runDir + ": " + finishedSummary(run.file(RunFolder.TEST_REPORT))
+          + "; nothing to resume");
+      out.flush();
+      return new Outcome(run.dir(), null);
     }
     try (Prepared p = new Prepared(loaded, null)) {
-      Checkpoints.Loaded last = Checkpoints.read(lastFile);
-      String splitHash = last.meta().path("split_hash").asText();
-      if (!splitHash.equals(p.data.split().hash())) {
-        throw new HoldoutException(lastFile + ": the data now splits differently (split hash " + p.data.split().hash()
-            + ", checkpoint " + splitHash + "): the data file changed since the run started");
+      RunIdentity id = p.identity();
+      RunState state;
+      Weights init;
+      if (last != null) {
+        String dataHash = last.meta().path("data_hash").asText(null);
+        if (dataHash != null && !dataHash.equals(id.dataHash())) {
+          throw new HoldoutException(String.join(", ", DataHash.files(loaded.config()).values().stream()
+              .map(Path::toString).toList()) + ": the data changed since the run started (content hash "
+              + id.dataHash() + ", the run's " + dataHash + "); a resume needs the same data: start a new run");
+        }
+        String splitHash = last.meta().path("split_hash").asText();
+        if (!splitHash.equals(id.splitHash())) {
+          throw new HoldoutException(lastFile + ": the data now splits differently (split hash " + id.splitHash()
+              + ", checkpoint " + splitHash + "): the data file changed since the run started");
+        }
+        last.weights().checkFits(p.model, lastFile.toString());
+        Path bestFile = run.file(Checkpoints.DIR).resolve(Checkpoints.BEST);
+        Weights best = Files.exists(bestFile) ? Checkpoints.read(bestFile).weights() : null;
+        state = Checkpoints.runState(last, best, lastFile);
+        init = last.weights();
+      } else {
+        ExperimentConfig c = loaded.config();
+        state = RunState.fresh(c.optimizer().lr());
+        init = Specs.initialWeights(c.model(), p.model, p.data.dataset().schema(), p.file, c.seed());
       }
-      last.weights().checkFits(p.model, lastFile.toString());
-      Path bestFile = run.file(Checkpoints.DIR).resolve(Checkpoints.BEST);
-      Weights best = Files.exists(bestFile) ? Checkpoints.read(bestFile).weights() : null;
-      RunState state = Checkpoints.runState(last, best, lastFile);
-      if (state.completedEpochs() >= loaded.config().trainer().epochs()) {
-        throw new HoldoutException(runDir + ": all " + state.completedEpochs() + " epochs are done; nothing to resume");
-      }
-      SessionSpec spec = p.sessionSpec(last.weights(), true);
+      SessionSpec spec = p.sessionSpec(init, true);
       p.checkCapabilities(spec);
       p.selfCheck(spec);
+      if (!changed.isEmpty()) {
+        AtomicFiles.writeString(configFile, loaded.resolvedYaml());
+      }
       try (TrainingSession session = p.backend.open(spec)) {
-        session.loadTrainingState(last.state());
-        session.setLearningRate(last.meta().path("lr").asDouble());
-        out.printf(Locale.ROOT, "resume  %s after epoch %d%n", runDir, state.completedEpochs());
-        return train(p, run, session, state, out, true, List.of());
+        if (last != null) {
+          session.loadTrainingState(last.state());
+          session.setLearningRate(last.meta().path("lr").asDouble());
+        } else {
+          writeDataState(p, run);
+          if (!Files.exists(run.file("provenance.json"))) {
+            Provenance.write(run.file("provenance.json"), loaded, p.backend, session.device(), id.splitHash(),
+                id.dataHash());
+          }
+        }
+        int epochs = loaded.config().trainer().epochs();
+        String where = last == null ? "from the start: it stopped before its first checkpoint"
+            : state.stopReason() != null || state.completedEpochs() >= epochs
+                ? "after epoch " + state.completedEpochs() + ": training is done, the test is next"
+                : "after epoch " + state.completedEpochs();
+        out.printf(Locale.ROOT, "resume  %s %s%s%n", runDir, where,
+            changed.isEmpty() ? "" : " (changed: " + String.join(", ", changed) + ")");
+        return train(p, id, run, session, state, out, true, extra);
       }
     }
   }
 
-  private static Outcome train(Prepared p, RunFolder run, TrainingSession session, RunState state, PrintWriter out,
-      boolean resumed, List<TrainingListener> extra) {
+  /** One line from a finished run's test report: why it stopped and its test figures. */
+  private static String finishedSummary(Path report) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          report.toFile());
+      StringBuilder sb = new StringBuilder(r.path("stop_reason").asText("finished"));
+      if (r.path("loss").has("total")) {
+        sb.append(String.format(Locale.ROOT, "; test loss %.4f", r.path("loss").path("total").asDouble()));
+      }
+      r.path("metrics").fields().forEachRemaining(e -> sb.append(String.format(Locale.ROOT, " | test %s %.4f",
+          e.getKey(), e.getValue().asDouble())));
+      return sb.toString();
+    } catch (IOException e) {
+      throw new HoldoutException(report + ": cannot read the finished run's test report (" + e.getMessage() + ")");
+    }
+  }
+
+  private static Outcome train(Prepared p, RunIdentity id, RunFolder run, TrainingSession session, RunState state,
+      PrintWriter out, boolean resumed, List<TrainingListener> extra) {
     ExperimentConfig c = p.loaded.config();
     TrainerConfig tc = c.trainer();
     out.printf(Locale.ROOT, "data    %s: %d samples, input %s, targets %s%n",
@@ -292,7 +406,7 @@ public final class Experiment {
     PrintStream console = new PrintStream(new WriterOutputStream(out), true, StandardCharsets.UTF_8);
     List<String> metricNames = p.metrics.get().stream().map(Metric::name).toList();
     try (MetricsCsv csv = resumed
-        ? MetricsCsv.resume(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames, state.completedEpochs())
+        ? MetricsCsv.resume(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames, state.history())
         : new MetricsCsv(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames)) {
       Monitor monitor = p.freshMonitor();
       Trainer.Builder b = Trainer.builder()
@@ -305,7 +419,7 @@ public final class Experiment {
               SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.test()))
               .unit(p.model.inputShape().length == 3 ? "img" : "samples"))
           .addListener(csv)
-          .addListener(new Curves(run.file("curves.png"), p.loss.names()))
+          .addListener(new Curves(run.file("curves.png"), p.loss.names(), state.history()))
           .addListener(p.predictions(Split.TEST, run.file("test-predictions.csv")));
       if (!java.util.Set.of("none", "off", "false").contains(tc.progress())) {
         b.addListener(new Progress(Progress.wantsBar(tc.progress()), console, tc.progressSeconds()));
@@ -321,15 +435,19 @@ public final class Experiment {
         }
       }
       if (tc.checkpoints()) {
-        b.addListener(new Checkpoints(run.dir(), p.loaded.hash(), p.data.split().hash(),
-            monitor == null ? "none" : monitor.key()));
+        b.addListener(new Checkpoints(run.dir(), id, monitor == null ? "none" : monitor.key()));
+      }
+      IntervalEstimator intervals = p.intervals();
+      if (intervals != null) {
+        b.optTestIntervals(intervals);
       }
       extra.forEach(b::addListener);
       RunResult result = b.build().fit(session, p.data.train(), p.data.val(), p.data.test(), state);
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("format", "holdout");
-      meta.put("config_hash", p.loaded.hash());
-      meta.put("split_hash", p.data.split().hash());
+      meta.put("config_hash", id.configHash());
+      meta.put("split_hash", id.splitHash());
+      meta.put("data_hash", id.dataHash());
       meta.put("backend", p.backend.name());
       Safetensors.write(run.file(RunFolder.WEIGHTS), session.weights().tensors(), meta);
       writeReport(run, result, monitor);
@@ -375,14 +493,17 @@ public final class Experiment {
       Predictions preds = saved.predictions(name, saved.run.file("eval-" + name + "-" + backend.name()
           + "-predictions.csv"));
       try (TrainingSession session = backend.open(spec)) {
-        EvalSummary s = Trainer.evaluate(session, name, source, metrics, preds::add);
+        EvalSummary measured = Trainer.evaluate(session, name, source, metrics, preds::add);
+        IntervalEstimator intervals = intervals(saved.loaded);
+        EvalSummary s = intervals == null ? measured : measured.withIntervals(intervals.estimate(metrics));
         preds.write();
         writeEvalReport(saved.run.file("eval-" + name + "-" + backend.name() + ".json"), s, backend.name(),
             weightsName, dataFile);
         out.printf(Locale.ROOT, "%s on %s (%s, %s): loss %s%n", dataFile == null ? split
             : name + " (" + d.dataset().size() + " rows of " + dataFile + ")", backend.name(), session.device(),
             weightsName, s.loss().describe());
-        s.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
+        s.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %s %s%n", k, ConsoleReporter.withInterval(k, v,
+            s.intervals())));
         out.println("worst samples: " + String.join("; ", preds.worst(3)));
         return s;
       }
@@ -461,11 +582,13 @@ public final class Experiment {
     };
   }
 
+  /**
+   * Writes {@code test-report.json}, the last file of a run: its presence marks the run finished
+   * (resume then says so). A run without a test split gets one too, saying so.
+   */
   private static void writeReport(RunFolder run, RunResult r, Monitor monitor) {
-    if (r.test() == null) {
-      return;
-    }
-    StringBuilder sb = new StringBuilder("{\n  \"split\": \"test\",\n  \"evaluated\": \"once, after training\",\n");
+    StringBuilder sb = new StringBuilder("{\n  \"split\": \"test\",\n  \"evaluated\": \"")
+        .append(r.test() == null ? "never: the run has no test split" : "once, after training").append("\",\n");
     sb.append("  \"epochs_trained\": ").append(r.lastEpoch() == null ? 0 : r.lastEpoch().epoch()).append(",\n");
     sb.append("  \"stop_reason\": \"").append(r.stopReason().replace("\"", "'")).append("\",\n");
     if (monitor != null && monitor.bestEpoch() > 0) {
@@ -473,6 +596,11 @@ public final class Experiment {
           .append("\",\n");
     } else {
       sb.append("  \"weights\": \"last epoch\",\n");
+    }
+    if (r.test() == null) {
+      sb.setLength(sb.length() - 2);
+      AtomicFiles.writeString(run.file(RunFolder.TEST_REPORT), sb.append("\n}\n").toString());
+      return;
     }
     appendLossAndMetrics(sb, r.test());
     AtomicFiles.writeString(run.file(RunFolder.TEST_REPORT), sb.toString());
@@ -501,7 +629,21 @@ public final class Experiment {
       sb.append(first ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(num(e.getValue()));
       first = false;
     }
-    sb.append("}\n}\n");
+    sb.append('}');
+    if (!s.intervals().isEmpty()) {
+      sb.append(",\n  \"intervals\": {");
+      first = true;
+      for (Map.Entry<String, ConfidenceInterval> e : s.intervals().entrySet()) {
+        ConfidenceInterval ci = e.getValue();
+        sb.append(first ? "\n    " : ",\n    ").append('"').append(e.getKey()).append("\": {\"low\": ")
+            .append(num(ci.low())).append(", \"high\": ").append(num(ci.high())).append(", \"level\": ")
+            .append(num(ci.level())).append(", \"resamples\": ").append(ci.resamples())
+            .append(", \"method\": \"percentile bootstrap over test samples, seeded\"}");
+        first = false;
+      }
+      sb.append("\n  }");
+    }
+    sb.append("\n}\n");
   }
 
   private static String num(double v) {

@@ -36,26 +36,30 @@ public final class MetricsCsv implements TrainingListener, AutoCloseable {
   }
 
   /**
-   * Continues an existing file after epoch {@code completedEpochs}: rows of later epochs (from an
-   * interrupted epoch) and any test row are dropped first, atomically.
+   * Continues a run after its last completed epoch: the file is rewritten, atomically, from the
+   * checkpoint's {@code history} (so rows of an interrupted epoch or test are dropped, and an epoch
+   * whose checkpoint was written just before a crash gets its rows back), then appended to.
    */
-  public static MetricsCsv resume(Path file, List<String> components, List<String> metrics, int completedEpochs)
-      throws IOException {
+  public static MetricsCsv resume(Path file, List<String> components, List<String> metrics,
+      List<EpochSummary> history) throws IOException {
     MetricsCsv m = new MetricsCsv(file, components, metrics);
-    List<String> lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
-    StringBuilder keep = new StringBuilder();
-    for (int i = 0; i < lines.size(); i++) {
-      String[] v = lines.get(i).split(",", 3);
-      if (i == 0 || (v.length > 1 && !v[1].equals("test") && Integer.parseInt(v[0]) <= completedEpochs)) {
-        keep.append(lines.get(i)).append('\n');
-      }
+    StringBuilder sb = new StringBuilder(m.header());
+    for (EpochSummary s : history) {
+      sb.append(m.epochRows(s));
     }
-    if (keep.length() > 0) {
-      io.holdout.api.io.AtomicFiles.writeString(file, keep.toString());
-      m.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-    }
-    m.lastEpoch = completedEpochs;
+    io.holdout.api.io.AtomicFiles.writeString(file, sb.toString());
+    m.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    m.lastEpoch = history.isEmpty() ? 0 : history.get(history.size() - 1).epoch();
     return m;
+  }
+
+  private String header() {
+    List<String> cols = new ArrayList<>(List.of("epoch", "split", "total"));
+    cols.addAll(components);
+    components.forEach(c -> cols.add(c + "_weighted"));
+    cols.addAll(List.of("lr", "seconds", "samples_per_s", "data_wait_s"));
+    cols.addAll(metrics);
+    return String.join(",", cols) + "\n";
   }
 
   private void ensureOpen() throws IOException {
@@ -63,49 +67,55 @@ public final class MetricsCsv implements TrainingListener, AutoCloseable {
       return;
     }
     out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-    List<String> cols = new ArrayList<>(List.of("epoch", "split", "total"));
-    cols.addAll(components);
-    components.forEach(c -> cols.add(c + "_weighted"));
-    cols.addAll(List.of("lr", "seconds", "samples_per_s", "data_wait_s"));
-    cols.addAll(metrics);
-    out.write(String.join(",", cols) + "\n");
+    out.write(header());
     out.flush();
+  }
+
+  private String epochRows(EpochSummary s) {
+    String rows = row(s.epoch(), "train", s.train(), s.lr(), s.seconds(), s.samplesPerSecond(), s.dataWaitSeconds(),
+        Map.of());
+    if (s.val() != null) {
+      rows += row(s.epoch(), "val", s.val(), s.lr(), Double.NaN, Double.NaN, Double.NaN, s.valMetrics());
+    }
+    return rows;
   }
 
   @Override
   public void onEpochEnd(TrainingContext ctx, EpochSummary s) {
     lastEpoch = s.epoch();
-    row(s.epoch(), "train", s.train(), s.lr(), s.seconds(), s.samplesPerSecond(), s.dataWaitSeconds(), Map.of());
-    if (s.val() != null) {
-      row(s.epoch(), "val", s.val(), s.lr(), Double.NaN, Double.NaN, Double.NaN, s.valMetrics());
-    }
+    write(epochRows(s));
   }
 
   @Override
   public void onTestEnd(TrainingContext ctx, EvalSummary s) {
-    row(lastEpoch, "test", s.loss(), ctx.session().learningRate(), s.seconds(), Double.NaN, Double.NaN, s.metrics());
+    write(row(lastEpoch, "test", s.loss(), ctx.session().learningRate(), s.seconds(), Double.NaN, Double.NaN,
+        s.metrics()));
   }
 
-  private void row(int epoch, String split, LossBreakdown b, double lr, double seconds, double sps,
-      double wait, Map<String, Double> metricValues) {
+  private void write(String rows) {
     try {
       ensureOpen();
-      List<String> v = new ArrayList<>();
-      v.add(String.valueOf(epoch));
-      v.add(split);
-      v.add(num(b.total()));
-      components.forEach(c -> v.add(num(b.raw(c))));
-      components.forEach(c -> v.add(num(b.weighted(c))));
-      v.add(num(lr));
-      v.add(num(seconds));
-      v.add(num(sps));
-      v.add(num(wait));
-      metrics.forEach(m -> v.add(metricValues.containsKey(m) ? num(metricValues.get(m)) : ""));
-      out.write(String.join(",", v) + "\n");
+      out.write(rows);
       out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  private String row(int epoch, String split, LossBreakdown b, double lr, double seconds, double sps,
+      double wait, Map<String, Double> metricValues) {
+    List<String> v = new ArrayList<>();
+    v.add(String.valueOf(epoch));
+    v.add(split);
+    v.add(num(b.total()));
+    components.forEach(c -> v.add(num(b.raw(c))));
+    components.forEach(c -> v.add(num(b.weighted(c))));
+    v.add(num(lr));
+    v.add(num(seconds));
+    v.add(num(sps));
+    v.add(num(wait));
+    metrics.forEach(m -> v.add(metricValues.containsKey(m) ? num(metricValues.get(m)) : ""));
+    return String.join(",", v) + "\n";
   }
 
   private static String num(double d) {

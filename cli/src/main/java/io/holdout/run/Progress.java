@@ -1,6 +1,7 @@
 package io.holdout.run;
 
 import io.holdout.api.loss.LossBreakdown;
+import io.holdout.api.loss.LossMeter;
 import io.holdout.api.train.EpochSummary;
 import io.holdout.api.train.TrainingContext;
 import io.holdout.api.train.TrainingListener;
@@ -22,8 +23,8 @@ public final class Progress implements TrainingListener {
   private ProgressBar pb;
   private long epochStart;
   private long lastLine;
-  private double lossSum;
-  private long samples;
+  /** The epoch's running train loss, accounted as the epoch's figure is. */
+  private LossMeter meter = new LossMeter();
 
   public Progress(boolean bar, PrintStream out, double intervalSeconds) {
     this.bar = bar;
@@ -40,16 +41,15 @@ public final class Progress implements TrainingListener {
   public void onEpochStart(TrainingContext ctx, int epoch) {
     epochStart = System.nanoTime();
     lastLine = epochStart;
-    lossSum = 0;
-    samples = 0;
+    meter = new LossMeter();
   }
 
   @Override
   public void onBatchEnd(TrainingContext ctx, int epoch, int step, int steps, LossBreakdown loss) {
-    lossSum += loss.total() * loss.samples();
-    samples += loss.samples();
+    meter.add(loss);
+    long samples = meter.samples();
     double secs = (System.nanoTime() - epochStart) / 1e9;
-    String extra = String.format(Locale.ROOT, "loss %.4f %.0f samples/s", lossSum / samples, samples / Math.max(secs, 1e-9));
+    String extra = String.format(Locale.ROOT, "loss %.4f %.0f samples/s", meter.mean().total(), samples / Math.max(secs, 1e-9));
     if (bar) {
       if (pb == null) {
         pb = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(steps)

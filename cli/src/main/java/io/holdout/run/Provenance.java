@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 public final class Provenance {
   private Provenance() {}
 
-  public static void write(Path file, LoadedConfig loaded, Backend backend, String device, String splitHash) {
+  public static void write(Path file, LoadedConfig loaded, Backend backend, String device, String splitHash,
+      String dataHash) {
     ExperimentConfig c = loaded.config();
     ObjectNode n = new ObjectMapper().createObjectNode();
     n.put("holdout", Versions.holdout());
@@ -36,6 +37,7 @@ public final class Provenance {
     n.put("config", loaded.source().toString());
     n.put("config_hash", loaded.hash());
     n.put("split_hash", splitHash);
+    n.put("data_hash", dataHash);
     String git = gitCommit();
     if (git != null) {
       n.put("git_commit", git);

@@ -13,7 +13,7 @@ import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.ModelSpecJson;
 import io.holdout.api.model.Weights;
-import io.holdout.losses.LossCatalog;
+import io.holdout.losses.ResolvedLoss;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -56,7 +56,8 @@ final class SavedRun {
     ExperimentConfig c = loaded.config();
     this.detection = c.detection() == null ? null : DetectionSetup.of(c.detection(), model, file);
     this.loss = Specs.loss(c.loss());
-    LossCatalog.validate(loss, file);
+    // every loss parameter, checked against the model's heads before any engine opens
+    ResolvedLoss.resolve(loss, model, file);
   }
 
   /** Reads the run folder {@code dir}; every problem is one line naming the file. */

@@ -64,7 +64,8 @@ final class SplitTargets {
     return out;
   }
 
-  private static Tensor concat(List<Tensor> list) {
+  /** The tensors of {@code list} concatenated along their first dimension. */
+  static Tensor concat(List<Tensor> list) {
     long rows = 0;
     for (Tensor t : list) {
       rows += t.dim(0);

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every user error: one clear line on stderr, exit code 2, no stack trace, no run folder left. */
 class BadInputTest {
@@ -92,6 +94,23 @@ class BadInputTest {
   void unknownLossAndMetricNamesListKnownOnes() throws Exception {
     assertUserError(train(config(), "loss.0.type=msee"), "unknown loss type 'msee' (known: ");
     assertUserError(train(config(), "metrics=[{type: accuracyy, output: species}]"), "unknown metric 'accuracyy' (known: ");
+  }
+
+  /**
+   * Loss parameters are checked against the model's heads before any engine opens, the same way
+   * for every backend: one line naming the file, the component and the parameter, and no run
+   * folder.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"java-reference", "pytorch", "tensorflow", "onnx", "perturbed"})
+  void classWeightsOfTheWrongLengthAreRefusedBeforeTraining(String backend) throws Exception {
+    CliFixture.Result r = train(config(), "backend=" + backend, "loss.1.params={class_weights: [1, 2]}");
+    assertUserError(r, "exp.yaml: loss 'classification' (cross_entropy): parameter 'class_weights' has 2 values"
+        + " for the 3 classes of head 'species'");
+    assertThat(dir.resolve("runs")).doesNotExist();
+    assertUserError(train(config(), "backend=" + backend, "loss.1.params={class_weights: [1, -2, 1]}"),
+        "exp.yaml: loss 'classification' (cross_entropy): parameter 'class_weights' must be a list of numbers >= 0");
+    assertThat(dir.resolve("runs")).doesNotExist();
   }
 
   @Test

@@ -1,7 +1,5 @@
 package io.holdout.cli;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,10 +10,8 @@ final class CliFixture {
   record Result(int code, String out, String err) {}
 
   static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
+    CliResult r = CliResult.of(args);
+    return new Result(r.code(), r.out(), r.err());
   }
 
   /** A small iris experiment config in {@code dir}, reading {@code csv}. */

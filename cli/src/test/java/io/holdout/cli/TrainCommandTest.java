@@ -87,6 +87,57 @@ class TrainCommandTest {
       prev = loss;
     }
     assertThat(Files.readString(run.resolve("test-report.json"))).contains("\"weights\": \"best: epoch");
+
+    // every test metric has a seeded bootstrap interval around it, printed and in the report; the
+    // accuracy one equals the bootstrap of the per-sample hits recomputed here from
+    // test-predictions.csv, put back into evaluation order (the split's test order)
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var report = json.readTree(run.resolve("test-report.json").toFile());
+    for (String m : List.of("species.accuracy", "petal_width.mse")) {
+      double v = report.path("metrics").path(m).asDouble();
+      var ci = report.path("intervals").path(m);
+      assertThat(ci.path("resamples").asInt()).as(m).isEqualTo(1000);
+      assertThat(ci.path("level").asDouble()).isEqualTo(0.95);
+      assertThat(ci.path("low").asDouble()).as(m).isLessThanOrEqualTo(v);
+      assertThat(ci.path("high").asDouble()).as(m).isGreaterThanOrEqualTo(v);
+      assertThat(r.out()).containsPattern("\\| test " + java.util.regex.Pattern.quote(m) + " [0-9.]+ \\[[0-9.]+, [0-9.]+\\] 95%");
+    }
+    assertThat(report.path("intervals").path("petal_width.mse").path("high").asDouble())
+        .as("squared errors differ from sample to sample").isGreaterThan(
+            report.path("intervals").path("petal_width.mse").path("low").asDouble());
+    List<String> predHeader = Arrays.asList(preds.get(0).split(",", -1));
+    java.util.Map<String, Double> hitById = new java.util.HashMap<>();
+    java.util.Map<String, Double> squaredById = new java.util.HashMap<>();
+    for (String row : preds.subList(1, preds.size())) {
+      String[] v = row.split(",", -1);
+      int best = 0;
+      for (int k = 1; k < 3; k++) {
+        if (Double.parseDouble(v[predHeader.indexOf("p_species_" + k)]) > Double.parseDouble(v[predHeader.indexOf("p_species_" + best)])) {
+          best = k;
+        }
+      }
+      hitById.put(v[0], Double.parseDouble(v[predHeader.indexOf("target_species")]) == best ? 1.0 : 0.0);
+      double e = Double.parseDouble(v[predHeader.indexOf("pred_petal_width")])
+          - Double.parseDouble(v[predHeader.indexOf("target_petal_width")]);
+      squaredById.put(v[0], e * e);
+    }
+    List<String> testIds = new java.util.ArrayList<>();
+    json.readTree(run.resolve("split.json").toFile()).path("parts").path("test").path("ids")
+        .forEach(n -> testIds.add(n.asText()));
+    double[] hits = testIds.stream().mapToDouble(hitById::get).toArray();
+    var expected = new io.holdout.losses.metrics.Bootstrap(1000, 0.95, 7).mean(hits);
+    assertThat(report.path("metrics").path("species.accuracy").asDouble()).isCloseTo(expected.value(), within(1e-9));
+    assertThat(report.path("intervals").path("species.accuracy").path("low").asDouble())
+        .isCloseTo(expected.low(), within(1e-9));
+    assertThat(report.path("intervals").path("species.accuracy").path("high").asDouble())
+        .isCloseTo(expected.high(), within(1e-9));
+    // the CSV holds 6 significant digits, hence the tolerance on the recomputed squared errors
+    var mse = new io.holdout.losses.metrics.Bootstrap(1000, 0.95, 7).mean(
+        testIds.stream().mapToDouble(squaredById::get).toArray());
+    for (String bound : List.of("low", "high")) {
+      double got = report.path("intervals").path("petal_width.mse").path(bound).asDouble();
+      assertThat(got).as(bound).isCloseTo(bound.equals("low") ? mse.low() : mse.high(), within(1e-4 * got));
+    }
     assertThat(Files.readString(run.resolve("provenance.json"))).contains("\"backend\" : \"pytorch\"", "torch");
     assertThat(run.resolve("checkpoints/best.safetensors")).exists();
   }

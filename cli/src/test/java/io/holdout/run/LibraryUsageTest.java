@@ -29,6 +29,8 @@ import io.holdout.datasets.split.StratifiedSplitter;
 import io.holdout.datasets.transform.Standardizer;
 import io.holdout.engine.pytorch.PyTorchBackend;
 import io.holdout.losses.metrics.Accuracy;
+import io.holdout.losses.metrics.Bootstrap;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,7 @@ class LibraryUsageTest {
   @Test
   void readmeProgramTrainsIris() {
     Path csv = Path.of("../examples/data/iris.csv");
-    // --- README code starts (path adjusted to the module folder) ---
+    // --- README code starts ---
     Dataset iris = CsvSource.builder(csv)
         .features("sepal_length", "sepal_width", "petal_length")
         .classTarget("species", "species")
@@ -46,6 +48,7 @@ class LibraryUsageTest {
         .open();
     Split split = new StratifiedSplitter("species", Ratios.of(0.7, 0.15, 0.15), 42).split(iris);
     Standardizer std = Standardizer.fit(Datasets.part(iris, split, Split.TRAIN));
+    // training batches are shuffled (a new seeded order each epoch), as in the CLI; val and test in order
     DataLoader train = DataLoader.builder(std.applyTo(Datasets.part(iris, split, Split.TRAIN)), 16).optSeed(42).build();
     DataLoader val = DataLoader.builder(std.applyTo(Datasets.part(iris, split, Split.VAL)), 16).optShuffle(false).build();
     DataLoader test = DataLoader.builder(std.applyTo(Datasets.part(iris, split, Split.TEST)), 16).optShuffle(false).build();
@@ -65,13 +68,31 @@ class LibraryUsageTest {
       r = Trainer.builder().setEpochs(40)
           .optMetrics(() -> List.of(new Accuracy("species", "species")))
           .optMonitor(new Monitor("val.total", Direction.MIN, 0))   // test on the best val epoch
+          .optTestIntervals(Bootstrap.of(42).estimator())           // 95% intervals, as the CLI prints
           .build()
           .fit(session, train, val, test);
-      System.out.println("test " + r.test().loss() + " accuracy " + r.test().metrics());
     }
+    System.out.println("test loss " + r.test().loss().describe() + " | " + r.test().metrics() + " " + r.test().intervals());
     // --- README code ends ---
     assertThat(r.epochs()).hasSize(40);
     assertThat(r.test().metrics().get("species.accuracy")).isGreaterThanOrEqualTo(0.9);
     assertThat(r.lastEpoch().val().total()).isLessThan(r.epochs().get(0).val().total());
+    assertThat(r.test().intervals().get("species.accuracy").low())
+        .isLessThanOrEqualTo(r.test().metrics().get("species.accuracy"));
+  }
+
+  /** The README shows this program as it is run here: its block is this method's, line for line. */
+  @Test
+  void readmeShowsThisProgramAsWritten() throws Exception {
+    String readme = Files.readString(Path.of("../README.md"));
+    int at = readme.indexOf("## Use it as a library");
+    int start = readme.indexOf("```java\n", at) + "```java\n".length();
+    List<String> shown = readme.substring(start, readme.indexOf("```", start)).strip().lines().toList();
+    String me = Files.readString(Path.of("src/test/java/io/holdout/run/LibraryUsageTest.java"));
+    String body = me.substring(me.indexOf("// --- README code starts ---\n") + "// --- README code starts ---\n".length(),
+        me.indexOf("    // --- README code ends ---"));
+    List<String> run = body.lines().map(l -> l.startsWith("    ") ? l.substring(4) : l).toList();
+    assertThat(shown.get(0)).isEqualTo("Path csv = Path.of(\"examples/data/iris.csv\");");
+    assertThat(shown.subList(1, shown.size())).containsExactlyElementsOf(run);
   }
 }

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exact resume on PyTorch/CPU: a run interrupted after epoch k — by an exception, or by SIGKILL
- * from outside at several points — and resumed with {@code --resume} ends with the same metrics as
- * an uninterrupted run.
+ * Exact resume on PyTorch/CPU: a run interrupted anywhere — by an exception, by a halt at each
+ * stage of a run, or by SIGKILL from outside — and resumed with {@code --resume} ends with the same
+ * metrics, test report, weights and curves as an uninterrupted run; resume refuses a changed config
+ * or changed data.
  */
 class ResumeTest {
   static final Path IRIS = Path.of("../examples/data/iris.csv").toAbsolutePath().normalize();
@@ -109,17 +110,159 @@ class ResumeTest {
         .containsExactly(Safetensors.read(clean.resolve("weights.safetensors")).tensors().get("trunk.0.weight").toFloatArray());
   }
 
+  /** Starts {@link CrashingRun} on {@code target} in a fresh JVM; returns its exit status. */
+  int crashing(Path target, String point, String log) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashingRun.class.getName(),
+        target.toString(), point).redirectErrorStream(true).redirectOutput(dir.resolve(log + ".log").toFile()).start();
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("crashing run " + point + " ended").isTrue();
+    return p.exitValue();
+  }
+
+  Path runFolder(String name) throws Exception {
+    try (var s = Files.list(dir.resolve("runs"))) {
+      return s.filter(x -> x.getFileName().toString().startsWith(name + "-")).findFirst().orElseThrow();
+    }
+  }
+
+  /** The decoded pixels of a PNG. */
+  static int[] pixels(Path png) throws Exception {
+    java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+  }
+
+  static String testReport(Path run) throws Exception {
+    return Files.readString(run.resolve(RunFolder.TEST_REPORT));
+  }
+
+  /**
+   * Each stage a process can die in — during epoch 1 (before any checkpoint), during a later epoch,
+   * between an epoch's metrics row and its checkpoint, just after a checkpoint, after the last
+   * epoch's checkpoint, during the test, after the test before the report — resumes to exactly the
+   * clean run's metrics.csv (every epoch, timings aside), test report, weights and curves.png; a
+   * second resume says the run is finished and changes nothing.
+   */
+  @Test
+  void everyCrashPointResumesToTheFiguresOfARunThatNeverStopped() throws Exception {
+    StringWriter sink = new StringWriter();
+    Path clean = Experiment.run(load(config("clean")), new PrintWriter(sink)).runFolder();
+    List<String> expected = numbers(clean);
+    assertThat(expected).hasSize(1 + 2 * 8 + 1);
+    String[] points = {"batch:1:3", "batch:4:2", "epoch-end:3", "committed:3", "committed:8", "test-batch", "end"};
+    for (int i = 0; i < points.length; i++) {
+      String name = "crash" + i;
+      assertThat(crashing(config(name), points[i], name)).as("halted at " + points[i]).isEqualTo(CrashingRun.HALTED);
+      Path run = runFolder(name);
+      assertThat(run.resolve(RunFolder.TEST_REPORT)).as(points[i]).doesNotExist();
+      StringWriter out = new StringWriter();
+      Experiment.Outcome o = Experiment.resume(run, List.of(), new PrintWriter(out), List.of());
+      assertThat(o.result()).as(points[i]).isNotNull();
+      assertThat(numbers(run)).as("metrics.csv after a crash at " + points[i]).isEqualTo(expected);
+      assertThat(testReport(run)).as(points[i]).isEqualTo(testReport(clean));
+      assertThat(Safetensors.read(run.resolve(RunFolder.WEIGHTS)).tensors().get("trunk.0.weight").toFloatArray())
+          .as(points[i])
+          .containsExactly(Safetensors.read(clean.resolve(RunFolder.WEIGHTS)).tensors().get("trunk.0.weight")
+              .toFloatArray());
+      assertThat(pixels(run.resolve("curves.png"))).as("curves.png shows every epoch after " + points[i])
+          .isEqualTo(pixels(clean.resolve("curves.png")));
+      StringWriter again = new StringWriter();
+      assertThat(Experiment.resume(run, List.of(), new PrintWriter(again), List.of()).result()).isNull();
+      assertThat(again.toString()).startsWith("finished " + run).contains("nothing to resume");
+      assertThat(numbers(run)).isEqualTo(expected);
+    }
+  }
+
+  /** A run that stopped early and died before its test resumes to the test, not to more epochs. */
+  @Test
+  void aRunKilledAfterEarlyStoppingResumesToItsTestOnly() throws Exception {
+    java.util.function.Function<String, Path> cfg = name -> {
+      try {
+        Path c = config(name);
+        return Files.writeString(c, Files.readString(c).replace("plateau: {patience: 1, factor: 0.5}",
+            "earlyStopping: {patience: 2}\n  minDelta: 100"));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    StringWriter sink = new StringWriter();
+    Path clean = Experiment.run(load(cfg.apply("early")), new PrintWriter(sink)).runFolder();
+    assertThat(testReport(clean)).contains("early stopping");
+    List<String> expected = numbers(clean);
+    assertThat(expected).as("stopped after epoch 3").hasSize(1 + 2 * 3 + 1);
+    assertThat(crashing(cfg.apply("earlycrash"), "stopped", "earlycrash")).isEqualTo(CrashingRun.HALTED);
+    Path run = runFolder("earlycrash");
+    StringWriter out = new StringWriter();
+    Experiment.resume(run, List.of(), new PrintWriter(out), List.of());
+    assertThat(out.toString()).contains("after epoch 3: training is done, the test is next");
+    assertThat(numbers(run)).isEqualTo(expected);
+    assertThat(testReport(run)).isEqualTo(testReport(clean));
+  }
+
+  /**
+   * Resume refuses, with one line and exit 2, an edited config, a changed data file, and a change of
+   * anything but the keys that may change; {@code --set trainer.epochs} extends an unfinished run
+   * but not a finished one (its test split was used).
+   */
+  @Test
+  void resumeRefusesAnEditedConfigOrChangedDataAndMayOnlyExtendEpochs() throws Exception {
+    Path csv = Files.copy(IRIS, dir.resolve("iris-copy.csv"));
+    Path cfg = Files.writeString(dir.resolve("copy.yaml"), Files.readString(config("copy")).replace(IRIS.toString(),
+        csv.toString()));
+    assertThat(crashing(cfg, "committed:3", "copy")).isEqualTo(CrashingRun.HALTED);
+    Path run = runFolder("copy");
+    Path runConfig = run.resolve(RunFolder.CONFIG);
+    String original = Files.readString(runConfig);
+
+    // an edited config is named key by key
+    Files.writeString(runConfig, original.replace("seed: 11", "seed: 12"));
+    io.holdout.cli.CliResult r = io.holdout.cli.CliResult.of("train", "--resume", run.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).doesNotContain("\n").contains(runConfig.toString())
+        .contains("seed is 12 but the run started with 11");
+    Files.writeString(runConfig, original);
+
+    // --set of a key that may not change
+    r = io.holdout.cli.CliResult.of("train", "--resume", run.toString(), "--set", "optimizer.lr=0.1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("optimizer.lr is 0.1 but the run started with 0.02");
+    assertThat(Files.readString(runConfig)).isEqualTo(original);
+
+    // the same rows, one number changed: it splits the same way, but the content differs
+    List<String> lines = new ArrayList<>(Files.readAllLines(csv));
+    lines.set(lines.size() - 1, lines.get(lines.size() - 1).replace(",1.8,", ",1.9,"));
+    Files.write(csv, lines);
+    r = io.holdout.cli.CliResult.of("train", "--resume", run.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).doesNotContain("\n").contains(csv.toString())
+        .contains("the data changed since the run started");
+    Files.copy(IRIS, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    // more epochs for an unfinished run
+    r = io.holdout.cli.CliResult.of("train", "--resume", run.toString(), "--set", "trainer.epochs=10");
+    assertThat(r.code()).as(r.err()).isEqualTo(0);
+    assertThat(r.out()).contains("after epoch 3 (changed: trainer.epochs=10)").contains("epoch 10/10");
+    assertThat(Files.readString(runConfig)).contains("epochs: 10");
+    assertThat(numbers(run)).hasSize(1 + 2 * 10 + 1);
+
+    // a finished run is not trained further
+    r = io.holdout.cli.CliResult.of("train", "--resume", run.toString(), "--set", "trainer.epochs=12");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("the run has finished and its test split was used");
+    r = io.holdout.cli.CliResult.of("train", "--resume", run.toString());
+    assertThat(r.code()).isEqualTo(0);
+    assertThat(r.out()).contains("finished " + run).contains("test loss");
+  }
+
+  /**
+   * SIGKILL from outside at moments picked by polling the run folder (so a kill can land anywhere,
+   * inside a checkpoint write included): every killed run resumes to the clean run's figures.
+   */
   @Test
   void processKilledWithSigkillAtSeveralPointsResumesToTheSameTestMetrics() throws Exception {
     StringWriter sink = new StringWriter();
     Path clean = Experiment.run(load(config("clean")), new PrintWriter(sink)).runFolder();
     List<String> expected = numbers(clean);
-    String testRow = expected.get(expected.size() - 1);
-    // kill points: as soon as the run folder exists (maybe before any checkpoint); once epoch 2's
-    // rows exist (epoch 1's checkpoint is on disk, epoch 2's may be being written); once epoch 5's
-    // rows exist. Polling is tight, so kills often land inside a checkpoint write.
     int[] killAfterRows = {0, 5, 11};
-    int resumed = 0;
     for (int kk = 0; kk < killAfterRows.length; kk++) {
       final int k = kk;
       Path cfg = config("kill" + k);
@@ -148,21 +291,11 @@ class ResumeTest {
       }
       p.waitFor(30, TimeUnit.SECONDS);
       assertThat(run).as("run folder of kill point " + k).isNotNull();
-      if (Files.exists(run.resolve("checkpoints/last.safetensors"))) {
-        Experiment.resume(run, new PrintWriter(sink));
-      } else {
-        // killed before the first checkpoint: nothing to resume, and resume says so
-        Path r = run;
-        // (or killed before even config.yaml was written)
-        assertThatThrownBy(() -> Experiment.resume(r, new PrintWriter(sink)))
-            .hasMessageMatching(".*(nothing to resume|not a run folder).*");
-        continue;
+      if (!Files.exists(run.resolve(RunFolder.CONFIG))) {
+        continue; // killed before the run folder had its config: not a run yet
       }
-      resumed++;
-      List<String> got = numbers(run);
-      assertThat(got.get(got.size() - 1)).as("test row after kill point " + k).isEqualTo(testRow);
-      assertThat(got).isEqualTo(expected);
+      Experiment.resume(run, new PrintWriter(sink));
+      assertThat(numbers(run)).as("after kill point " + k).isEqualTo(expected);
     }
-    assertThat(resumed).as("kill points that left a checkpoint to resume").isGreaterThanOrEqualTo(2);
   }
 }

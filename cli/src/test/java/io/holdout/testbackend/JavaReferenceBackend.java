@@ -171,7 +171,16 @@ public final class JavaReferenceBackend implements Backend {
       return grad;
     }
 
-    record Pass(double[] raw, Map<String, float[]> outputs, Map<String, double[]> grads, Map<String, float[]> perSample) {}
+    /**
+     * One pass: each component's value, numerator (summed terms) and count (elements for MSE,
+     * labels not ignored for cross-entropy), head outputs, gradients and per-sample values.
+     */
+    record Pass(double[] raw, double[] numerators, double[] counts, Map<String, float[]> outputs,
+        Map<String, double[]> grads, Map<String, float[]> perSample) {
+      LossBreakdown breakdown(SessionSpec spec, int samples) {
+        return LossBreakdown.of(spec.loss(), raw, numerators, counts, samples);
+      }
+    }
 
     Pass pass(Batch batch, boolean backward) {
       int b = batch.size();
@@ -184,6 +193,8 @@ public final class JavaReferenceBackend implements Backend {
       }
       List<LossComponentSpec> comps = spec.loss().components();
       double[] raw = new double[comps.size()];
+      double[] numerators = new double[comps.size()];
+      double[] counts = new double[comps.size()];
       Map<String, float[]> headGrad = new HashMap<>();
       Map<String, float[]> perSample = new LinkedHashMap<>();
       for (int ci = 0; ci < comps.size(); ci++) {
@@ -202,6 +213,8 @@ public final class JavaReferenceBackend implements Backend {
             grad[k] += (float) (c.weight() * 2 * d / out.length);
           }
           raw[ci] = s / out.length;
+          numerators[ci] = s;
+          counts[ci] = out.length;
         } else {
           long[] y = longs(batch.get(c.target()));
           int cl = h.width();
@@ -231,6 +244,8 @@ public final class JavaReferenceBackend implements Backend {
             }
           }
           raw[ci] = counted == 0 ? 0 : s / counted;
+          numerators[ci] = s;
+          counts[ci] = counted;
         }
         perSample.put(c.name(), ps);
       }
@@ -251,7 +266,7 @@ public final class JavaReferenceBackend implements Backend {
       }
       Map<String, float[]> outs = new LinkedHashMap<>();
       heads.forEach((k, v) -> outs.put(k, v.out()));
-      return new Pass(raw, outs, g, perSample);
+      return new Pass(raw, numerators, counts, outs, g, perSample);
     }
 
     @Override
@@ -277,7 +292,7 @@ public final class JavaReferenceBackend implements Backend {
           }
         }
       }
-      return LossBreakdown.of(spec.loss(), pass.raw(), batch.size());
+      return pass.breakdown(spec, batch.size());
     }
 
     @Override
@@ -285,7 +300,7 @@ public final class JavaReferenceBackend implements Backend {
       Pass pass = pass(batch, false);
       Map<String, Tensor> outs = new LinkedHashMap<>();
       pass.outputs().forEach((k, v) -> outs.put(k, Tensor.ofFloats(new long[] {batch.size(), v.length / batch.size()}, v)));
-      return new EvalResult(LossBreakdown.of(spec.loss(), pass.raw(), batch.size()), outs, pass.perSample());
+      return new EvalResult(pass.breakdown(spec, batch.size()), outs, pass.perSample());
     }
 
     @Override

@@ -80,7 +80,8 @@ public final class LossCatalog {
   }
 
   /**
-   * Checks every component's type, parameter names and parameter values.
+   * Checks every component's type, parameter names and parameter values, without a model ({@link
+   * ResolvedLoss#resolve} also checks them against the model's heads).
    *
    * @param where what to name in messages, e.g. the config file
    * @throws HoldoutException on the first problem, naming {@code where}, the component and the

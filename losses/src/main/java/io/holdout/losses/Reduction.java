@@ -8,6 +8,10 @@ import java.util.Objects;
  * How a loss turns its per-sample terms into one number: {@code mean} divides the summed terms by
  * the loss's own denominator (elements, samples, class weights or positive anchors, see {@link
  * LossType#normalisation()}); {@code sum} does not divide.
+ *
+ * <p>Over a split (an epoch, a val or test pass) the figure is exact for either: {@code mean}
+ * divides the split's summed terms by its summed denominators, {@code sum} by its number of samples
+ * (the summed loss per sample), see {@link io.holdout.api.loss.LossMeter}.
  */
 public enum Reduction {
   MEAN,

@@ -15,12 +15,15 @@ public final class TargetCheck {
   private TargetCheck() {}
 
   /**
-   * @param units the component's output width per sample (a multi-scale head's anchors × units)
-   * @param ignoreIndex the {@code cross_entropy} label that is skipped
-   * @param labelsField {@code multibox_loc}'s anchor labels field (its {@code labels} parameter)
+   * Checks {@code c}'s targets in {@code batch}: present, of {@code c.units()} values per sample,
+   * class labels in {@code [0, units)} (or {@code cross_entropy}'s ignore index), anchor labels
+   * {@code [batch, anchors]} in range.
+   *
    * @throws HoldoutException naming the component and what is wrong
    */
-  public static void check(LossComponentSpec spec, int units, long ignoreIndex, String labelsField, Batch batch) {
+  public static void check(ResolvedComponent c, Batch batch) {
+    LossComponentSpec spec = c.spec();
+    int units = c.units();
     Tensor target = target(spec, batch, spec.target());
     int b = batch.size();
     switch (spec.type()) {
@@ -30,10 +33,10 @@ public final class TargetCheck {
               + Arrays.toString(target.shape()) + " differ in size");
         }
       }
-      case "cross_entropy" -> classLabels(spec, target, b, units, true, ignoreIndex);
-      case "focal" -> classLabels(spec, target, b, units, false, ignoreIndex);
+      case "cross_entropy" -> classLabels(spec, target, b, units, true, c.ignoreIndex());
+      case "focal" -> classLabels(spec, target, b, units, false, 0);
       case "multibox_loc" -> {
-        Tensor lab = target(spec, batch, labelsField);
+        Tensor lab = target(spec, batch, c.labels());
         int anchors = anchors(spec, lab, b);
         anchorLabels(spec, lab, Long.MAX_VALUE);
         if (units != anchors * 4 || target.elementCount() != (long) b * units) {

@@ -156,6 +156,10 @@ public abstract class SessionConformanceTest extends ConformanceBase {
         }
         // both components are means over samples with equal denominators
         assertThat(mean).as("%s: mean of per-sample values", c.name()).isCloseTo(lb.raw(c.name()), within(1e-5));
+        // what exact split losses add up: Σ num and its count (elements of the regression, labels of the
+        // classification), by hand
+        assertThat(lb.count(c.name())).as("%s count", c.name()).isEqualTo(c.type().equals("mse") ? 2.0 * N : N);
+        Checks.close(lb.numerator(c.name()), lb.raw(c.name()) * lb.count(c.name()), 1e-5, 1e-6, c.name() + " numerator");
         Checks.close(lb.raw(c.name()), io.holdout.losses.reference.ReferenceLosses.value(c, outputs, b), 1e-5,
             1e-6, c.name());
       }
@@ -307,6 +311,19 @@ public abstract class SessionConformanceTest extends ConformanceBase {
         assertThat(b.weights().maxAbsDiff(a.weights())).isZero();
       }
     }
+  }
+
+  @Test
+  void lossParametersThatDoNotFitTheHeadFailAtOpen() {
+    ModelSpec spec = model();
+    assumeLayers(spec);
+    LossSpec loss = new LossSpec(List.of(new LossComponentSpec("classification", "cross_entropy", 1, "cls", "c",
+        Map.of("class_weights", List.of(1.0, 2.0)))));
+    assumeLosses(loss);
+    assertThatThrownBy(() -> open(Fixtures.spec(spec, Weights.initialize(spec, 1), loss, (OptimizerSpec) null)).close())
+        .isInstanceOf(HoldoutException.class)
+        .hasMessage("loss 'classification' (cross_entropy): parameter 'class_weights' has 2 values for the 3 classes"
+            + " of head 'cls'");
   }
 
   @Test

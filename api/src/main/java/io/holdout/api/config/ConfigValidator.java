@@ -253,6 +253,12 @@ final class ConfigValidator {
     if (!Set.of("auto", "bar", "lines", "none", "off", "false").contains(t.progress())) {
       fail(f, "'trainer.progress' must be auto, bar, lines or none, got '" + t.progress() + "'");
     }
+    if (t.intervals().resamples() < 0) {
+      fail(f, "'trainer.intervals.resamples' must be >= 0 (0 = no intervals), got " + t.intervals().resamples());
+    }
+    if (!(t.intervals().level() > 0 && t.intervals().level() < 1)) {
+      fail(f, "'trainer.intervals.level' must be in (0, 1), got " + t.intervals().level());
+    }
     if (c.engine().intraOpThreads() < 0 || c.engine().interOpThreads() < 0) {
       fail(f, "'engine' thread counts must be >= 0");
     }

@@ -17,6 +17,7 @@ import java.util.List;
  * @param progress {@code auto} (a bar on a terminal, plain lines otherwise), {@code bar}, {@code
  *     lines} or {@code none}
  * @param progressSeconds at most one plain progress line per this many seconds (default 10)
+ * @param intervals bootstrap confidence intervals of the test metrics (default 1000 resamples, 95%)
  */
 public record TrainerConfig(
     Integer epochs,
@@ -28,7 +29,16 @@ public record TrainerConfig(
     Boolean checkpoints,
     Boolean testOnBest,
     String progress,
-    Double progressSeconds) {
+    Double progressSeconds,
+    IntervalsConfig intervals) {
+
+  /**
+   * Percentile bootstrap of the test metrics, seeded with the experiment's seed.
+   *
+   * @param resamples how many resamples (default 1000; 0 turns intervals off)
+   * @param level confidence level in (0, 1) (default 0.95)
+   */
+  public record IntervalsConfig(Integer resamples, Double level) {}
 
   /** @param patience epochs without improvement before stopping (> 0) */
   public record EarlyStoppingConfig(Integer patience) {}

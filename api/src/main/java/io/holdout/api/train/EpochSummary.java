@@ -4,8 +4,9 @@ import io.holdout.api.loss.LossBreakdown;
 import java.util.Map;
 
 /**
- * One finished epoch: sample-weighted mean train loss (as measured during the epoch, with dropout
- * on and weights changing), val loss and metrics on the weights at the epoch's end, the learning
+ * One finished epoch: the train loss over the epoch's samples (as measured during the epoch, with
+ * dropout on and weights changing; see {@link io.holdout.api.loss.LossMeter}), val loss and metrics
+ * on the weights at the epoch's end, the learning
  * rate used, wall time, training throughput and the time the training thread waited for data.
  *
  * @param val null when the run has no validation split

@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param monitorBest null before the first validation
  * @param bestWeights weights of the best epoch so far, or null
+ * @param stopReason why training stopped before its last epoch (early stopping), or null while it goes on
  */
 public record RunState(
     int completedEpochs,
@@ -20,12 +21,13 @@ public record RunState(
     double plateauScale,
     int plateauBad,
     int plateauCooldown,
-    Weights bestWeights) {
+    Weights bestWeights,
+    String stopReason) {
   public RunState {
     history = List.copyOf(history);
   }
 
   public static RunState fresh(double baseLr) {
-    return new RunState(0, baseLr, List.of(), null, 0, 0, 1, 0, 0, null);
+    return new RunState(0, baseLr, List.of(), null, 0, 0, 1, 0, 0, null, null);
   }
 }

@@ -6,6 +6,7 @@ import io.holdout.api.data.BatchSource;
 import io.holdout.api.data.Split;
 import io.holdout.api.loss.LossBreakdown;
 import io.holdout.api.loss.LossMeter;
+import io.holdout.api.metrics.IntervalEstimator;
 import io.holdout.api.metrics.Metric;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
@@ -22,8 +23,10 @@ import java.util.function.Supplier;
  * the validation split; after the last epoch, evaluate the test split exactly once. Only {@link
  * TrainingSession#trainStep} and {@link TrainingSession#evalStep} touch the engine.
  *
- * <p>Epoch losses are sample-weighted means ({@link LossMeter}). A NaN or infinite training loss
- * stops the run with a {@link TrainingDivergedException} naming the epoch, step and component.
+ * <p>Epoch and split losses are exact: each component's numerators and counts are added over the
+ * split and divided once ({@link LossMeter}), so they do not depend on the batch size. A NaN or
+ * infinite training loss stops the run with a {@link TrainingDivergedException} naming the epoch,
+ * step and component.
  */
 public final class Trainer {
   private final int epochs;
@@ -34,6 +37,7 @@ public final class Trainer {
   private final ReduceOnPlateau plateau;
   private final LrSchedule schedule;
   private final boolean testOnBest;
+  private final IntervalEstimator testIntervals;
 
   private Trainer(Builder b) {
     this.epochs = b.epochs;
@@ -44,6 +48,7 @@ public final class Trainer {
     this.plateau = b.plateau;
     this.schedule = b.schedule;
     this.testOnBest = b.testOnBest;
+    this.testIntervals = b.testIntervals;
   }
 
   public static Builder builder() {
@@ -60,6 +65,13 @@ public final class Trainer {
     private ReduceOnPlateau plateau;
     private LrSchedule schedule = new LrSchedule.Constant();
     private boolean testOnBest = true;
+    private IntervalEstimator testIntervals;
+
+    /** Confidence intervals for the test metrics (e.g. a seeded bootstrap); none by default. */
+    public Builder optTestIntervals(IntervalEstimator estimator) {
+      this.testIntervals = Objects.requireNonNull(estimator, "estimator is null");
+      return this;
+    }
 
     /** The value plateau decisions watch (early stopping, plateau LR, best weights). */
     public Builder optMonitor(Monitor monitor) {
@@ -130,10 +142,6 @@ public final class Trainer {
    */
   public RunResult fit(TrainingSession session, BatchSource train, BatchSource val, BatchSource test) {
     Objects.requireNonNull(session, "session is null");
-    Objects.requireNonNull(train, "train is null");
-    TrainingContext ctx = new TrainingContext(session);
-    TrainingPlan plan = new TrainingPlan(train.size(), size(val), size(test), train.batchSize(),
-        train.stepsPerEpoch(), epochs);
     return fit(session, train, val, test, RunState.fresh(session.learningRate()));
   }
 
@@ -154,6 +162,9 @@ public final class Trainer {
       plateau.restore(state.plateauScale(), state.plateauBad(), state.plateauCooldown());
     }
     Weights best = state.bestWeights();
+    if (state.stopReason() != null) {
+      ctx.requestStop(state.stopReason());
+    }
     listeners.forEach(l -> l.onStart(ctx, plan));
     List<EpochSummary> history = new ArrayList<>(state.history());
     double baseLr = state.baseLr();
@@ -225,7 +236,8 @@ public final class Trainer {
       RunState snapshot = new RunState(epoch, baseLr, history,
           monitor == null ? null : monitor.best(), monitor == null ? 0 : monitor.bestEpoch(),
           monitor == null ? 0 : monitor.badEpochs(), plateau == null ? 1 : plateau.scale(),
-          plateau == null ? 0 : plateau.badEpochs(), plateau == null ? 0 : plateau.cooldownLeft(), best);
+          plateau == null ? 0 : plateau.badEpochs(), plateau == null ? 0 : plateau.cooldownLeft(), best,
+          ctx.stopReason());
       listeners.forEach(l -> l.onEpochCommitted(ctx, snapshot));
     }
     if (testOnBest && best != null && monitor != null) {
@@ -253,7 +265,9 @@ public final class Trainer {
 
   private EvalSummary evaluate(TrainingContext ctx, String split, BatchSource source) {
     List<Metric> ms = metrics.get();
-    return evaluate(ctx.session(), split, source, ms, (b, r) -> listeners.forEach(l -> l.onEvalBatch(ctx, split, b, r)));
+    EvalSummary s = evaluate(ctx.session(), split, source, ms,
+        (b, r) -> listeners.forEach(l -> l.onEvalBatch(ctx, split, b, r)));
+    return split.equals(Split.TEST) && testIntervals != null ? s.withIntervals(testIntervals.estimate(ms)) : s;
   }
 
   /** Receives each evaluated batch with its result. */
@@ -262,7 +276,7 @@ public final class Trainer {
     void accept(Batch batch, EvalResult result);
   }
 
-  /** One inference-mode pass over {@code source}: sample-weighted loss and the given metrics. */
+  /** One inference-mode pass over {@code source}: the loss over the split and the given metrics. */
   public static EvalSummary evaluate(
       TrainingSession session, String split, BatchSource source, List<Metric> metrics, EvalObserver observer) {
     long t0 = System.nanoTime();

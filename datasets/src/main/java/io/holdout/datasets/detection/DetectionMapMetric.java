@@ -8,6 +8,7 @@ import io.holdout.losses.metrics.BoxPredictions;
 import io.holdout.losses.metrics.BoxTruth;
 import io.holdout.losses.metrics.DetectionMap;
 import io.holdout.losses.metrics.DetectionMapResult;
+import io.holdout.losses.metrics.ResamplableMetric;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,8 +18,9 @@ import java.util.Objects;
  * are decoded and suppressed ({@link BoxDecoder}) and matched against the batch's ground truth
  * ({@link GroundTruth#of(Batch)}, the raw boxes that {@link BoxEncoder} keeps). Named {@code
  * mAP@0.5} for {@link DetectionMap#voc()} and {@code mAP@[.5:.95]} for {@link DetectionMap#coco()}.
+ * Its bootstrap resamples images.
  */
-public final class DetectionMapMetric implements Metric {
+public final class DetectionMapMetric implements ResamplableMetric {
   private final String name;
   private final BoxDecoder decoder;
   private final String locHead;
@@ -56,6 +58,16 @@ public final class DetectionMapMetric implements Metric {
   @Override
   public void reset() {
     map.reset();
+  }
+
+  @Override
+  public int sampleCount() {
+    return map.images();
+  }
+
+  @Override
+  public double valueOn(int[] indices) {
+    return map.valueOn(indices);
   }
 
   @Override

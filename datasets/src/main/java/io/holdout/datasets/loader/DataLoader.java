@@ -364,7 +364,7 @@ public final class DataLoader implements BatchSource {
   public static final class Builder {
     private final Dataset dataset;
     private final int batchSize;
-    private boolean shuffle;
+    private boolean shuffle = true;
     private boolean dropLast;
     private long seed;
     private int numWorkers;
@@ -382,7 +382,10 @@ public final class DataLoader implements BatchSource {
       this.batchSize = batchSize;
     }
 
-    /** Visit samples in a new seeded order each epoch; default false (index order). */
+    /**
+     * Visit samples in a new seeded order each epoch (default true, as the CLI's {@code
+     * loader.shuffle} does for training); false visits them in index order, as evaluation loaders do.
+     */
     public Builder optShuffle(boolean shuffle) {
       this.shuffle = shuffle;
       return this;

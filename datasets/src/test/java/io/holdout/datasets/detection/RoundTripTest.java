@@ -30,7 +30,7 @@ class RoundTripTest {
     int positives = 0;
     int objects = 0;
     try (DataLoader loader =
-        DataLoader.builder(shapes, 16).optTransform(enc).optPadded(BoxEncoder.paddedFields()).optNumWorkers(2).build()) {
+        DataLoader.builder(shapes, 16).optShuffle(false).optTransform(enc).optPadded(BoxEncoder.paddedFields()).optNumWorkers(2).build()) {
       Iterator<Batch> it = loader.epoch(0);
       while (it.hasNext()) {
         Batch b = it.next();

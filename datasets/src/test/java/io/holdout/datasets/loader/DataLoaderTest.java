@@ -37,7 +37,7 @@ class DataLoaderTest {
   @Test
   void collatesFieldsIntoDirectBuffers() {
     ArrayDataset ds = Fixtures.classSorted(3, 2); // inputs [i, 10 i], labels 0 0 0 1 1
-    try (DataLoader loader = DataLoader.builder(ds, 2).build()) {
+    try (DataLoader loader = DataLoader.builder(ds, 2).optShuffle(false).build()) {
       assertThat(loader.stepsPerEpoch()).isEqualTo(3); // ceil(5 / 2)
       List<Batch> batches = all(loader.epoch(0));
       assertThat(batches).hasSize(3);
@@ -58,7 +58,7 @@ class DataLoaderTest {
 
   @Test
   void dropLastFloorsTheSteps() {
-    try (DataLoader loader = DataLoader.builder(Fixtures.plain(10), 3).optDropLast(true).build()) {
+    try (DataLoader loader = DataLoader.builder(Fixtures.plain(10), 3).optShuffle(false).optDropLast(true).build()) {
       assertThat(loader.stepsPerEpoch()).isEqualTo(3);
       assertThat(all(loader.epoch(0))).hasSize(3).allMatch(b -> b.size() == 3);
     }
@@ -75,6 +75,20 @@ class DataLoaderTest {
       assertThat(e0).isNotEqualTo(e1);
       assertThat(ids(all(b.epoch(1)))).isEqualTo(e1);
       assertThat(ids(all(b.epoch(0)))).isEqualTo(e0);
+    }
+  }
+
+  /** The default is a training loader, as in the CLI: shuffled, seeded, a new order each epoch. */
+  @Test
+  void shufflesByDefault() {
+    ArrayDataset ds = Fixtures.classSorted(10, 3);
+    try (DataLoader plain = DataLoader.builder(ds, 4).optSeed(9).build();
+        DataLoader shuffled = DataLoader.builder(ds, 4).optShuffle(true).optSeed(9).build();
+        DataLoader ordered = DataLoader.builder(ds, 4).optShuffle(false).build()) {
+      List<String> inOrder = ids(all(ordered.epoch(0)));
+      assertThat(ids(all(plain.epoch(0)))).isEqualTo(ids(all(shuffled.epoch(0)))).isNotEqualTo(inOrder)
+          .containsExactlyInAnyOrderElementsOf(inOrder);
+      assertThat(ids(all(plain.epoch(1)))).isEqualTo(ids(all(shuffled.epoch(1))));
     }
   }
 
@@ -164,7 +178,7 @@ class DataLoaderTest {
   @Test
   void aWorkerFailureSurfacesWithTheSampleIndexAndPath() {
     for (int workers : new int[] {0, 2}) {
-      try (DataLoader loader = DataLoader.builder(broken(7), 4).optNumWorkers(workers).build()) {
+      try (DataLoader loader = DataLoader.builder(broken(7), 4).optShuffle(false).optNumWorkers(workers).build()) {
         Iterator<Batch> it = loader.epoch(0);
         assertThat(it.next().ids()).containsExactly("0", "1", "2", "3");
         assertThatThrownBy(it::next)
@@ -177,7 +191,7 @@ class DataLoaderTest {
   @Test
   void skipBadSamplesReportsWhatItLeavesOut() {
     try (DataLoader loader =
-        DataLoader.builder(broken(7), 4).optNumWorkers(2).optSkipBadSamples(true).build()) {
+        DataLoader.builder(broken(7), 4).optShuffle(false).optNumWorkers(2).optSkipBadSamples(true).build()) {
       List<Batch> batches = all(loader.epoch(0));
       assertThat(batches).extracting(Batch::size).containsExactly(4, 3, 4);
       assertThat(ids(batches)).doesNotContain("7").hasSize(11);
@@ -189,7 +203,7 @@ class DataLoaderTest {
 
   @Test
   void closeStopsTheWorkers() throws InterruptedException {
-    DataLoader loader = DataLoader.builder(Fixtures.plain(100), 2).optNumWorkers(3).build();
+    DataLoader loader = DataLoader.builder(Fixtures.plain(100), 2).optShuffle(false).optNumWorkers(3).build();
     Iterator<Batch> it = loader.epoch(0);
     it.next();
     assertThat(loaderThreads()).isGreaterThanOrEqualTo(1);
@@ -213,12 +227,12 @@ class DataLoaderTest {
     assertThatThrownBy(() -> DataLoader.builder(Fixtures.plain(5), 0))
         .isInstanceOf(HoldoutException.class)
         .hasMessage("batch size must be a positive number of samples, not 0");
-    assertThatThrownBy(() -> DataLoader.builder(Fixtures.plain(5), 8).optDropLast(true).build())
+    assertThatThrownBy(() -> DataLoader.builder(Fixtures.plain(5), 8).optShuffle(false).optDropLast(true).build())
         .isInstanceOf(HoldoutException.class)
         .hasMessage(
             "batch size 8 is larger than the 5 samples, and with drop-last no batch would come"
                 + " out: use a batch size of at most 5");
-    try (DataLoader loader = DataLoader.builder(Fixtures.plain(5), 8).build()) {
+    try (DataLoader loader = DataLoader.builder(Fixtures.plain(5), 8).optShuffle(false).build()) {
       assertThat(loader.warnings())
           .containsExactly(
               "batch size 8 is larger than the 5 samples: each epoch is one batch of 5");
@@ -230,7 +244,7 @@ class DataLoaderTest {
   void anEmptyPartGivesNoBatches() {
     io.holdout.datasets.Subset empty =
         new io.holdout.datasets.Subset(Fixtures.plain(5), new int[0]);
-    try (DataLoader loader = DataLoader.builder(empty, 4).optNumWorkers(2).build()) {
+    try (DataLoader loader = DataLoader.builder(empty, 4).optShuffle(false).optNumWorkers(2).build()) {
       assertThat(loader.stepsPerEpoch()).isZero();
       assertThat(loader.epoch(0).hasNext()).isFalse();
     }
@@ -254,7 +268,7 @@ class DataLoaderTest {
     samples.add(detection("none", new float[0]));
     samples.add(detection("two", new float[] {0, 0, .5f, .5f, .5f, .5f, 1, 1}, 1, 1));
     ArrayDataset ds = ArrayDataset.ofSamples(schema, samples);
-    try (DataLoader loader = DataLoader.builder(ds, 3).build()) {
+    try (DataLoader loader = DataLoader.builder(ds, 3).optShuffle(false).build()) {
       Batch b = loader.epoch(0).next();
       assertThat(b.get("boxes").shape()).containsExactly(3, 2, 4);
       assertThat(b.get("labels").toLongArray()).containsExactly(1, -1, -1, -1, 1, 1);

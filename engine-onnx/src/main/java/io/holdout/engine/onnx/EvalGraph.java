@@ -17,8 +17,9 @@ import java.util.Map;
  * The graph of an evaluation step: the model's inference-mode forward pass over the input {@value
  * Batch#INPUT}, then every loss component on the head outputs and the batch tensors it reads, fed
  * as graph inputs. It outputs {@value #VALUES} ({@code [K]}, each component's reduced value), {@value
- * #PER_SAMPLE} ({@code [K, B]}, each component's value per sample) and every head's output under
- * the name {@code head/<name>}.
+ * #NUMERATORS} ({@code [K]}, each component's summed per-sample numerators), {@value #PER_SAMPLE}
+ * ({@code [K, B]}, each component's value per sample) and every head's output under the name {@code
+ * head/<name>}.
  *
  * <p>The graph is built once per session as a template without the parameters; {@link #model}
  * adds a set of weights as initializers.
@@ -27,6 +28,8 @@ final class EvalGraph {
   static final String VALUES = "loss_values";
 
   static final String PER_SAMPLE = "loss_per_sample";
+
+  static final String NUMERATORS = "loss_numerators";
 
   private final ModelSpec spec;
   private final ModelProto template;
@@ -40,6 +43,7 @@ final class EvalGraph {
     g.reserve(Batch.INPUT);
     g.reserve(VALUES);
     g.reserve(PER_SAMPLE);
+    g.reserve(NUMERATORS);
     Map<String, String> heads = new LinkedHashMap<>();
     for (HeadSpec h : spec.heads()) {
       String name = "head/" + h.name();
@@ -51,6 +55,7 @@ final class EvalGraph {
     TargetInputs targets = new TargetInputs(g);
     List<String> values = new ArrayList<>();
     List<String> perSample = new ArrayList<>();
+    List<String> numerators = new ArrayList<>();
     for (CompiledLoss c : losses) {
       String head = c.spec().output();
       long[] shape = spec.outputShape(head);
@@ -59,12 +64,15 @@ final class EvalGraph {
           : g.reshape(y.get(head), -1, Tensor.elementCount(shape));
       Terms t = c.build(g, pred, targets);
       values.add(g.unsqueeze(t.reduce(g, c.reduction()), 0));
+      numerators.add(g.unsqueeze(t.numerator(g), 0));
       perSample.add(g.unsqueeze(t.perSample(g, c.reduction()), 0));
     }
     g.opNamed("Identity", VALUES, List.of(g.concat(0, values)));
     g.opNamed("Identity", PER_SAMPLE, List.of(g.concat(0, perSample)));
+    g.opNamed("Identity", NUMERATORS, List.of(g.concat(0, numerators)));
     g.output(VALUES, OnnxGraph.FLOAT, new long[] {losses.size()});
     g.output(PER_SAMPLE, OnnxGraph.FLOAT, new long[] {losses.size(), -1});
+    g.output(NUMERATORS, OnnxGraph.FLOAT, new long[] {losses.size()});
     for (Map.Entry<String, String> e : heads.entrySet()) {
       g.opNamed("Identity", e.getValue(), List.of(y.get(e.getKey())));
       g.output(e.getValue(), OnnxGraph.FLOAT, batched(spec.outputShape(e.getKey())));

@@ -25,6 +25,11 @@ final class OnnxLosses {
 
   /** Per-sample numerators and denominators, both float {@code [B]}. */
   record Terms(String numerators, String denominators) {
+    /** {@code Σ num}, a scalar. */
+    String numerator(OnnxGraph g) {
+      return g.sum(numerators, 0);
+    }
+
     /** {@code Σ num} for sum, {@code Σ num / Σ den} for mean (0 when {@code Σ den} is 0); a scalar. */
     String reduce(OnnxGraph g, Reduction r) {
       String total = g.sum(numerators, 0);

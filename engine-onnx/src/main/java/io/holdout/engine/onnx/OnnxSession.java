@@ -10,20 +10,18 @@ import io.holdout.api.backend.EvalResult;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.loss.LossBreakdown;
-import io.holdout.api.loss.LossComponentSpec;
-import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
+import io.holdout.losses.ResolvedComponent;
+import io.holdout.losses.ResolvedLoss;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A model and its loss components compiled into one ONNX graph and run by an ONNX Runtime session
@@ -44,6 +42,7 @@ import java.util.Set;
 public final class OnnxSession implements TrainingSession {
   private final SessionSpec spec;
   private final OrtEnvironment env;
+  private final ResolvedLoss resolvedLoss;
   private final List<CompiledLoss> losses;
   private final EvalGraph graph;
   private final int intraOpThreads;
@@ -57,17 +56,10 @@ public final class OnnxSession implements TrainingSession {
     if (spec.trains()) {
       throw new IllegalArgumentException("the onnx backend opens evaluation-only sessions");
     }
-    Set<String> heads = new LinkedHashSet<>();
-    for (HeadSpec h : spec.model().heads()) {
-      heads.add(h.name());
-    }
+    this.resolvedLoss = ResolvedLoss.resolve(spec.loss(), spec.model());
     List<CompiledLoss> compiled = new ArrayList<>();
-    for (LossComponentSpec c : spec.loss().components()) {
-      if (!heads.contains(c.output())) {
-        throw new HoldoutException("loss '" + c.name() + "' reads output '" + c.output()
-            + "' but the model's heads are " + heads);
-      }
-      compiled.add(CompiledLoss.compile(c, spec.model().outputShape(c.output())));
+    for (ResolvedComponent c : resolvedLoss.components()) {
+      compiled.add(CompiledLoss.compile(c));
     }
     this.losses = List.copyOf(compiled);
     spec.initialWeights().checkFits(spec.model(), "initial weights");
@@ -112,16 +104,19 @@ public final class OnnxSession implements TrainingSession {
       try (OrtSession.Result r = session.run(feeds)) {
         int n = batch.size();
         float[] values = Feeds.toTensor(get(r, EvalGraph.VALUES), EvalGraph.VALUES).toFloatArray();
+        float[] sums = Feeds.toTensor(get(r, EvalGraph.NUMERATORS), EvalGraph.NUMERATORS).toFloatArray();
         float[] ps = Feeds.toTensor(get(r, EvalGraph.PER_SAMPLE), EvalGraph.PER_SAMPLE).toFloatArray();
         double[] raw = new double[values.length];
+        double[] numerators = new double[values.length];
         Map<String, float[]> perSample = new LinkedHashMap<>();
         for (int i = 0; i < losses.size(); i++) {
           raw[i] = values[i];
+          numerators[i] = sums[i];
           perSample.put(losses.get(i).spec().name(), Arrays.copyOfRange(ps, i * n, (i + 1) * n));
         }
         Map<String, Tensor> outputs = new LinkedHashMap<>();
         graph.headOutputs().forEach((head, name) -> outputs.put(head, Feeds.toTensor(get(r, name), name)));
-        return new EvalResult(LossBreakdown.of(spec.loss(), raw, n), outputs, perSample);
+        return new EvalResult(resolvedLoss.breakdown(raw, numerators, batch), outputs, perSample);
       }
     } catch (OrtException e) {
       throw new IllegalStateException("backend 'onnx': evaluation step failed: "

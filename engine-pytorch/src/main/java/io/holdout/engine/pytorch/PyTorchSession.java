@@ -14,14 +14,16 @@ import io.holdout.api.backend.EvalResult;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.loss.LossBreakdown;
-import io.holdout.api.loss.LossComponentSpec;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import io.holdout.engine.pytorch.TorchLosses.Terms;
+import io.holdout.losses.ResolvedComponent;
+import io.holdout.losses.ResolvedLoss;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.lang.ref.Reference;
@@ -44,6 +46,7 @@ public final class PyTorchSession implements TrainingSession {
   private final SessionSpec spec;
   private final ai.djl.Device device;
   private final int intraOpThreads;
+  private final ResolvedLoss resolvedLoss;
   private final List<LossComponent> losses;
   private final Set<String> lossHeads;
   private final Set<String> allHeads;
@@ -65,22 +68,13 @@ public final class PyTorchSession implements TrainingSession {
     for (HeadSpec h : spec.model().heads()) {
       allHeads.add(h.name());
     }
+    this.resolvedLoss = ResolvedLoss.resolve(spec.loss(), spec.model());
     List<LossComponent> compiled = new ArrayList<>();
-    this.lossHeads = new LinkedHashSet<>();
-    for (LossComponentSpec c : spec.loss().components()) {
-      if (!allHeads.contains(c.output())) {
-        throw new HoldoutException(
-            "loss '"
-                + c.name()
-                + "' reads output '"
-                + c.output()
-                + "' but the model's heads are "
-                + allHeads);
-      }
+    for (ResolvedComponent c : resolvedLoss.components()) {
       compiled.add(LossComponent.compile(c));
-      lossHeads.add(c.output());
     }
     this.losses = List.copyOf(compiled);
+    this.lossHeads = resolvedLoss.heads();
     this.dropout = new DropoutMasks(spec.seed(), staging);
     this.learningRate = spec.trains() ? spec.optimizer().lr() : Double.NaN;
     this.root = engine.newBaseManager(device);
@@ -113,17 +107,21 @@ public final class PyTorchSession implements TrainingSession {
       throw new IllegalStateException(
           "this session was opened without an optimizer (evaluation only)");
     }
-    losses.forEach(c -> c.requireTargets(batch));
+    losses.forEach(c -> c.check(batch));
     dropout.beginStep(trainSteps++);
     return inStep(
         step -> {
           JniUtils.setGradMode(true);
           Map<String, NDArray> out = model.forward(input(step, batch), true, lossHeads, dropout);
-          NDArray[] values = new NDArray[losses.size()];
+          int k = losses.size();
+          // each component's value, then each one's numerator: read out in one transfer
+          NDArray[] values = new NDArray[2 * k];
           NDArray total = null;
-          for (int i = 0; i < values.length; i++) {
+          for (int i = 0; i < k; i++) {
             LossComponent c = losses.get(i);
-            values[i] = c.terms(out, batch, step, staging).reduce(c.reduction());
+            Terms t = c.terms(out, batch, step, staging);
+            values[k + i] = t.numerator();
+            values[i] = t.reduce(values[k + i], c.reduction());
             double w = c.spec().weight();
             NDArray weighted = w == 1 ? values[i] : values[i].mul(Tensors.scalar(step, w));
             total = total == null ? weighted : total.add(weighted);
@@ -145,7 +143,7 @@ public final class PyTorchSession implements TrainingSession {
             clipByGlobalNorm(grads, o.clipNorm());
           }
           optimizer.step(params, grads, learningRate);
-          return LossBreakdown.of(spec.loss(), raw, batch.size());
+          return breakdown(raw, batch);
         });
   }
 
@@ -161,23 +159,24 @@ public final class PyTorchSession implements TrainingSession {
   private EvalResult doEvalStep(Batch batch) {
     Objects.requireNonNull(batch, "batch is null");
     requireOpen();
-    losses.forEach(c -> c.requireTargets(batch));
+    losses.forEach(c -> c.check(batch));
     return inStep(
         step -> {
           JniUtils.setGradMode(false);
           Map<String, NDArray> out = model.forward(input(step, batch), false, allHeads, dropout);
-          NDArray[] values = new NDArray[losses.size()];
+          int k = losses.size();
+          NDArray[] values = new NDArray[2 * k];
           Map<String, float[]> perSample = new LinkedHashMap<>();
-          for (int i = 0; i < values.length; i++) {
+          for (int i = 0; i < k; i++) {
             LossComponent c = losses.get(i);
             Terms t = c.terms(out, batch, step, staging);
-            values[i] = t.reduce(c.reduction());
+            values[k + i] = t.numerator();
+            values[i] = t.reduce(values[k + i], c.reduction());
             perSample.put(c.spec().name(), t.perSample(c.reduction()));
           }
           Map<String, Tensor> outputs = new LinkedHashMap<>();
           out.forEach((name, y) -> outputs.put(name, Tensors.toTensor(y)));
-          return new EvalResult(
-              LossBreakdown.of(spec.loss(), read(values), batch.size()), outputs, perSample);
+          return new EvalResult(breakdown(read(values), batch), outputs, perSample);
         });
   }
 
@@ -201,6 +200,16 @@ public final class PyTorchSession implements TrainingSession {
         g.muli(scale);
       }
     }
+  }
+
+  /**
+   * The breakdown of {@code read}, each component's value then each one's numerator, with the
+   * counts of {@code batch}.
+   */
+  private LossBreakdown breakdown(double[] read, Batch batch) {
+    int k = losses.size();
+    return resolvedLoss.breakdown(
+        Arrays.copyOfRange(read, 0, k), Arrays.copyOfRange(read, k, 2 * k), batch);
   }
 
   /** The scalar values, copied out in one transfer. */

@@ -12,10 +12,11 @@ import java.util.List;
 
 /**
  * The loss catalogue as differentiable PyTorch operations. Each loss returns its {@link Terms}: a
- * numerator per sample (an NDArray carrying the gradient) and a denominator per sample computed in
- * Java from the targets alone, exactly as {@code io.holdout.losses.reference.LossTerms} defines
- * them: {@code sum} is {@code Σ num}, {@code mean} is {@code Σ num / Σ den} (0 when {@code Σ den}
- * is 0), and a sample's own value is {@code num_i / den_i}.
+ * numerator per sample (an NDArray carrying the gradient) and a denominator per sample, computed in
+ * Java from the targets alone by {@link io.holdout.losses.ResolvedComponent#denominators} and
+ * passed in, exactly as {@code io.holdout.losses.reference.LossTerms} defines them: {@code sum} is
+ * {@code Σ num}, {@code mean} is {@code Σ num / Σ den} (0 when {@code Σ den} is 0), and a sample's
+ * own value is {@code num_i / den_i}.
  *
  * <p>Every array a loss creates belongs to the manager of its prediction (the step's manager).
  * Constants enter as engine-allocated scalars ({@link Tensors#scalar}), never as {@code Number}
@@ -43,9 +44,18 @@ final class TorchLosses {
       return d;
     }
 
+    /** {@code Σ num}, a scalar array with gradient. */
+    NDArray numerator() {
+      return numerators.sum();
+    }
+
     /** The reduced value, a scalar array with gradient. */
     NDArray reduce(Reduction r) {
-      NDArray total = numerators.sum();
+      return reduce(numerator(), r);
+    }
+
+    /** The reduced value of {@code total}, this {@link #numerator()}: a scalar with gradient. */
+    NDArray reduce(NDArray total, Reduction r) {
       if (r == Reduction.SUM) {
         return total;
       }
@@ -70,11 +80,13 @@ final class TorchLosses {
 
   /**
    * Regression terms: {@code pred} and {@code target} have the same element count, {@code [B,
-   * ...]}; each sample sums its elements and counts them.
+   * ...]}; each sample sums its elements (its denominator counts them).
    *
    * @param a beta for smooth L1, delta for Huber, unused otherwise
+   * @param den each sample's denominator
    */
-  static Terms regression(Regression kind, NDArray pred, NDArray target, int batch, double a) {
+  static Terms regression(
+      Regression kind, NDArray pred, NDArray target, int batch, double a, double[] den) {
     NDManager m = pred.getManager();
     NDArray d = pred.sub(target.reshape(pred.getShape()));
     NDArray e =
@@ -90,8 +102,7 @@ final class TorchLosses {
                 ad.sub(Tensors.scalar(m, 0.5 * a)).mul(Tensors.scalar(m, a)));
           }
         };
-    long per = batch == 0 ? 0 : pred.getShape().size() / batch;
-    return new Terms(e.reshape(batch, -1).sum(new int[] {1}), filled(batch, per));
+    return new Terms(e.reshape(batch, -1).sum(new int[] {1}), den);
   }
 
   /** Smooth L1 element-wise, {@code beta > 0}. */
@@ -111,6 +122,7 @@ final class TorchLosses {
    *
    * @param labels checked labels, {@code [B]}
    * @param weights class weights, or null for all 1
+   * @param den each sample's denominator
    */
   static Terms crossEntropy(
       NDArray logits,
@@ -118,6 +130,7 @@ final class TorchLosses {
       double[] weights,
       double smoothing,
       long ignoreIndex,
+      double[] den,
       Staging st) {
     NDManager m = logits.getManager();
     int b = labels.length;
@@ -125,7 +138,6 @@ final class TorchLosses {
     long[] safe = new long[b];
     float[] wy = new float[b];
     float[] valid = new float[b];
-    double[] den = new double[b];
     for (int i = 0; i < b; i++) {
       if (labels[i] == ignoreIndex) {
         continue;
@@ -133,7 +145,6 @@ final class TorchLosses {
       safe[i] = labels[i];
       valid[i] = 1;
       wy[i] = (float) weight(weights, (int) labels[i]);
-      den[i] = weight(weights, (int) labels[i]);
     }
     NDArray lp = logits.logSoftmax(1);
     NDArray nll = lp.mul(st.longs(m, safe).oneHot(classes)).sum(new int[] {1}).neg();
@@ -152,8 +163,10 @@ final class TorchLosses {
    * Softmax focal loss: per sample {@code -α_y·(1 - p_y)^γ·log p_y}, denominator 1.
    *
    * @param alpha class weights, or null for all 1
+   * @param den each sample's denominator
    */
-  static Terms focal(NDArray logits, long[] labels, double gamma, double[] alpha, Staging st) {
+  static Terms focal(
+      NDArray logits, long[] labels, double gamma, double[] alpha, double[] den, Staging st) {
     NDManager m = logits.getManager();
     int b = labels.length;
     int classes = (int) logits.getShape().get(1);
@@ -166,15 +179,18 @@ final class TorchLosses {
     if (gamma != 0) {
       num = num.mul(lpy.exp().neg().add(Tensors.scalar(m, 1)).pow(Tensors.scalar(m, gamma)));
     }
-    return new Terms(num, filled(b, 1));
+    return new Terms(num, den);
   }
 
   /**
    * Binary cross-entropy with logits, per element {@code pos_weight·t·softplus(-x) +
    * (1-t)·softplus(x)} (for {@code pos_weight = 1}: {@code softplus(x) - x·t}); each sample counts
    * its elements.
+   *
+   * @param den each sample's denominator
    */
-  static Terms binaryCrossEntropy(NDArray logits, NDArray targets, int batch, double posWeight) {
+  static Terms binaryCrossEntropy(
+      NDArray logits, NDArray targets, int batch, double posWeight, double[] den) {
     NDManager m = logits.getManager();
     NDArray t = targets.reshape(logits.getShape());
     NDArray e;
@@ -184,8 +200,7 @@ final class TorchLosses {
       NDArray pos = t.mul(Activation.softPlus(logits.neg())).mul(Tensors.scalar(m, posWeight));
       e = pos.add(t.neg().add(Tensors.scalar(m, 1)).mul(Activation.softPlus(logits)));
     }
-    long per = batch == 0 ? 0 : logits.getShape().size() / batch;
-    return new Terms(e.reshape(batch, -1).sum(new int[] {1}), filled(batch, per));
+    return new Terms(e.reshape(batch, -1).sum(new int[] {1}), den);
   }
 
   /**
@@ -195,16 +210,21 @@ final class TorchLosses {
    * @param loc predicted offsets, {@code B·A·4} values (any shape)
    * @param target encoded boxes, {@code B·A·4} values
    * @param labels anchor labels {@code [B·A]}, checked non-negative
+   * @param den each image's denominator
    */
   static Terms multiboxLoc(
-      NDArray loc, NDArray target, long[] labels, int batch, int anchors, Staging st) {
+      NDArray loc,
+      NDArray target,
+      long[] labels,
+      int batch,
+      int anchors,
+      double[] den,
+      Staging st) {
     NDManager m = loc.getManager();
     float[] pos = new float[labels.length];
-    double[] den = new double[batch];
     for (int i = 0; i < labels.length; i++) {
       if (labels[i] > 0) {
         pos[i] = 1;
-        den[i / anchors]++;
       }
     }
     NDArray l = loc.reshape(batch, anchors, 4);
@@ -221,6 +241,7 @@ final class TorchLosses {
    *
    * @param conf logits, {@code B·A·C} values, class 0 the background
    * @param labels anchor labels {@code [B·A]}, checked in {@code [0, C)}
+   * @param den each image's denominator
    */
   static Terms multiboxConf(
       NDArray conf,
@@ -229,6 +250,7 @@ final class TorchLosses {
       int anchors,
       int classes,
       double negPosRatio,
+      double[] den,
       Staging st) {
     NDManager m = conf.getManager();
     NDArray lp = conf.reshape(batch, anchors, classes).logSoftmax(2);
@@ -238,12 +260,8 @@ final class TorchLosses {
     }
     boolean[] kept = mineNegatives(background, labels, batch, anchors, negPosRatio);
     float[] mask = new float[kept.length];
-    double[] den = new double[batch];
     for (int i = 0; i < kept.length; i++) {
       mask[i] = kept[i] ? 1 : 0;
-      if (labels[i] > 0) {
-        den[i / anchors]++;
-      }
     }
     NDArray ce =
         lp.mul(st.longs(m, labels, new Shape(batch, anchors)).oneHot(classes))
@@ -291,12 +309,6 @@ final class TorchLosses {
 
   private static double weight(double[] weights, int c) {
     return weights == null ? 1 : weights[c];
-  }
-
-  private static double[] filled(int n, double v) {
-    double[] out = new double[n];
-    java.util.Arrays.fill(out, v);
-    return out;
   }
 
   private static float[] toFloats(double[] d) {

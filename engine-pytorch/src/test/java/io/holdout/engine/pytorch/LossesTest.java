@@ -13,9 +13,14 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.loss.LossSpec;
+import io.holdout.api.model.HeadKind;
+import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.ModelSpec;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import io.holdout.engine.pytorch.TorchLosses.Terms;
+import io.holdout.losses.ResolvedLoss;
 import io.holdout.losses.reference.ReferenceLosses;
 import io.holdout.losses.reference.ReferenceMultiBox;
 import java.util.ArrayList;
@@ -40,8 +45,21 @@ class LossesTest {
   /** One loss evaluated by PyTorch: value, per-sample values, gradient w.r.t. the prediction. */
   record Result(double value, float[] perSample, float[] grad) {}
 
+  /** {@code c} compiled for a head that outputs the values per sample of {@code prediction}. */
+  static LossComponent compile(LossComponentSpec c, Tensor prediction) {
+    int units = (int) (prediction.elementCount() / prediction.dim(0));
+    ModelSpec probe =
+        new ModelSpec(
+            new long[] {1},
+            List.of(),
+            List.of(HeadSpec.dense(c.output(), HeadKind.REGRESSION, units)));
+    return LossComponent.compile(
+        ResolvedLoss.resolve(new LossSpec(List.of(c)), probe).components().get(0));
+  }
+
   static Result torch(LossComponentSpec c, Map<String, Tensor> outputs, Batch batch) {
-    LossComponent lc = LossComponent.compile(c);
+    LossComponent lc = compile(c, outputs.get(c.output()));
+    lc.check(batch);
     try (NDManager m = manager()) {
       boolean mode = JniUtils.isGradMode();
       try {
@@ -408,10 +426,11 @@ class LossesTest {
 
   @Test
   void badParameterFailsAtCompile() {
-    assertThatThrownBy(() -> LossComponent.compile(loss("r", "huber", "y", "t", "delta", -1.0)))
+    Tensor y = floats(new float[2], 2, 1);
+    assertThatThrownBy(() -> compile(loss("r", "huber", "y", "t", "delta", -1.0), y))
         .isInstanceOf(HoldoutException.class)
         .hasMessageContaining("delta");
-    assertThatThrownBy(() -> LossComponent.compile(loss("r", "mse", "y", "t", "reduction", "max")))
+    assertThatThrownBy(() -> compile(loss("r", "mse", "y", "t", "reduction", "max"), y))
         .isInstanceOf(HoldoutException.class)
         .hasMessageContaining("reduction");
   }

@@ -8,7 +8,7 @@ import io.holdout.api.backend.EvalResult;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.loss.LossBreakdown;
-import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.model.DropoutStream;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ParamInfo;
 import io.holdout.api.model.Weights;
@@ -19,6 +19,8 @@ import io.holdout.api.tensor.Tensor;
 import io.holdout.engine.tensorflow.CompiledModel.DropoutSite;
 import io.holdout.engine.tensorflow.CompiledModel.Forward;
 import io.holdout.engine.tensorflow.TfLosses.Terms;
+import io.holdout.losses.ResolvedComponent;
+import io.holdout.losses.ResolvedLoss;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -54,12 +56,13 @@ public final class TensorFlowSession implements TrainingSession {
   private final Graph graph;
   private final Session session;
   private final CompiledModel model;
+  private final ResolvedLoss resolvedLoss;
   private final List<LossComponent> losses;
   private final TargetFeeds targets;
-  private final DropoutMasks dropout;
+  private final DropoutStream dropout;
   private final int intraOpThreads;
   private final int interOpThreads;
-  // evaluation
+  // evaluation; values are [2K]: each component's reduced value, then each one's numerator
   private final Operand<TFloat32> evalValues;
   private final Operand<TFloat32> evalPerSample;
   private final Map<String, Operand<TFloat32>> evalOutputs;
@@ -81,19 +84,15 @@ public final class TensorFlowSession implements TrainingSession {
     for (HeadSpec h : spec.model().heads()) {
       allHeads.add(h.name());
     }
+    this.resolvedLoss = ResolvedLoss.resolve(spec.loss(), spec.model());
     List<LossComponent> compiled = new ArrayList<>();
-    Set<String> lossHeads = new LinkedHashSet<>();
-    for (LossComponentSpec c : spec.loss().components()) {
-      if (!allHeads.contains(c.output())) {
-        throw new HoldoutException("loss '" + c.name() + "' reads output '" + c.output()
-            + "' but the model's heads are " + allHeads);
-      }
-      compiled.add(LossComponent.compile(c, spec.model().outputShape(c.output())));
-      lossHeads.add(c.output());
+    for (ResolvedComponent c : resolvedLoss.components()) {
+      compiled.add(LossComponent.compile(c));
     }
+    Set<String> lossHeads = resolvedLoss.heads();
     this.losses = List.copyOf(compiled);
     spec.initialWeights().checkFits(spec.model(), "initial weights");
-    this.dropout = new DropoutMasks(spec.seed());
+    this.dropout = new DropoutStream(spec.seed());
     this.learningRate = spec.trains() ? spec.optimizer().lr() : Double.NaN;
 
     this.graph = new Graph();
@@ -106,12 +105,15 @@ public final class TensorFlowSession implements TrainingSession {
       Forward eval = model.forward(tf, false, allHeads);
       Ops e = tf.withSubScope("eval_loss");
       List<Operand<TFloat32>> values = new ArrayList<>();
+      List<Operand<TFloat32>> numerators = new ArrayList<>();
       List<Operand<TFloat32>> perSample = new ArrayList<>();
       for (LossComponent c : losses) {
         Terms t = c.build(e, flat(e, eval, c), targets);
         values.add(t.reduce(e, c.reduction()));
+        numerators.add(t.numerator(e));
         perSample.add(t.perSample(e, c.reduction()));
       }
+      values.addAll(numerators);
       this.evalValues = e.stack(values);
       this.evalPerSample = e.stack(perSample);
       this.evalOutputs = eval.outputs();
@@ -121,13 +123,17 @@ public final class TensorFlowSession implements TrainingSession {
         Forward train = model.forward(tf, true, lossHeads);
         Ops t = tf.withSubScope("train_loss");
         List<Operand<TFloat32>> trainRaw = new ArrayList<>();
+        List<Operand<TFloat32>> trainNumerators = new ArrayList<>();
         Operand<TFloat32> total = null;
         for (LossComponent c : losses) {
-          Operand<TFloat32> v = c.build(t, flat(t, train, c), targets).reduce(t, c.reduction());
+          Terms terms = c.build(t, flat(t, train, c), targets);
+          Operand<TFloat32> v = terms.reduce(t, c.reduction());
           trainRaw.add(v);
+          trainNumerators.add(terms.numerator(t));
           Operand<TFloat32> weighted = c.spec().weight() == 1 ? v : mul(t, v, c.spec().weight());
           total = total == null ? weighted : t.math.add(total, weighted);
         }
+        trainRaw.addAll(trainNumerators);
         this.trainValues = t.stack(trainRaw);
         this.trainDropouts = train.dropouts();
         int[] trainable = model.trainable(lossHeads);
@@ -231,13 +237,13 @@ public final class TensorFlowSession implements TrainingSession {
       }
       optimizer.feed(r, learningRate, owned);
       r.fetch(trainValues).addTarget(trainOp);
-      double[] raw;
+      double[] values;
       try (Result res = r.run()) {
-        raw = toDoubles(Tensors.toFloats(res.get(0)));
+        values = toDoubles(Tensors.toFloats(res.get(0)));
       }
       trainSteps++;
       optimizer.advance();
-      return LossBreakdown.of(spec.loss(), raw, n);
+      return breakdown(values, batch);
     } finally {
       closeAll(owned);
     }
@@ -255,7 +261,7 @@ public final class TensorFlowSession implements TrainingSession {
       r.fetch(evalValues).fetch(evalPerSample);
       evalOutputs.values().forEach(r::fetch);
       try (Result res = r.run()) {
-        double[] raw = toDoubles(Tensors.toFloats(res.get(0)));
+        double[] values = toDoubles(Tensors.toFloats(res.get(0)));
         float[] ps = Tensors.toFloats(res.get(1));
         int n = batch.size();
         Map<String, float[]> perSample = new LinkedHashMap<>();
@@ -267,11 +273,17 @@ public final class TensorFlowSession implements TrainingSession {
         for (String head : evalOutputs.keySet()) {
           outputs.put(head, Tensors.toTensor(res.get(k++)));
         }
-        return new EvalResult(LossBreakdown.of(spec.loss(), raw, n), outputs, perSample);
+        return new EvalResult(breakdown(values, batch), outputs, perSample);
       }
     } finally {
       closeAll(owned);
     }
+  }
+
+  /** The breakdown of {@code values} (each component's value, then its numerator) on {@code batch}. */
+  private LossBreakdown breakdown(double[] values, Batch batch) {
+    int k = losses.size();
+    return resolvedLoss.breakdown(Arrays.copyOfRange(values, 0, k), Arrays.copyOfRange(values, k, 2 * k), batch);
   }
 
   private void check(Batch batch) {

@@ -40,6 +40,11 @@ final class TfLosses {
 
   /** Per-sample numerators and denominators, both {@code [B]}. */
   record Terms(Operand<TFloat32> numerators, Operand<TFloat32> denominators) {
+    /** {@code Σ num}. */
+    Operand<TFloat32> numerator(Ops tf) {
+      return sum(tf, numerators, 0);
+    }
+
     /** {@code Σ num} for sum, {@code Σ num / Σ den} for mean (0 when {@code Σ den} is 0). */
     Operand<TFloat32> reduce(Ops tf, Reduction r) {
       Operand<TFloat32> total = sum(tf, numerators, 0);

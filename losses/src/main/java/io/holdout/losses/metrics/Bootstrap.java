@@ -1,6 +1,11 @@
 package io.holdout.losses.metrics;
 
+import io.holdout.api.metrics.ConfidenceInterval;
+import io.holdout.api.metrics.IntervalEstimator;
+import io.holdout.api.metrics.Metric;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
@@ -45,6 +50,22 @@ public final class Bootstrap {
   public ConfidenceInterval interval(ResamplableMetric metric) {
     Objects.requireNonNull(metric, "metric is null");
     return interval(metric.sampleCount(), metric::valueOn, metric.value());
+  }
+
+  /**
+   * An estimator for the trainer's test metrics: the interval of every {@link ResamplableMetric}
+   * (the others have none), each drawn with this bootstrap's seed.
+   */
+  public IntervalEstimator estimator() {
+    return metrics -> {
+      Map<String, ConfidenceInterval> out = new LinkedHashMap<>();
+      for (Metric m : metrics) {
+        if (m instanceof ResamplableMetric r) {
+          out.put(m.name(), interval(r));
+        }
+      }
+      return out;
+    };
   }
 
   /** The interval of the mean of per-sample values (per-sample losses, 0/1 hits). */

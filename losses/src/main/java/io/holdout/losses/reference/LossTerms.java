@@ -42,10 +42,7 @@ public record LossTerms(double[] numerators, double[] denominators) {
 
   /** {@code Σ num} for sum, {@code Σ num / Σ den} for mean (0 when {@code Σ den} is 0). */
   public double reduce(Reduction r) {
-    double num = 0;
-    for (double v : numerators) {
-      num += v;
-    }
+    double num = numerator();
     return r == Reduction.SUM ? num : (denominator() == 0 ? 0 : num / denominator());
   }
 
@@ -63,6 +60,23 @@ public record LossTerms(double[] numerators, double[] denominators) {
       }
     }
     return out;
+  }
+
+  /** {@code Σ num}. */
+  public double numerator() {
+    double num = 0;
+    for (double v : numerators) {
+      num += v;
+    }
+    return num;
+  }
+
+  /**
+   * What a split figure divides the summed numerators of these samples by: {@code Σ den} for mean,
+   * the number of samples for sum (see {@link io.holdout.api.loss.LossBreakdown}).
+   */
+  public double count(Reduction r) {
+    return r == Reduction.SUM ? numerators.length : denominator();
   }
 
   /** {@code Σ den}. */

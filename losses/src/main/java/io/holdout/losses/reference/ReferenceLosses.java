@@ -48,15 +48,24 @@ public final class ReferenceLosses {
 
   /**
    * The value of every component and their weighted total, as {@link LossBreakdown} over {@code
-   * batch.size()} samples.
+   * batch.size()} samples, with each component's numerator ({@code Σ num}) and count ({@code Σ den}
+   * for mean, the number of samples for sum).
    */
   public static LossBreakdown breakdown(LossSpec spec, Map<String, Tensor> outputs, Batch batch) {
     Objects.requireNonNull(spec, "loss spec is null");
-    double[] raw = new double[spec.components().size()];
-    for (int i = 0; i < raw.length; i++) {
-      raw[i] = value(spec.components().get(i), outputs, batch);
+    int k = spec.components().size();
+    double[] raw = new double[k];
+    double[] num = new double[k];
+    double[] count = new double[k];
+    for (int i = 0; i < k; i++) {
+      LossComponentSpec c = spec.components().get(i);
+      Reduction r = LossParams.of(c).reduction();
+      LossTerms t = terms(c, outputs, batch);
+      raw[i] = t.reduce(r);
+      num[i] = t.numerator();
+      count[i] = t.count(r);
     }
-    return LossBreakdown.of(spec, raw, batch.size());
+    return LossBreakdown.of(spec, raw, num, count, batch.size());
   }
 
   /** The per-sample numerators and denominators of one component; see {@link LossTerms}. */

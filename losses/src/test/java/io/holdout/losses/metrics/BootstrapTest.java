@@ -4,9 +4,13 @@ import static io.holdout.losses.metrics.Fixtures.batch;
 import static io.holdout.losses.metrics.Fixtures.labels;
 import static io.holdout.losses.metrics.Fixtures.oneHot;
 import static io.holdout.losses.metrics.Fixtures.out;
+import static io.holdout.losses.metrics.Fixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.holdout.api.metrics.ConfidenceInterval;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BootstrapTest {
@@ -45,6 +49,49 @@ class BootstrapTest {
     // the mean of the per-sample hits is the same statistic, so the same seed gives the same interval
     double[] hits = {1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
     assertThat(new Bootstrap(500, 0.9, 42).mean(hits)).isEqualTo(ci);
+  }
+
+  /**
+   * Hand-computable cases through the trainer's estimator: a predictor that is always right (or
+   * always off by the same amount) gives every resample the same value, so its interval is that
+   * value exactly; two samples, one right, give resample accuracies 0, 0.5 and 1 with chances
+   * 1/4, 1/2, 1/4, so a 95% interval of 1000 resamples runs from 0 to 1. A metric that cannot be
+   * resampled gets no interval.
+   */
+  @Test
+  void estimatorGivesHandComputableIntervals() {
+    Accuracy right = new Accuracy("out", "y");
+    right.update(out(oneHot(3, 2, 2, 2, 2, 2)), batch(labels(2, 2, 2, 2, 2)));
+    MeanSquaredError offByHalf = new MeanSquaredError("out", "y");
+    offByHalf.update(out(rows(1, 1.5f, 2.5f, -0.5f, 4.5f)), batch(rows(1, 1f, 2f, -1f, 4f)));
+    Accuracy half = new Accuracy("half", "y");
+    half.update(Map.of("half", oneHot(2, 0, 1)), batch(labels(0, 0)));
+    io.holdout.api.metrics.Metric opaque = new io.holdout.api.metrics.Metric() {
+      @Override public String name() {
+        return "opaque";
+      }
+
+      @Override public io.holdout.api.metrics.Direction direction() {
+        return io.holdout.api.metrics.Direction.MAX;
+      }
+
+      @Override public void reset() {}
+
+      @Override public void update(Map<String, io.holdout.api.tensor.Tensor> outputs, io.holdout.api.tensor.Batch b) {}
+
+      @Override public double value() {
+        return 1;
+      }
+    };
+    Map<String, ConfidenceInterval> ci = new Bootstrap(1000, 0.95, 5).estimator()
+        .estimate(List.of(right, offByHalf, opaque));
+    assertThat(ci).containsOnlyKeys(right.name(), offByHalf.name());
+    assertThat(ci.get(right.name())).isEqualTo(new ConfidenceInterval(1, 1, 1, 0.95, 1000));
+    assertThat(ci.get(offByHalf.name())).isEqualTo(new ConfidenceInterval(0.25, 0.25, 0.25, 0.95, 1000));
+    ConfidenceInterval h = new Bootstrap(1000, 0.95, 5).interval(half);
+    assertThat(h.value()).isEqualTo(0.5);
+    assertThat(h.low()).isEqualTo(0.0);
+    assertThat(h.high()).isEqualTo(1.0);
   }
 
   @Test

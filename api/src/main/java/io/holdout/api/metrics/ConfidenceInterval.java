@@ -1,4 +1,4 @@
-package io.holdout.losses.metrics;
+package io.holdout.api.metrics;
 
 import java.util.Locale;
 
