@@ -1,7 +1,11 @@
 package io.holdout.cli;
 
 import io.holdout.api.HoldoutException;
+import io.holdout.api.train.Interruption;
+import io.holdout.api.train.TrainingInterruptedException;
 import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,8 +31,28 @@ public final class Main implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** Exit code of a run stopped by {@link Interruption} (from inside; a signal's own exit code wins). */
+  public static final int INTERRUPTED = 130;
+
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    // On Ctrl-C or SIGTERM the JVM runs its shutdown hooks and exits, tearing down the engines'
+    // native state under whatever engine call is running. Instead, this hook asks training to stop
+    // at its next step boundary and waits until the command has unwound and closed its session.
+    CountDownLatch finished = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (finished.getCount() == 0 || !Interruption.active()) {
+        return;
+      }
+      Interruption.request();
+      try {
+        finished.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "holdout-interrupt"));
+    int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    finished.countDown();
+    System.exit(code);
   }
 
   /** Runs the CLI with the given streams and returns the exit code (used by tests). */
@@ -42,6 +66,11 @@ public final class Main implements Runnable {
       Throwable t = ex;
       while (!(t instanceof HoldoutException) && t.getCause() != null && t.getCause() != t) {
         t = t.getCause();
+      }
+      if (t instanceof TrainingInterruptedException) {
+        err.println("holdout: " + t.getMessage());
+        err.flush();
+        return INTERRUPTED;
       }
       if (t instanceof HoldoutException) {
         err.println("holdout: error: " + t.getMessage());

@@ -36,6 +36,7 @@ import io.holdout.api.train.ReduceOnPlateau;
 import io.holdout.api.train.RunResult;
 import io.holdout.api.train.RunState;
 import io.holdout.api.train.Trainer;
+import io.holdout.api.train.TrainingInterruptedException;
 import io.holdout.api.train.TrainingListener;
 import io.holdout.checks.CheckResult;
 import io.holdout.checks.CheckSettings;
@@ -442,7 +443,15 @@ public final class Experiment {
         b.optTestIntervals(intervals);
       }
       extra.forEach(b::addListener);
-      RunResult result = b.build().fit(session, p.data.train(), p.data.val(), p.data.test(), state);
+      RunResult result;
+      try {
+        result = b.build().fit(session, p.data.train(), p.data.val(), p.data.test(), state);
+      } catch (TrainingInterruptedException e) {
+        Path last = run.file(Checkpoints.DIR).resolve(Checkpoints.LAST);
+        throw new TrainingInterruptedException(e.getMessage() + "; " + (Files.exists(last)
+            ? "the run keeps epoch " + Checkpoints.read(last).epoch() : "no epoch was completed")
+            + ": continue with `holdout train --resume " + run.dir() + "`");
+      }
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("format", "holdout");
       meta.put("config_hash", id.configHash());

@@ -254,6 +254,52 @@ class ResumeTest {
   }
 
   /**
+   * SIGTERM (what Ctrl-C and `kill` send) during training: the run stops at the next step boundary,
+   * closes its engine session, says where it stopped and how to continue, and exits without a native
+   * crash; the resumed run ends with the figures of one that never stopped.
+   */
+  @Test
+  void sigtermStopsAtAStepBoundaryAndTheRunResumesExactly() throws Exception {
+    java.util.function.Function<String, Path> cfg = name -> {
+      try {
+        Path c = config(name);
+        return Files.writeString(c, Files.readString(c).replace("epochs: 8", "epochs: 40"));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    StringWriter sink = new StringWriter();
+    List<String> expected = numbers(Experiment.run(load(cfg.apply("long")), new PrintWriter(sink)).runFolder());
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path log = dir.resolve("term.log");
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.holdout.cli.Main", "train",
+        cfg.apply("term").toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Path run = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      if (run == null && Files.isDirectory(dir.resolve("runs"))) {
+        try (var s = Files.list(dir.resolve("runs"))) {
+          run = s.filter(x -> x.getFileName().toString().startsWith("term-")).findFirst().orElse(null);
+        }
+      }
+      Path csv = run == null ? null : run.resolve("metrics.csv");
+      if (csv != null && Files.exists(csv) && Files.readAllLines(csv).size() >= 7) {
+        p.destroy(); // SIGTERM on Linux
+        break;
+      }
+      Thread.sleep(5);
+    }
+    assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+    String out = Files.readString(log);
+    assertThat(p.exitValue()).as(out).isEqualTo(128 + 15);
+    assertThat(out).contains("holdout: interrupted during epoch").contains("continue with `holdout train --resume " + run)
+        .doesNotContain("SIGSEGV").doesNotContain("fatal error");
+    assertThat(run.resolve(RunFolder.TEST_REPORT)).doesNotExist();
+    Experiment.resume(run, new PrintWriter(sink));
+    assertThat(numbers(run)).isEqualTo(expected);
+  }
+
+  /**
    * SIGKILL from outside at moments picked by polling the run folder (so a kill can land anywhere,
    * inside a checkpoint write included): every killed run resumes to the clean run's figures.
    */

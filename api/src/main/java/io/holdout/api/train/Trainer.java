@@ -152,6 +152,15 @@ public final class Trainer {
   public RunResult fit(TrainingSession session, BatchSource train, BatchSource val, BatchSource test, RunState state) {
     Objects.requireNonNull(session, "session is null");
     Objects.requireNonNull(train, "train is null");
+    Interruption.enter();
+    try {
+      return loop(session, train, val, test, state);
+    } finally {
+      Interruption.exit();
+    }
+  }
+
+  private RunResult loop(TrainingSession session, BatchSource train, BatchSource val, BatchSource test, RunState state) {
     TrainingContext ctx = new TrainingContext(session);
     TrainingPlan plan = new TrainingPlan(train.size(), size(val), size(test), train.batchSize(),
         train.stepsPerEpoch(), epochs);
@@ -180,6 +189,8 @@ public final class Trainer {
       int step = 0;
       Iterator<Batch> it = train.epoch(epoch - 1);
       while (it.hasNext()) {
+        Interruption.check(String.format(java.util.Locale.ROOT, "during epoch %d, before step %d/%d", epoch,
+            step + 1, steps));
         Batch batch = it.next();
         double stepLr = schedule.lr(baseLr, epoch - 1, step, steps, epochs) * scale;
         if (stepLr != session.learningRate()) {
@@ -279,11 +290,22 @@ public final class Trainer {
   /** One inference-mode pass over {@code source}: the loss over the split and the given metrics. */
   public static EvalSummary evaluate(
       TrainingSession session, String split, BatchSource source, List<Metric> metrics, EvalObserver observer) {
+    Interruption.enter();
+    try {
+      return evaluatePass(session, split, source, metrics, observer);
+    } finally {
+      Interruption.exit();
+    }
+  }
+
+  private static EvalSummary evaluatePass(
+      TrainingSession session, String split, BatchSource source, List<Metric> metrics, EvalObserver observer) {
     long t0 = System.nanoTime();
     metrics.forEach(Metric::reset);
     LossMeter meter = new LossMeter();
     Iterator<Batch> it = source.epoch(0);
     while (it.hasNext()) {
+      Interruption.check("during the " + split + " pass");
       Batch batch = it.next();
       EvalResult r = session.evalStep(batch);
       meter.add(r.loss());
