@@ -24,10 +24,10 @@ import java.util.Map;
  * file through the {@link Exporter} of the asked format, found on the class path ({@link
  * Exporters}); the CLI knows no engine. The request holds the model, its weights, the preprocessing
  * (input form, the training split's statistics), a detector's box decoding and the metadata below.
- * The ONNX exporter ({@code holdout-engine-onnx}) writes a file (opset 18) that takes raw inputs: a table's raw feature values (float {@code [batch,
- * features]}, standardised in the graph with the run's statistics) or an image's decoded pixels
- * (uint8 {@code [batch, height, width, 3]}, RGB, any size: scaled to [0, 1], resized and
- * standardised in the graph). Outputs: each head under its name (logits for classification heads,
+ * The ONNX exporter ({@code holdout-engine-onnx}) writes a file (opset 18) that takes raw inputs: a
+ * table's raw feature values (float {@code [batch, features]}, standardised in the graph with the
+ * run's statistics) or an image's decoded pixels (uint8 {@code [batch, height, width, 3]}, RGB,
+ * any size: scaled to [0, 1], resized and standardised in the graph). Outputs: each head under its name (logits for classification heads,
  * values in the target's units for regression heads), each classification head's softmax {@code
  * <head>_probabilities}, and for a detector {@code boxes} (decoded corners) and {@code scores}
  * (softmax probabilities, column 0 the background); NMS is left to the caller. The metadata names
