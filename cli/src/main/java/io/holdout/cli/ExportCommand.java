@@ -1,6 +1,5 @@
 package io.holdout.cli;
 
-import io.holdout.api.HoldoutException;
 import io.holdout.run.Export;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -9,10 +8,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code holdout export RUN_FOLDER --format onnx [--out FILE] [--weights NAME]}. */
+/**
+ * {@code holdout export RUN_FOLDER [--format onnx] [--out FILE] [--weights NAME]}: the formats are
+ * the exporters found on the class path at run time (onnx comes with holdout-engine-onnx).
+ */
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {
-      "Write a run's model as a standalone file other tools can load.",
+      "Write a run's model as a standalone file other tools can load. The formats are the exporters found on the",
+      "class path at run time (onnx: holdout-engine-onnx).",
       "onnx: opset 18, input 'input' with a dynamic batch dimension, one output per head (a detector also",
       "outputs decoded 'boxes' and softmax 'scores'; NMS is left to the caller), metadata with the holdout",
       "version and config hash. The file is checked by loading it in ONNX Runtime."})
@@ -22,10 +25,10 @@ final class ExportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_FOLDER", description = "A run folder written by holdout train.")
   Path run;
 
-  @Option(names = "--format", defaultValue = "onnx", description = "Only onnx for now (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--format", defaultValue = "onnx", description = "An export format found on the class path, e.g. onnx (default: ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(names = "--out", description = "The file to write (default: RUN_FOLDER/model.onnx).")
+  @Option(names = "--out", description = "The file to write (default: RUN_FOLDER/model.<format's extension>, e.g. model.onnx).")
   Path out;
 
   @Option(names = "--weights", defaultValue = "weights.safetensors",
@@ -37,10 +40,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!"onnx".equals(format)) {
-      throw new HoldoutException("--format must be onnx, got '" + format + "'");
-    }
-    Export.onnx(run, weights, out, Versions.holdout(), spec.commandLine().getOut());
+    Export.run(run, format, weights, out, Versions.holdout(), spec.commandLine().getOut());
     return 0;
   }
 }

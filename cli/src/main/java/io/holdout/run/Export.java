@@ -1,16 +1,16 @@
 package io.holdout.run;
 
 import io.holdout.api.HoldoutException;
+import io.holdout.api.detection.BoxDecoding;
+import io.holdout.api.export.ExportRequest;
+import io.holdout.api.export.Exporter;
+import io.holdout.api.export.Exporters;
+import io.holdout.api.export.ModelFileInfo;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.datasets.transform.Standardizer;
-import io.holdout.engine.onnx.OnnxExport;
-import io.holdout.engine.onnx.OnnxModelFile;
-import io.holdout.engine.onnx.OnnxModelInfo;
-import io.holdout.engine.onnx.OnnxPipeline;
-import io.holdout.engine.onnx.SsdDecoding;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,10 +21,13 @@ import java.util.Map;
 
 /**
  * {@code holdout export}: writes a finished run's model, from its folder alone, as a standalone
- * ONNX file (opset 18) that takes raw inputs: a table's raw feature values (float {@code [batch,
- * features]}, standardised in the graph with the run's statistics) or an image's decoded pixels
- * (uint8 {@code [batch, height, width, 3]}, RGB, any size: scaled to [0, 1], resized and
- * standardised in the graph). Outputs: each head under its name (logits for classification heads,
+ * file through the {@link Exporter} of the asked format, found on the class path ({@link
+ * Exporters}); the CLI knows no engine. The request holds the model, its weights, the preprocessing
+ * (input form, the training split's statistics), a detector's box decoding and the metadata below.
+ * The ONNX exporter ({@code holdout-engine-onnx}) writes a file (opset 18) that takes raw inputs: a
+ * table's raw feature values (float {@code [batch, features]}, standardised in the graph with the
+ * run's statistics) or an image's decoded pixels (uint8 {@code [batch, height, width, 3]}, RGB,
+ * any size: scaled to [0, 1], resized and standardised in the graph). Outputs: each head under its name (logits for classification heads,
  * values in the target's units for regression heads), each classification head's softmax {@code
  * <head>_probabilities}, and for a detector {@code boxes} (decoded corners) and {@code scores}
  * (softmax probabilities, column 0 the background); NMS is left to the caller. The metadata names
@@ -33,18 +36,25 @@ import java.util.Map;
 public final class Export {
   private Export() {}
 
-  /** Writes the ONNX file and checks it by loading it in a fresh ONNX Runtime session. */
-  public static Path onnx(Path runDir, String weightsName, Path outFile, String holdoutVersion, PrintWriter out) {
+  /**
+   * Writes the run's model in {@code format} (e.g. {@code onnx}) and checks the file by loading it
+   * as a consumer would (ONNX: a fresh ONNX Runtime session).
+   *
+   * @param outFile the file to write (null: {@code RUN_FOLDER/model.<extension>})
+   * @throws HoldoutException with one line listing the formats present when {@code format} is not one
+   */
+  public static Path run(Path runDir, String format, String weightsName, Path outFile, String holdoutVersion,
+      PrintWriter out) {
+    Exporter exporter = Exporters.find(format);
     SavedRun saved = SavedRun.open(runDir);
     Weights w = saved.weights(weightsName);
-    Path target = outFile != null ? outFile : saved.run.dir().resolve("model.onnx");
+    Path target = outFile != null ? outFile : saved.run.dir().resolve("model." + exporter.fileExtension());
     ModelSpec model = saved.model;
     Preprocessing prep = saved.prep;
     Standardizer std = prep.input().standardizer();
     float[] mean = std == null ? null : std.mean();
     float[] sd = std == null ? null : std.std();
     boolean image = prep.input().isImage();
-    OnnxPipeline pipeline = image ? OnnxPipeline.image(mean, sd) : OnnxPipeline.features(mean, sd);
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("holdout_version", holdoutVersion);
     meta.put("config_hash", saved.loaded.hash());
@@ -79,7 +89,7 @@ public final class Export {
         meta.put("classes." + h.name(), String.join(",", ph.classes()));
         if (!h.isMultiScale()) {
           outputs.append(h.name()).append(": logits [batch, ").append(ph.classes().size()).append("]; ")
-              .append(h.name()).append(OnnxPipeline.PROBABILITIES).append(": softmax probabilities in the order of"
+              .append(h.name()).append(Exporter.PROBABILITIES).append(": softmax probabilities in the order of"
                   + " classes.").append(h.name()).append("; ");
           if (classes.isEmpty()) {
             classes = ph.classes();
@@ -102,7 +112,7 @@ public final class Export {
       meta.put("classes", String.join(",", classes));
     }
     DetectionSetup det = saved.detection;
-    SsdDecoding decoding = null;
+    BoxDecoding decoding = null;
     if (det != null) {
       var nms = det.config().nms();
       outputs.append("boxes: [batch, anchors, 4] normalised (xmin, ymin, xmax, ymax); scores: [batch, anchors,"
@@ -112,21 +122,22 @@ public final class Export {
       meta.put("nms_iou", String.valueOf(nms.iou()));
       meta.put("nms_score", String.valueOf(nms.score()));
       meta.put("nms_top_k", String.valueOf(nms.topK()));
-      decoding = new SsdDecoding(det.config().loc(), det.config().conf(), det.anchors().centres(),
+      decoding = new BoxDecoding(det.config().loc(), det.config().conf(), det.anchors().centres(),
           det.config().variances().get(0), det.config().variances().get(1));
     }
     meta.put("outputs", outputs.toString().replaceAll("; $", ""));
     meta.put("preprocessing", prep.toTree().toString());
-    OnnxExport.write(target, model, w, meta, decoding, pipeline);
-    OnnxModelInfo info = OnnxModelFile.validate(target);
+    ExportRequest request = new ExportRequest(model, w, image ? ExportRequest.Input.IMAGE
+        : ExportRequest.Input.FEATURES, mean, sd, decoding, meta);
+    ModelFileInfo info = exporter.export(request, target);
     info.checkFits(model, image ? new long[] {-1, -1, 3} : model.inputShape());
-    out.printf(Locale.ROOT, "wrote %s (ONNX opset 18, %s)%n", target, size(target));
+    out.printf(Locale.ROOT, "wrote %s (%s, %s)%n", target, exporter.description(), size(target));
     info.inputs().forEach((k, v) -> out.printf(Locale.ROOT, "  input  %-8s %s %s%n", k, dims(v, image),
         image ? "uint8 RGB pixels 0-255 (scaled, resized" + (std != null ? ", standardised" : "") + " in the graph)"
             : "raw " + String.join(", ", prep.input().features()) + (std != null ? " (standardised in the graph)" : "")));
     info.outputs().forEach((k, v) -> out.printf(Locale.ROOT, "  output %-8s %s%s%n", k, dims(v, false),
         model.heads().stream().map(HeadSpec::name).anyMatch(k::equals) ? ""
-            : k.endsWith(OnnxPipeline.PROBABILITIES) ? "  (softmax)" : "  (decoded)"));
+            : k.endsWith(Exporter.PROBABILITIES) ? "  (softmax)" : "  (decoded)"));
     out.printf(Locale.ROOT, "  metadata holdout_version=%s config_hash=%s%n", holdoutVersion, saved.loaded.hash());
     out.flush();
     return target;

@@ -13,6 +13,9 @@ import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.data.Field;
 import io.holdout.api.data.Sample;
 import io.holdout.api.data.TargetKind;
+import io.holdout.api.detection.BoxPredictions;
+import io.holdout.api.export.ModelFile;
+import io.holdout.api.export.ModelFiles;
 import io.holdout.api.io.AtomicFiles;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
@@ -26,8 +29,6 @@ import io.holdout.datasets.image.Images;
 import io.holdout.datasets.loader.Collator;
 import io.holdout.datasets.transform.Resize;
 import io.holdout.datasets.transform.Standardizer;
-import io.holdout.engine.onnx.OnnxModelFile;
-import io.holdout.losses.metrics.BoxPredictions;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -53,7 +54,9 @@ import javax.imageio.ImageIO;
  * {@code holdout predict}: runs a finished run's model on image files. A detector's boxes (after
  * decoding and NMS, score at least the threshold) are drawn on a copy of each image, written as PNG
  * and listed as text; other image models list each head's prediction. Everything also goes to
- * {@code predictions.json} for programs.
+ * {@code predictions.json} for programs. The model runs on a backend found on the class path, or,
+ * with {@code --onnx FILE}, as an exported file through the model-file runner found there ({@link
+ * ModelFiles}; holdout-engine-onnx provides {@code onnx}).
  */
 public final class Predict {
   /** Box colours by class (label 1 first), chosen to stay apart from each other. */
@@ -62,6 +65,9 @@ public final class Predict {
 
   /** Pictures smaller than this (longest side, pixels) are enlarged so boxes and labels stay legible. */
   static final int MIN_PICTURE_SIDE = 384;
+
+  /** The format of {@code --onnx} files, run by the model-file runner found on the class path. */
+  static final String ONNX = "onnx";
 
   private Predict() {}
 
@@ -122,7 +128,7 @@ public final class Predict {
       samples.add(sample(image, img, saved));
     }
     Collator collator = new Collator(det == null ? java.util.Set.of() : java.util.Set.of(det.paddedFields()));
-    try (Forward forward = o.onnx() != null ? Forward.of(OnnxModelFile.open(o.onnx()), model)
+    try (Forward forward = o.onnx() != null ? Forward.of(ModelFiles.open(ONNX, o.onnx()), model)
         : Forward.of(backend.open(spec))) {
       // an export that takes decoded pixels reads each image at its own size
       int step = forward.takesPixels() ? 1 : batchSize;
@@ -224,7 +230,7 @@ public final class Predict {
     doc.put("table", csv.toString());
     ArrayNode list = doc.putArray("rows");
     StringBuilder table = new StringBuilder(String.join(",", tableHeader(model, saved.prep))).append('\n');
-    try (Forward forward = o.onnx() != null ? Forward.of(OnnxModelFile.open(o.onnx()), model)
+    try (Forward forward = o.onnx() != null ? Forward.of(ModelFiles.open(ONNX, o.onnx()), model)
         : Forward.of(backend.open(spec))) {
       for (int start = 0; start < n; start += batchSize) {
         int end = Math.min(n, start + batchSize);
@@ -347,7 +353,7 @@ public final class Predict {
     return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
 
-  /** Head outputs of a batch, from an engine session or an exported ONNX file. */
+  /** Head outputs of a batch, from an engine session or an exported file (run by a {@link ModelFile}). */
   private interface Forward extends AutoCloseable {
     /** The outputs for {@code batch}; {@code images} are its decoded pictures (an image model's). */
     Map<String, Tensor> outputs(Batch batch, List<BufferedImage> images);
@@ -385,7 +391,7 @@ public final class Predict {
      * An export written by holdout with its preprocessing (metadata {@code input_format}) is fed
      * raw inputs; another file, the inputs the model reads.
      */
-    static Forward of(OnnxModelFile file, ModelSpec model) {
+    static Forward of(ModelFile file, ModelSpec model) {
       String format = file.info().metadata().getOrDefault(Export.INPUT_FORMAT, "");
       boolean pixels = format.equals("image");
       boolean raw = format.equals("features");

@@ -1,19 +1,19 @@
 package io.holdout.run;
 
 import io.holdout.api.backend.EvalResult;
-import io.holdout.api.loss.LossSpec;
+import io.holdout.api.detection.BoxPredictions;
+import io.holdout.api.detection.BoxTruth;
+import io.holdout.api.io.AtomicFiles;
 import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.loss.LossSpec;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.DType;
 import io.holdout.api.tensor.Tensor;
 import io.holdout.api.train.EvalSummary;
 import io.holdout.api.train.TrainingContext;
 import io.holdout.api.train.TrainingListener;
-import io.holdout.api.io.AtomicFiles;
 import io.holdout.datasets.detection.BoxDecoder;
 import io.holdout.datasets.detection.GroundTruth;
-import io.holdout.losses.metrics.BoxPredictions;
-import io.holdout.losses.metrics.BoxTruth;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,8 +1,8 @@
 package io.holdout.datasets.detection;
 
 import io.holdout.api.backend.EvalResult;
+import io.holdout.api.detection.BoxPredictions;
 import io.holdout.api.tensor.Tensor;
-import io.holdout.losses.metrics.BoxPredictions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

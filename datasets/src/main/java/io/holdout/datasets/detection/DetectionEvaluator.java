@@ -1,9 +1,9 @@
 package io.holdout.datasets.detection;
 
 import io.holdout.api.backend.EvalResult;
+import io.holdout.api.detection.BoxPredictions;
+import io.holdout.api.detection.BoxTruth;
 import io.holdout.api.tensor.Batch;
-import io.holdout.losses.metrics.BoxPredictions;
-import io.holdout.losses.metrics.BoxTruth;
 import io.holdout.losses.metrics.DetectionMap;
 import io.holdout.losses.metrics.DetectionMapResult;
 import java.util.List;

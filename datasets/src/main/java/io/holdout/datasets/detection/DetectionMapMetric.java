@@ -1,11 +1,11 @@
 package io.holdout.datasets.detection;
 
+import io.holdout.api.detection.BoxPredictions;
+import io.holdout.api.detection.BoxTruth;
 import io.holdout.api.metrics.Direction;
 import io.holdout.api.metrics.Metric;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
-import io.holdout.losses.metrics.BoxPredictions;
-import io.holdout.losses.metrics.BoxTruth;
 import io.holdout.losses.metrics.DetectionMap;
 import io.holdout.losses.metrics.DetectionMapResult;
 import io.holdout.losses.metrics.ResamplableMetric;

@@ -1,9 +1,9 @@
 package io.holdout.datasets.detection;
 
+import io.holdout.api.detection.BoxTruth;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.DType;
 import io.holdout.api.tensor.Tensor;
-import io.holdout.losses.metrics.BoxTruth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.holdout.datasets.detection;
 
-import io.holdout.losses.metrics.BoxPredictions;
-import io.holdout.losses.metrics.DetectionMap;
+import io.holdout.api.detection.BoxPredictions;
+import io.holdout.api.detection.Boxes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -128,7 +128,7 @@ public record Nms(double iouThreshold, double scoreThreshold, int preNmsTopK, in
       boolean keep = true;
       for (int j = 0; j < n && keep; j++) {
         int k = kept[j];
-        double iou = DetectionMap.iou(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3],
+        double iou = Boxes.iou(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3],
             boxes[4 * k], boxes[4 * k + 1], boxes[4 * k + 2], boxes[4 * k + 3]);
         keep = iou <= iouThreshold;
       }

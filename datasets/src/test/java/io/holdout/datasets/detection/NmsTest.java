@@ -3,10 +3,10 @@ package io.holdout.datasets.detection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.holdout.api.detection.BoxPredictions;
+import io.holdout.api.detection.BoxTruth;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
-import io.holdout.losses.metrics.BoxPredictions;
-import io.holdout.losses.metrics.BoxTruth;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

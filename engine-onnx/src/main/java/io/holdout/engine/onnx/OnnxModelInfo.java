@@ -1,10 +1,9 @@
 package io.holdout.engine.onnx;
 
 import io.holdout.api.HoldoutException;
-import io.holdout.api.model.HeadSpec;
+import io.holdout.api.export.ModelFileInfo;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.tensor.Batch;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,69 +41,36 @@ public record OnnxModelInfo(
     return Collections.unmodifiableMap(out);
   }
 
+  /** The same, as the api's engine-neutral {@link ModelFileInfo} (format {@code ONNX}). */
+  public ModelFileInfo toModelFileInfo() {
+    return new ModelFileInfo("ONNX", source, inputs, outputs, producer, metadata);
+  }
+
   /**
-   * Checks that the file can stand in for {@code model}: an input {@value Batch#INPUT} of shape
-   * {@code [batch, ...inputShape]} and, for every head, an output of that name and shape {@code
-   * [batch, ...outputShape]} (dynamic dimensions match anything).
+   * Checks that the file can stand in for {@code model}; see {@link ModelFileInfo#checkFits(ModelSpec)}.
    *
    * @throws HoldoutException naming the file and the first mismatch
    */
   public void checkFits(ModelSpec model) {
-    Objects.requireNonNull(model, "model is null");
-    checkFits(model, model.inputShape());
+    toModelFileInfo().checkFits(model);
   }
 
   /**
    * Checks that the file can stand in for {@code model} fed an input {@value Batch#INPUT} of shape
-   * {@code [batch, ...input]} ({@code -1} in {@code input}: a dynamic dimension, e.g. the height
-   * of an exported image input), with every head's output as {@link #checkFits(ModelSpec)}.
+   * {@code [batch, ...input]}; see {@link ModelFileInfo#checkFits(ModelSpec, long[])}.
    *
    * @throws HoldoutException naming the file and the first mismatch
    */
   public void checkFits(ModelSpec model, long[] input) {
-    Objects.requireNonNull(model, "model is null");
-    long[] in = inputs.get(Batch.INPUT);
-    if (in == null) {
-      throw new HoldoutException(source + ": the ONNX model has no input '" + Batch.INPUT + "' (inputs: "
-          + inputs.keySet() + ")");
-    }
-    checkShape("input '" + Batch.INPUT + "'", in, input);
-    for (HeadSpec h : model.heads()) {
-      long[] out = outputs.get(h.name());
-      if (out == null) {
-        throw new HoldoutException(source + ": the ONNX model has no output '" + h.name()
-            + "' for head '" + h.name() + "' (outputs: " + outputs.keySet() + ")");
-      }
-      checkShape("output '" + h.name() + "'", out, model.outputShape(h.name()));
-    }
-  }
-
-  private void checkShape(String what, long[] actual, long[] perSample) {
-    boolean ok = actual.length == perSample.length + 1;
-    for (int i = 0; ok && i < perSample.length; i++) {
-      ok = actual[i + 1] < 0 || perSample[i] < 0 || actual[i + 1] == perSample[i];
-    }
-    if (!ok) {
-      throw new HoldoutException(source + ": " + what + " has shape " + shape(actual)
-          + " but the model expects [batch, " + Arrays.toString(perSample).replace("-1", "?").replaceAll("[\\[\\]]", "")
-          + "]");
-    }
-  }
-
-  private static String shape(long[] s) {
-    StringBuilder b = new StringBuilder("[");
-    for (int i = 0; i < s.length; i++) {
-      b.append(i == 0 ? "" : ", ").append(s[i] < 0 ? "?" : String.valueOf(s[i]));
-    }
-    return b.append(']').toString();
+    toModelFileInfo().checkFits(model, input);
   }
 
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("OnnxModelInfo[" + source + ", inputs {");
-    inputs.forEach((k, v) -> b.append(' ').append(k).append(shape(v)));
+    inputs.forEach((k, v) -> b.append(' ').append(k).append(ModelFileInfo.shape(v)));
     b.append(" }, outputs {");
-    outputs.forEach((k, v) -> b.append(' ').append(k).append(shape(v)));
+    outputs.forEach((k, v) -> b.append(' ').append(k).append(ModelFileInfo.shape(v)));
     return b.append(" }, producer ").append(producer).append(", metadata ").append(metadata).append(']').toString();
   }
 }

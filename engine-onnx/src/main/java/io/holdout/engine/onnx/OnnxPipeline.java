@@ -1,5 +1,6 @@
 package io.holdout.engine.onnx;
 
+import io.holdout.api.export.Exporter;
 import java.util.Objects;
 
 /**
@@ -40,7 +41,7 @@ public record OnnxPipeline(Input input, float[] mean, float[] std, boolean proba
   }
 
   /** The suffix of a classification head's probabilities output. */
-  public static final String PROBABILITIES = "_probabilities";
+  public static final String PROBABILITIES = Exporter.PROBABILITIES;
 
   /** The network alone: its own input, one output per head (what {@link OnnxExport} wrote before). */
   public static final OnnxPipeline NONE = new OnnxPipeline(Input.MODEL, null, null, false);

@@ -1,5 +1,8 @@
 package io.holdout.losses.metrics;
 
+import io.holdout.api.detection.BoxPredictions;
+import io.holdout.api.detection.BoxTruth;
+import io.holdout.api.detection.Boxes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -294,17 +297,7 @@ public final class DetectionMap {
 
   /** Intersection over union of detection {@code d} and ground-truth box {@code g}. */
   private static double iou(BoxPredictions p, int d, BoxTruth t, int g) {
-    return iou(p.box(d, 0), p.box(d, 1), p.box(d, 2), p.box(d, 3),
+    return Boxes.iou(p.box(d, 0), p.box(d, 1), p.box(d, 2), p.box(d, 3),
         t.box(g, 0), t.box(g, 1), t.box(g, 2), t.box(g, 3));
-  }
-
-  /** IoU of two corner boxes; 0 when their union is empty. */
-  public static double iou(double ax1, double ay1, double ax2, double ay2,
-      double bx1, double by1, double bx2, double by2) {
-    double iw = Math.max(0, Math.min(ax2, bx2) - Math.max(ax1, bx1));
-    double ih = Math.max(0, Math.min(ay2, by2) - Math.max(ay1, by1));
-    double inter = iw * ih;
-    double union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter;
-    return union <= 0 ? 0 : inter / union;
   }
 }

@@ -1,4 +1,4 @@
-package io.holdout.losses.metrics;
+package io.holdout.api.detection;
 
 import java.util.Objects;
 
@@ -25,6 +25,7 @@ public record BoxTruth(float[] boxes, int[] classes, boolean[] difficult) {
     return new BoxTruth(boxes, classes, null);
   }
 
+  /** Number of objects. */
   public int size() {
     return classes.length;
   }
@@ -44,15 +45,18 @@ public record BoxTruth(float[] boxes, int[] classes, boolean[] difficult) {
     return difficult.clone();
   }
 
-  float box(int i, int k) {
+  /** Coordinate {@code k} (0: x1, 1: y1, 2: x2, 3: y2) of object {@code i}, without a copy. */
+  public float box(int i, int k) {
     return boxes[4 * i + k];
   }
 
-  int classOf(int i) {
+  /** The class id of object {@code i}. */
+  public int classOf(int i) {
     return classes[i];
   }
 
-  boolean isDifficult(int i) {
+  /** Whether object {@code i} is marked difficult. */
+  public boolean isDifficult(int i) {
     return difficult[i];
   }
 

@@ -1,4 +1,4 @@
-package io.holdout.losses.metrics;
+package io.holdout.api.detection;
 
 import java.util.Objects;
 
@@ -30,6 +30,7 @@ public record BoxPredictions(float[] boxes, float[] scores, int[] classes) {
     return new BoxPredictions(new float[0], new float[0], new int[0]);
   }
 
+  /** Number of detections. */
   public int size() {
     return classes.length;
   }
@@ -49,15 +50,18 @@ public record BoxPredictions(float[] boxes, float[] scores, int[] classes) {
     return classes.clone();
   }
 
-  float box(int i, int k) {
+  /** Coordinate {@code k} (0: x1, 1: y1, 2: x2, 3: y2) of detection {@code i}, without a copy. */
+  public float box(int i, int k) {
     return boxes[4 * i + k];
   }
 
-  float score(int i) {
+  /** The score of detection {@code i}. */
+  public float score(int i) {
     return scores[i];
   }
 
-  int classOf(int i) {
+  /** The class id of detection {@code i}. */
+  public int classOf(int i) {
     return classes[i];
   }
 }

@@ -1,0 +1,58 @@
+package io.holdout.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.holdout.api.export.ExporterProvider;
+import io.holdout.api.export.Exporters;
+import io.holdout.api.export.ModelFileProvider;
+import io.holdout.api.export.ModelFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI finds export formats and model-file runners on the class path; it imports no engine. */
+class ExportFormatsTest {
+  @TempDir Path dir;
+
+  @Test
+  void theRegistriesListOnnxFromTheEngineOnTheClassPath() {
+    assertThat(Exporters.formats()).contains("onnx");
+    ExporterProvider p = Exporters.discover().stream().filter(x -> x.format().equals("onnx")).findFirst().orElseThrow();
+    assertThat(p.artifact()).isEqualTo("holdout-engine-onnx");
+    assertThat(Exporters.find("onnx").format()).isEqualTo("onnx");
+    assertThat(Exporters.find("onnx").fileExtension()).isEqualTo("onnx");
+    assertThat(ModelFiles.discover()).extracting(ModelFileProvider::format).contains("onnx");
+  }
+
+  @Test
+  void anUnknownFormatIsOneLineListingTheFormatsPresentAndWritesNothing() throws Exception {
+    Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "java-reference", 1);
+    CliFixture.Result r = CliFixture.run("train", cfg.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    Path run = TrainCommandTest.runFolder(r);
+    CliFixture.Result e = CliFixture.run("export", run.toString(), "--format", "keras");
+    assertThat(e.code()).as(e.err()).isEqualTo(2);
+    assertThat(e.err().lines().count()).as(e.err()).isEqualTo(1);
+    assertThat(e.err()).contains("unknown export format 'keras'; formats present: " + String.join(", ",
+        Exporters.formats())).contains("onnx").doesNotContain("Exception", "\tat ");
+    try (var files = Files.list(run)) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("model.") && !n.equals(
+          "model.json"));
+    }
+  }
+
+  @Test
+  void predictWithAMissingExportedFileIsOneLineNamingIt() throws Exception {
+    Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "java-reference", 1);
+    CliFixture.Result r = CliFixture.run("train", cfg.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    Path run = TrainCommandTest.runFolder(r);
+    Path missing = dir.resolve("nope.onnx");
+    CliFixture.Result p = CliFixture.run("predict", run.toString(), CliFixture.IRIS.toString(), "--onnx",
+        missing.toString(), "--out", dir.resolve("pred").toString());
+    assertThat(p.code()).as(p.err()).isEqualTo(2);
+    assertThat(p.err().lines().count()).as(p.err()).isEqualTo(1);
+    assertThat(p.err()).contains(missing + ": no such file");
+  }
+}
