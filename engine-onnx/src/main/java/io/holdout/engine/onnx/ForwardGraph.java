@@ -58,7 +58,7 @@ final class ForwardGraph {
   }
 
   /** One node over its inputs {@code xs} (the first one's shape without the batch is {@code in}). */
-  private static String layer(OnnxGraph g, LayerSpec l, String p, List<String> xs, long[] in) {
+  static String layer(OnnxGraph g, LayerSpec l, String p, List<String> xs, long[] in) {
     String x = xs.get(0);
     if (l instanceof LayerSpec.Dense) {
       return g.op("Gemm", List.of(x, p + "weight", p + "bias"), attr("transB", 1));

@@ -215,7 +215,7 @@ final class OnnxLosses {
     return g.filled(g.shape(like, 0, 1), (float) v);
   }
 
-  private static float[] toFloats(double[] d) {
+  static float[] toFloats(double[] d) {
     float[] out = new float[d.length];
     for (int i = 0; i < d.length; i++) {
       out[i] = (float) d[i];
