@@ -1,5 +1,6 @@
 package io.holdout.api.config;
 
+import io.holdout.api.HoldoutException;
 import io.holdout.api.model.arch.Architectures;
 import java.util.List;
 import java.util.Locale;
@@ -234,20 +235,15 @@ final class ConfigValidator {
         fail(f, "'trainer.plateau' needs patience > 0, cooldown >= 0 and minLr >= 0");
       }
     }
-    TrainerConfig.ScheduleConfig sc = t.schedule();
-    switch (sc.type()) {
-      case "constant", "cosine" -> { }
-      case "step" -> {
-        if (sc.stepEpochs() == null || sc.stepEpochs() <= 0) {
-          fail(f, "'trainer.schedule.stepEpochs' must be > 0 for a step schedule");
-        }
-      }
-      case "multistep" -> {
-        if (sc.milestones() == null || sc.milestones().isEmpty()) {
-          fail(f, "'trainer.schedule.milestones' is needed for a multistep schedule");
-        }
-      }
-      default -> fail(f, "'trainer.schedule.type' must be constant, step, multistep or cosine, got '" + sc.type() + "'");
+    // the schedule is a registered part: its factory checks its own settings
+    io.holdout.api.extension.ScheduleFactory schedule;
+    try {
+      schedule = io.holdout.api.extension.Extensions.require(
+          io.holdout.api.extension.Extensions.installed().schedules(), io.holdout.api.extension.Extensions.SCHEDULE,
+          t.schedule().type(), null, "trainer.schedule.type");
+      schedule.create(t.schedule());
+    } catch (HoldoutException e) {
+      fail(f, e.getMessage());
     }
     // YAML reads an unquoted off/no as false: accept it as none
     if (!Set.of("auto", "bar", "lines", "none", "off", "false").contains(t.progress())) {

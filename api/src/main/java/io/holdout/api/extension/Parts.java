@@ -1,0 +1,74 @@
+package io.holdout.api.extension;
+
+import io.holdout.api.HoldoutException;
+import io.holdout.api.config.MetricConfig;
+import io.holdout.api.config.TrainerConfig;
+import io.holdout.api.metrics.Metric;
+import io.holdout.api.train.LrSchedule;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The registered parts of a run, injected as Guice map bindings (one per extension point), and
+ * looked up by the names its config uses. An unknown name fails with one line listing the
+ * registered ones.
+ */
+public final class Parts {
+  private final Map<String, MetricFactory> metrics;
+  private final Map<String, ScheduleFactory> schedules;
+
+  @Inject
+  public Parts(Map<String, MetricFactory> metrics, Map<String, ScheduleFactory> schedules) {
+    this.metrics = Map.copyOf(Objects.requireNonNull(metrics, "metrics"));
+    this.schedules = Map.copyOf(Objects.requireNonNull(schedules, "schedules"));
+  }
+
+  /** The parts of {@code extensions}, without an injector (checks, library code). */
+  public static Parts of(Extensions extensions) {
+    return new Parts(extensions.metrics(), extensions.schedules());
+  }
+
+  /** Registered metric names. */
+  public java.util.Set<String> metricNames() {
+    return new java.util.TreeSet<>(metrics.keySet());
+  }
+
+  /** Registered schedule names. */
+  public java.util.Set<String> scheduleNames() {
+    return new java.util.TreeSet<>(schedules.keySet());
+  }
+
+  /**
+   * A fresh metric for entry {@code index} of {@code metrics:}.
+   *
+   * @throws HoldoutException {@code FILE: 'metrics.I.type' 'x' is not a registered metric
+   *     (registered: ...)}, or the factory's own complaint prefixed with the file
+   */
+  public Metric metric(MetricConfig config, int index, String file) {
+    MetricFactory f = Extensions.require(metrics, Extensions.METRIC, config.type(), file,
+        "metrics." + index + ".type");
+    MetricConfig withParams = config.params() != null ? config
+        : new MetricConfig(config.type(), config.output(), config.target(), Map.of());
+    try {
+      return Objects.requireNonNull(f.create(withParams), () -> "metric factory " + config.type() + " returned null");
+    } catch (HoldoutException e) {
+      throw new HoldoutException(file + ": metrics: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The schedule {@code trainer.schedule} names.
+   *
+   * @throws HoldoutException naming the file and key when it is unknown or its settings are bad
+   */
+  public LrSchedule schedule(TrainerConfig.ScheduleConfig config, String file) {
+    ScheduleFactory f = Extensions.require(schedules, Extensions.SCHEDULE, config.type(), file,
+        "trainer.schedule.type");
+    try {
+      return Objects.requireNonNull(f.create(config), () -> "schedule factory " + config.type() + " returned null");
+    } catch (HoldoutException e) {
+      throw new HoldoutException(file + ": " + e.getMessage(), e);
+    }
+  }
+}

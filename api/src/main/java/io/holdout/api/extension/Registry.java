@@ -1,0 +1,14 @@
+package io.holdout.api.extension;
+
+/**
+ * Where a {@link Plugin} records its parts: one method per extension point, each taking the name a
+ * config uses for the part and a factory that builds it. A name may be registered once per point
+ * across all plugins; a second registration fails, naming both plugins.
+ */
+public interface Registry {
+  /** A metric, named in config as {@code metrics: - {type: NAME, ...}}. */
+  void metric(String name, MetricFactory factory);
+
+  /** A learning-rate schedule, named in config as {@code trainer.schedule.type: NAME}. */
+  void schedule(String name, ScheduleFactory factory);
+}

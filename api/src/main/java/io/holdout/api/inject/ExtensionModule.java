@@ -1,0 +1,32 @@
+package io.holdout.api.inject;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.multibindings.MapBinder;
+import io.holdout.api.extension.Extensions;
+import io.holdout.api.extension.MetricFactory;
+import io.holdout.api.extension.Parts;
+import io.holdout.api.extension.ScheduleFactory;
+import java.util.Objects;
+
+/**
+ * Binds every registered part as a {@link MapBinder} per extension point, keyed by its config
+ * name, and {@link Parts}, which looks them up. Built-in parts arrive here through their plugins,
+ * exactly as a user's do.
+ */
+public final class ExtensionModule extends AbstractModule {
+  private final Extensions extensions;
+
+  public ExtensionModule(Extensions extensions) {
+    this.extensions = Objects.requireNonNull(extensions, "extensions is null");
+  }
+
+  @Override
+  protected void configure() {
+    MapBinder<String, MetricFactory> metrics = MapBinder.newMapBinder(binder(), String.class, MetricFactory.class);
+    extensions.metrics().forEach((name, f) -> metrics.addBinding(name).toInstance(f));
+    MapBinder<String, ScheduleFactory> schedules =
+        MapBinder.newMapBinder(binder(), String.class, ScheduleFactory.class);
+    extensions.schedules().forEach((name, f) -> schedules.addBinding(name).toInstance(f));
+    bind(Parts.class);
+  }
+}
