@@ -1,6 +1,7 @@
 package io.holdout.api.extension;
 
 import io.holdout.api.HoldoutException;
+import io.holdout.api.loss.CustomLoss;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -23,17 +24,21 @@ public final class Extensions {
 
   public static final String SCHEDULE = "schedule";
 
+  public static final String LOSS = "loss type";
+
   private static volatile Extensions installed;
 
   private final List<String> plugins;
   private final Map<String, MetricFactory> metrics;
   private final Map<String, ScheduleFactory> schedules;
+  private final Map<String, CustomLoss> losses;
   private final Map<String, Map<String, String>> owners;
 
   private Extensions(Collector c) {
     this.plugins = List.copyOf(c.plugins);
     this.metrics = Collections.unmodifiableMap(new TreeMap<>(c.metrics));
     this.schedules = Collections.unmodifiableMap(new TreeMap<>(c.schedules));
+    this.losses = Collections.unmodifiableMap(new TreeMap<>(c.losses));
     Map<String, Map<String, String>> o = new LinkedHashMap<>();
     c.owners.forEach((k, v) -> o.put(k, Collections.unmodifiableMap(new TreeMap<>(v))));
     this.owners = Collections.unmodifiableMap(o);
@@ -107,6 +112,11 @@ public final class Extensions {
     return schedules;
   }
 
+  /** Custom loss types by config name, sorted. */
+  public Map<String, CustomLoss> losses() {
+    return losses;
+  }
+
   /** Which plugin registered each name of {@code point}, sorted by name. */
   public Map<String, String> owners(String point) {
     return owners.getOrDefault(point, Map.of());
@@ -132,6 +142,7 @@ public final class Extensions {
     final List<String> plugins = new ArrayList<>();
     final Map<String, MetricFactory> metrics = new LinkedHashMap<>();
     final Map<String, ScheduleFactory> schedules = new LinkedHashMap<>();
+    final Map<String, CustomLoss> losses = new LinkedHashMap<>();
     final Map<String, Map<String, String>> owners = new LinkedHashMap<>();
     String current;
 
@@ -143,6 +154,11 @@ public final class Extensions {
     @Override
     public void schedule(String name, ScheduleFactory factory) {
       put(SCHEDULE, schedules, name, factory);
+    }
+
+    @Override
+    public void loss(String name, CustomLoss definition) {
+      put(LOSS, losses, name, definition);
     }
 
     private <T> void put(String point, Map<String, T> into, String name, T factory) {

@@ -3,6 +3,7 @@ package io.holdout.api.extension;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.config.MetricConfig;
 import io.holdout.api.config.TrainerConfig;
+import io.holdout.api.loss.CustomLoss;
 import io.holdout.api.metrics.Metric;
 import io.holdout.api.train.LrSchedule;
 import jakarta.inject.Inject;
@@ -17,16 +18,24 @@ import java.util.Objects;
 public final class Parts {
   private final Map<String, MetricFactory> metrics;
   private final Map<String, ScheduleFactory> schedules;
+  private final Map<String, CustomLoss> losses;
 
   @Inject
-  public Parts(Map<String, MetricFactory> metrics, Map<String, ScheduleFactory> schedules) {
+  public Parts(Map<String, MetricFactory> metrics, Map<String, ScheduleFactory> schedules,
+      Map<String, CustomLoss> losses) {
     this.metrics = Map.copyOf(Objects.requireNonNull(metrics, "metrics"));
     this.schedules = Map.copyOf(Objects.requireNonNull(schedules, "schedules"));
+    this.losses = Map.copyOf(Objects.requireNonNull(losses, "losses"));
   }
 
   /** The parts of {@code extensions}, without an injector (checks, library code). */
   public static Parts of(Extensions extensions) {
-    return new Parts(extensions.metrics(), extensions.schedules());
+    return new Parts(extensions.metrics(), extensions.schedules(), extensions.losses());
+  }
+
+  /** Custom loss types by name (the built-in catalogue is not among them). */
+  public Map<String, CustomLoss> losses() {
+    return losses;
   }
 
   /** Registered metric names. */

@@ -9,6 +9,13 @@ public interface Registry {
   /** A metric, named in config as {@code metrics: - {type: NAME, ...}}. */
   void metric(String name, MetricFactory factory);
 
+  /**
+   * A loss type, named in config as {@code loss: - {type: NAME, ...}}: engine-neutral, so every
+   * backend trains or evaluates with it. Names of the built-in catalogue ({@code mse}, ...) are
+   * taken.
+   */
+  void loss(String name, io.holdout.api.loss.CustomLoss definition);
+
   /** A learning-rate schedule, named in config as {@code trainer.schedule.type: NAME}. */
   void schedule(String name, ScheduleFactory factory);
 }

@@ -6,6 +6,7 @@ import io.holdout.api.extension.Extensions;
 import io.holdout.api.extension.MetricFactory;
 import io.holdout.api.extension.Parts;
 import io.holdout.api.extension.ScheduleFactory;
+import io.holdout.api.loss.CustomLoss;
 import java.util.Objects;
 
 /**
@@ -27,6 +28,8 @@ public final class ExtensionModule extends AbstractModule {
     MapBinder<String, ScheduleFactory> schedules =
         MapBinder.newMapBinder(binder(), String.class, ScheduleFactory.class);
     extensions.schedules().forEach((name, f) -> schedules.addBinding(name).toInstance(f));
+    MapBinder<String, CustomLoss> losses = MapBinder.newMapBinder(binder(), String.class, CustomLoss.class);
+    extensions.losses().forEach((name, d) -> losses.addBinding(name).toInstance(d));
     bind(Parts.class);
   }
 }
