@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The plugin in use, as a user would: its jar on the class path, its metric named in YAML, trained
- * on PyTorch through the CLI and through the library. Nothing in holdout names it.
+ * The plugin in use, as a user would: its jar on the class path, its loss and metric named in YAML,
+ * trained on PyTorch through the CLI and through the library. Nothing in holdout names them.
  */
 class PluginExampleTest {
   static final Path IRIS = Path.of("../data/iris.csv").toAbsolutePath().normalize();
@@ -59,7 +59,7 @@ class PluginExampleTest {
             species: {type: classification}
             petal_width: {type: regression}
         loss:
-          - {name: regression, type: mse, output: petal_width}
+          - {name: width, type: log_cosh, output: petal_width}
           - {name: classification, type: cross_entropy, output: species}
         optimizer: {type: adam, lr: 0.02}
         trainer: {epochs: 15}
@@ -90,21 +90,45 @@ class PluginExampleTest {
     return (double) hits / (rows.size() - 1);
   }
 
+  /**
+   * The test split's log-cosh loss recomputed here with {@code Math.log(Math.cosh(d))} from the
+   * per-sample predictions file: each row's {@code loss_width}, and their mean (one value per row).
+   */
+  static double meanLogCosh(Path predictions) throws Exception {
+    List<String> rows = Files.readAllLines(predictions);
+    List<String> header = Arrays.asList(rows.get(0).split(",", -1));
+    int t = header.indexOf("target_petal_width");
+    int p = header.indexOf("pred_petal_width");
+    int l = header.indexOf("loss_width");
+    assertThat(l).as(rows.get(0)).isNotNegative();
+    double sum = 0;
+    for (String row : rows.subList(1, rows.size())) {
+      String[] v = row.split(",", -1);
+      double expected = Math.log(Math.cosh(Double.parseDouble(v[p]) - Double.parseDouble(v[t])));
+      assertThat(Double.parseDouble(v[l])).as(row).isCloseTo(expected, within(2e-5));
+      sum += expected;
+    }
+    return sum / (rows.size() - 1);
+  }
+
   @Test
   void thePluginIsFoundOnTheClassPathBesideTheBuiltIns() {
     Extensions e = Extensions.installed();
     assertThat(e.plugins()).contains("plugin-example", "losses", "core");
     assertThat(e.owners(Extensions.METRIC)).containsEntry("within_tolerance", "plugin-example")
         .containsEntry("accuracy", "losses");
+    assertThat(e.owners(Extensions.LOSS)).containsEntry("log_cosh", "plugin-example");
   }
 
   @Test
-  void trainsWithThePluginMetricFromYamlThroughTheCli() throws Exception {
+  void trainsWithThePluginLossAndMetricFromYamlThroughTheCli() throws Exception {
     Result r = cli("train", config(METRICS).toString());
     assertThat(r.code()).as(r.err()).isZero();
-    // every epoch line shows it on val, and the test line once
+    // every epoch line shows the loss component on train and val, and the metric on val
     assertThat(r.out().lines().filter(l -> l.startsWith("epoch ")))
         .hasSize(15)
+        .allMatch(l -> l.matches(".*train loss [0-9.]+ \\(width [0-9.]+ \\+ classification [0-9.]+\\).*"))
+        .allMatch(l -> l.matches(".*\\| val loss [0-9.]+ \\(width [0-9.]+.*"))
         .allMatch(l -> l.matches(".*\\| val petal_width\\.within_tolerance [01]\\.\\d{4}.*"));
     assertThat(r.out()).containsPattern("\\| test petal_width\\.within_tolerance [01]\\.\\d{4}");
     String last = r.out().lines().reduce((a, b) -> b).orElseThrow();
@@ -112,6 +136,8 @@ class PluginExampleTest {
     JsonNode report = new ObjectMapper().readTree(run.resolve("test-report.json").toFile());
     double reported = report.path("metrics").path("petal_width.within_tolerance").asDouble(Double.NaN);
     assertThat(reported).isCloseTo(shareWithin(run.resolve("test-predictions.csv"), 0.25), within(1e-9));
+    assertThat(report.path("loss").path("width").asDouble(Double.NaN))
+        .isCloseTo(meanLogCosh(run.resolve("test-predictions.csv")), within(2e-5));
     // trained: most test flowers' petal width is predicted within a quarter centimetre
     assertThat(reported).isGreaterThan(0.5);
     assertThat(Files.readAllLines(run.resolve("metrics.csv")).get(0)).contains("petal_width.within_tolerance");
@@ -125,10 +151,21 @@ class PluginExampleTest {
     double measured = o.result().test().metrics().get("petal_width.within_tolerance");
     assertThat(measured).isCloseTo(shareWithin(o.runFolder().resolve("test-predictions.csv"), 0.25), within(1e-9));
     assertThat(o.result().lastEpoch().valMetrics()).containsKey("petal_width.within_tolerance");
+    assertThat(o.result().test().loss().raw("width"))
+        .isCloseTo(meanLogCosh(o.runFolder().resolve("test-predictions.csv")), within(2e-5));
+    // trained: the log-cosh loss fell
+    assertThat(o.result().lastEpoch().train().raw("width")).isLessThan(o.result().epochs().get(0).train().raw("width"));
   }
 
   @Test
   void anUnknownNameFailsBeforeTrainingListingTheRegisteredOnes() throws Exception {
+    Result loss = cli("train", config(METRICS).toString(), "--set", "loss.0.type=log_cosj");
+    assertThat(loss.code()).isEqualTo(2);
+    assertThat(loss.err().lines().count()).as(loss.err()).isEqualTo(1);
+    assertThat(loss.err()).contains("exp.yaml", "unknown loss type 'log_cosj' (known: mse, mae,", ", log_cosh)")
+        .doesNotContain("\tat ");
+    assertThat(dir.resolve("runs")).doesNotExist();
+
     Result r = cli("train", config("[{type: within_tolerence, output: petal_width}]").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": 'metrics.0.type'"
