@@ -88,7 +88,7 @@ public final class Experiment {
       Injector injector = inject(loaded, backendOverride);
       this.backend = backendOf(injector, loaded, backendOverride);
       this.parts = injector.getInstance(Parts.class);
-      this.data = DataSetup.build(loaded);
+      this.data = DataSetup.build(loaded, parts);
       try {
         this.model = data.model() != null ? data.model() : Specs.model(c.model(), data.dataset().schema(), file);
         this.loss = Specs.loss(c.loss());

@@ -103,6 +103,10 @@ class BadInputTest {
     assertUserError(train(config(), "trainer.schedule.type=step"),
         "exp.yaml: 'trainer.schedule.stepEpochs' must be > 0 for a step schedule");
     assertThat(dir.resolve("runs")).doesNotExist();
+    assertUserError(train(config(), "data.source=parquet"), "exp.yaml: 'data.source' 'parquet' is not a registered data "
+        + "source (registered: coco, csv, imagefolder, shape_classes, shapes, voc)");
+    assertUserError(train(config(), "split.type=grouped"), "exp.yaml: 'split.type' 'grouped' is not a registered split "
+        + "type (registered: kfold, lists, manifest, ordered, random, stratified)");
   }
 
   /**

@@ -22,10 +22,9 @@ final class ConfigValidator {
       fail(f, "'device' must be auto, cpu or gpu, got '" + c.device() + "'");
     }
     DataConfig d = c.data();
-    Set<String> sources = Set.of("csv", "imagefolder", "voc", "coco", "shapes", "shape_classes");
-    if (!sources.contains(d.source())) {
-      fail(f, "'data.source' must be one of " + new java.util.TreeSet<>(sources) + ", got '" + d.source() + "'");
-    }
+    // sources and split types are registered parts (the built-ins through the datasets plugin)
+    io.holdout.api.extension.Extensions.require(io.holdout.api.extension.Extensions.installed().dataSources(),
+        io.holdout.api.extension.Extensions.DATA_SOURCE, d.source(), f, "data.source");
     boolean csv = d.source().equals("csv");
     boolean generated = d.source().equals("shapes") || d.source().equals("shape_classes");
     if (!generated && (d.path() == null || d.path().isBlank())) {
@@ -79,10 +78,8 @@ final class ConfigValidator {
       }
     }
     SplitConfig s = c.split();
-    Set<String> splitTypes = Set.of("random", "stratified", "ordered", "kfold", "lists", "manifest");
-    if (!splitTypes.contains(s.type())) {
-      fail(f, "'split.type' must be one of " + new java.util.TreeSet<>(splitTypes) + ", got '" + s.type() + "'");
-    }
+    io.holdout.api.extension.Extensions.require(io.holdout.api.extension.Extensions.installed().splitters(),
+        io.holdout.api.extension.Extensions.SPLITTER, s.type(), f, "split.type");
     if (s.type().equals("kfold") && (s.folds() < 2 || s.fold() < 0 || s.fold() >= s.folds())) {
       fail(f, "'split.folds' must be >= 2 and 'split.fold' in [0, folds), got folds " + s.folds() + ", fold " + s.fold());
     }

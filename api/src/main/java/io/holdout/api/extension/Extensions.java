@@ -26,12 +26,18 @@ public final class Extensions {
 
   public static final String LOSS = "loss type";
 
+  public static final String DATA_SOURCE = "data source";
+
+  public static final String SPLITTER = "split type";
+
   private static volatile Extensions installed;
 
   private final List<String> plugins;
   private final Map<String, MetricFactory> metrics;
   private final Map<String, ScheduleFactory> schedules;
   private final Map<String, CustomLoss> losses;
+  private final Map<String, DataSourceFactory> dataSources;
+  private final Map<String, SplitterFactory> splitters;
   private final Map<String, Map<String, String>> owners;
 
   private Extensions(Collector c) {
@@ -39,6 +45,8 @@ public final class Extensions {
     this.metrics = Collections.unmodifiableMap(new TreeMap<>(c.metrics));
     this.schedules = Collections.unmodifiableMap(new TreeMap<>(c.schedules));
     this.losses = Collections.unmodifiableMap(new TreeMap<>(c.losses));
+    this.dataSources = Collections.unmodifiableMap(new TreeMap<>(c.dataSources));
+    this.splitters = Collections.unmodifiableMap(new TreeMap<>(c.splitters));
     Map<String, Map<String, String>> o = new LinkedHashMap<>();
     c.owners.forEach((k, v) -> o.put(k, Collections.unmodifiableMap(new TreeMap<>(v))));
     this.owners = Collections.unmodifiableMap(o);
@@ -117,6 +125,16 @@ public final class Extensions {
     return losses;
   }
 
+  /** Data source factories by config name, sorted. */
+  public Map<String, DataSourceFactory> dataSources() {
+    return dataSources;
+  }
+
+  /** Splitter factories by config name, sorted. */
+  public Map<String, SplitterFactory> splitters() {
+    return splitters;
+  }
+
   /** Which plugin registered each name of {@code point}, sorted by name. */
   public Map<String, String> owners(String point) {
     return owners.getOrDefault(point, Map.of());
@@ -143,6 +161,8 @@ public final class Extensions {
     final Map<String, MetricFactory> metrics = new LinkedHashMap<>();
     final Map<String, ScheduleFactory> schedules = new LinkedHashMap<>();
     final Map<String, CustomLoss> losses = new LinkedHashMap<>();
+    final Map<String, DataSourceFactory> dataSources = new LinkedHashMap<>();
+    final Map<String, SplitterFactory> splitters = new LinkedHashMap<>();
     final Map<String, Map<String, String>> owners = new LinkedHashMap<>();
     String current;
 
@@ -154,6 +174,16 @@ public final class Extensions {
     @Override
     public void schedule(String name, ScheduleFactory factory) {
       put(SCHEDULE, schedules, name, factory);
+    }
+
+    @Override
+    public void dataSource(String name, DataSourceFactory factory) {
+      put(DATA_SOURCE, dataSources, name, factory);
+    }
+
+    @Override
+    public void splitter(String name, SplitterFactory factory) {
+      put(SPLITTER, splitters, name, factory);
     }
 
     @Override

@@ -19,10 +19,15 @@ public final class Parts {
   private final Map<String, MetricFactory> metrics;
   private final Map<String, ScheduleFactory> schedules;
   private final Map<String, CustomLoss> losses;
+  private final Map<String, DataSourceFactory> dataSources;
+  private final Map<String, SplitterFactory> splitters;
 
   @Inject
   public Parts(Map<String, MetricFactory> metrics, Map<String, ScheduleFactory> schedules,
-      Map<String, CustomLoss> losses) {
+      Map<String, CustomLoss> losses, Map<String, DataSourceFactory> dataSources,
+      Map<String, SplitterFactory> splitters) {
+    this.dataSources = Map.copyOf(Objects.requireNonNull(dataSources, "data sources"));
+    this.splitters = Map.copyOf(Objects.requireNonNull(splitters, "splitters"));
     this.metrics = Map.copyOf(Objects.requireNonNull(metrics, "metrics"));
     this.schedules = Map.copyOf(Objects.requireNonNull(schedules, "schedules"));
     this.losses = Map.copyOf(Objects.requireNonNull(losses, "losses"));
@@ -30,7 +35,8 @@ public final class Parts {
 
   /** The parts of {@code extensions}, without an injector (checks, library code). */
   public static Parts of(Extensions extensions) {
-    return new Parts(extensions.metrics(), extensions.schedules(), extensions.losses());
+    return new Parts(extensions.metrics(), extensions.schedules(), extensions.losses(), extensions.dataSources(),
+        extensions.splitters());
   }
 
   /** Custom loss types by name (the built-in catalogue is not among them). */
@@ -46,6 +52,30 @@ public final class Parts {
   /** Registered schedule names. */
   public java.util.Set<String> scheduleNames() {
     return new java.util.TreeSet<>(schedules.keySet());
+  }
+
+  /**
+   * The dataset {@code data:} describes, opened by the source {@code data.source} names.
+   *
+   * @throws HoldoutException {@code FILE: 'data.source' 'x' is not a registered data source
+   *     (registered: ...)}, or the source's own one-line complaint
+   */
+  public io.holdout.api.data.Dataset openData(io.holdout.api.config.DataConfig data,
+      io.holdout.api.config.LoadedConfig config) {
+    return Extensions.require(dataSources, Extensions.DATA_SOURCE, data.source(), config.source().toString(),
+        "data.source").open(data, config);
+  }
+
+  /**
+   * The splitter {@code split:} describes, built by the type {@code split.type} names.
+   *
+   * @throws HoldoutException {@code FILE: 'split.type' 'x' is not a registered split type
+   *     (registered: ...)}, or the splitter's own one-line complaint
+   */
+  public io.holdout.api.data.Splitter splitter(io.holdout.api.config.SplitConfig split,
+      io.holdout.api.config.LoadedConfig config) {
+    return Extensions.require(splitters, Extensions.SPLITTER, split.type(), config.source().toString(),
+        "split.type").create(split, config);
   }
 
   /**

@@ -6,6 +6,12 @@ package io.holdout.api.extension;
  * across all plugins; a second registration fails, naming both plugins.
  */
 public interface Registry {
+  /** A data source, named in config as {@code data.source: NAME}. */
+  void dataSource(String name, DataSourceFactory factory);
+
+  /** A splitter, named in config as {@code split.type: NAME}. */
+  void splitter(String name, SplitterFactory factory);
+
   /** A metric, named in config as {@code metrics: - {type: NAME, ...}}. */
   void metric(String name, MetricFactory factory);
 

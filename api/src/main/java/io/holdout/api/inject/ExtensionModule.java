@@ -2,10 +2,12 @@ package io.holdout.api.inject;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
+import io.holdout.api.extension.DataSourceFactory;
 import io.holdout.api.extension.Extensions;
 import io.holdout.api.extension.MetricFactory;
 import io.holdout.api.extension.Parts;
 import io.holdout.api.extension.ScheduleFactory;
+import io.holdout.api.extension.SplitterFactory;
 import io.holdout.api.loss.CustomLoss;
 import java.util.Objects;
 
@@ -30,6 +32,12 @@ public final class ExtensionModule extends AbstractModule {
     extensions.schedules().forEach((name, f) -> schedules.addBinding(name).toInstance(f));
     MapBinder<String, CustomLoss> losses = MapBinder.newMapBinder(binder(), String.class, CustomLoss.class);
     extensions.losses().forEach((name, d) -> losses.addBinding(name).toInstance(d));
+    MapBinder<String, DataSourceFactory> sources =
+        MapBinder.newMapBinder(binder(), String.class, DataSourceFactory.class);
+    extensions.dataSources().forEach((name, f) -> sources.addBinding(name).toInstance(f));
+    MapBinder<String, SplitterFactory> splitters =
+        MapBinder.newMapBinder(binder(), String.class, SplitterFactory.class);
+    extensions.splitters().forEach((name, f) -> splitters.addBinding(name).toInstance(f));
     bind(Parts.class);
   }
 }
