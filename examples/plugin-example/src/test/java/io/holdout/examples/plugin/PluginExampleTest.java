@@ -141,6 +141,29 @@ class PluginExampleTest {
     // trained: most test flowers' petal width is predicted within a quarter centimetre
     assertThat(reported).isGreaterThan(0.5);
     assertThat(Files.readAllLines(run.resolve("metrics.csv")).get(0)).contains("petal_width.within_tolerance");
+
+    // the same weights evaluated on every engine: the plugin's loss compiled by each gives the same figure
+    JsonNode own = evaluate(run, "pytorch");
+    assertThat(own.path("loss").path("width").asDouble(Double.NaN))
+        .isCloseTo(meanLogCosh(run.resolve("eval-test-pytorch-predictions.csv")), within(2e-5));
+    for (String engine : List.of("tensorflow", "onnx")) {
+      JsonNode other = evaluate(run, engine);
+      for (String key : List.of("total", "width", "classification")) {
+        double x = own.path("loss").path(key).asDouble(Double.NaN);
+        assertThat(other.path("loss").path(key).asDouble(Double.NaN)).as("%s loss %s", engine, key)
+            .isCloseTo(x, within(1e-5 * Math.max(1e-3, Math.abs(x))));
+      }
+      assertThat(other.path("metrics").path("petal_width.within_tolerance").asDouble(Double.NaN))
+          .isEqualTo(own.path("metrics").path("petal_width.within_tolerance").asDouble());
+    }
+  }
+
+  /** {@code holdout evaluate RUN --backend ENGINE} on the test split, its report read back. */
+  static JsonNode evaluate(Path run, String engine) throws Exception {
+    Result r = cli("evaluate", run.toString(), "--backend", engine);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("width");
+    return new ObjectMapper().readTree(run.resolve("eval-test-" + engine + ".json").toFile());
   }
 
   @Test
