@@ -16,6 +16,7 @@ import io.holdout.api.config.Specs;
 import io.holdout.api.config.SplitConfig;
 import io.holdout.api.config.TrainerConfig;
 import io.holdout.api.data.Split;
+import io.holdout.api.extension.CallbackContext;
 import io.holdout.api.extension.Parts;
 import io.holdout.api.inject.Bootstrap;
 import io.holdout.api.io.AtomicFiles;
@@ -451,6 +452,10 @@ public final class Experiment {
       IntervalEstimator intervals = p.intervals();
       if (intervals != null) {
         b.optTestIntervals(intervals);
+      }
+      CallbackContext context = new CallbackContext(p.loaded, run.dir(), console, p.loss.names(), metricNames);
+      for (int i = 0; i < tc.callbacks().size(); i++) {
+        b.addListener(p.parts.callback(tc.callbacks().get(i), i, context));
       }
       extra.forEach(b::addListener);
       RunResult result = b.build().fit(session, p.data.train(), p.data.val(), p.data.test(), state);

@@ -242,6 +242,10 @@ final class ConfigValidator {
     } catch (HoldoutException e) {
       fail(f, e.getMessage());
     }
+    for (int i = 0; i < t.callbacks().size(); i++) {
+      io.holdout.api.extension.Extensions.require(io.holdout.api.extension.Extensions.installed().callbacks(),
+          io.holdout.api.extension.Extensions.CALLBACK, t.callbacks().get(i), f, "trainer.callbacks." + i);
+    }
     // YAML reads an unquoted off/no as false: accept it as none
     if (!Set.of("auto", "bar", "lines", "none", "off", "false").contains(t.progress())) {
       fail(f, "'trainer.progress' must be auto, bar, lines or none, got '" + t.progress() + "'");

@@ -30,6 +30,8 @@ public final class Extensions {
 
   public static final String SPLITTER = "split type";
 
+  public static final String CALLBACK = "callback";
+
   private static volatile Extensions installed;
 
   private final List<String> plugins;
@@ -38,6 +40,7 @@ public final class Extensions {
   private final Map<String, CustomLoss> losses;
   private final Map<String, DataSourceFactory> dataSources;
   private final Map<String, SplitterFactory> splitters;
+  private final Map<String, CallbackFactory> callbacks;
   private final Map<String, Map<String, String>> owners;
 
   private Extensions(Collector c) {
@@ -47,6 +50,7 @@ public final class Extensions {
     this.losses = Collections.unmodifiableMap(new TreeMap<>(c.losses));
     this.dataSources = Collections.unmodifiableMap(new TreeMap<>(c.dataSources));
     this.splitters = Collections.unmodifiableMap(new TreeMap<>(c.splitters));
+    this.callbacks = Collections.unmodifiableMap(new TreeMap<>(c.callbacks));
     Map<String, Map<String, String>> o = new LinkedHashMap<>();
     c.owners.forEach((k, v) -> o.put(k, Collections.unmodifiableMap(new TreeMap<>(v))));
     this.owners = Collections.unmodifiableMap(o);
@@ -135,6 +139,11 @@ public final class Extensions {
     return splitters;
   }
 
+  /** Callback factories by config name, sorted. */
+  public Map<String, CallbackFactory> callbacks() {
+    return callbacks;
+  }
+
   /** Which plugin registered each name of {@code point}, sorted by name. */
   public Map<String, String> owners(String point) {
     return owners.getOrDefault(point, Map.of());
@@ -163,6 +172,7 @@ public final class Extensions {
     final Map<String, CustomLoss> losses = new LinkedHashMap<>();
     final Map<String, DataSourceFactory> dataSources = new LinkedHashMap<>();
     final Map<String, SplitterFactory> splitters = new LinkedHashMap<>();
+    final Map<String, CallbackFactory> callbacks = new LinkedHashMap<>();
     final Map<String, Map<String, String>> owners = new LinkedHashMap<>();
     String current;
 
@@ -184,6 +194,11 @@ public final class Extensions {
     @Override
     public void splitter(String name, SplitterFactory factory) {
       put(SPLITTER, splitters, name, factory);
+    }
+
+    @Override
+    public void callback(String name, CallbackFactory factory) {
+      put(CALLBACK, callbacks, name, factory);
     }
 
     @Override

@@ -21,11 +21,13 @@ public final class Parts {
   private final Map<String, CustomLoss> losses;
   private final Map<String, DataSourceFactory> dataSources;
   private final Map<String, SplitterFactory> splitters;
+  private final Map<String, CallbackFactory> callbacks;
 
   @Inject
   public Parts(Map<String, MetricFactory> metrics, Map<String, ScheduleFactory> schedules,
       Map<String, CustomLoss> losses, Map<String, DataSourceFactory> dataSources,
-      Map<String, SplitterFactory> splitters) {
+      Map<String, SplitterFactory> splitters, Map<String, CallbackFactory> callbacks) {
+    this.callbacks = Map.copyOf(Objects.requireNonNull(callbacks, "callbacks"));
     this.dataSources = Map.copyOf(Objects.requireNonNull(dataSources, "data sources"));
     this.splitters = Map.copyOf(Objects.requireNonNull(splitters, "splitters"));
     this.metrics = Map.copyOf(Objects.requireNonNull(metrics, "metrics"));
@@ -36,7 +38,7 @@ public final class Parts {
   /** The parts of {@code extensions}, without an injector (checks, library code). */
   public static Parts of(Extensions extensions) {
     return new Parts(extensions.metrics(), extensions.schedules(), extensions.losses(), extensions.dataSources(),
-        extensions.splitters());
+        extensions.splitters(), extensions.callbacks());
   }
 
   /** Custom loss types by name (the built-in catalogue is not among them). */
@@ -76,6 +78,22 @@ public final class Parts {
       io.holdout.api.config.LoadedConfig config) {
     return Extensions.require(splitters, Extensions.SPLITTER, split.type(), config.source().toString(),
         "split.type").create(split, config);
+  }
+
+  /**
+   * The callback entry {@code index} of {@code trainer.callbacks} names, for one run.
+   *
+   * @throws HoldoutException {@code FILE: 'trainer.callbacks.I' 'x' is not a registered callback
+   *     (registered: ...)}, or the callback's own complaint prefixed with the file
+   */
+  public io.holdout.api.train.TrainingListener callback(String name, int index, CallbackContext context) {
+    String file = context.config().source().toString();
+    CallbackFactory f = Extensions.require(callbacks, Extensions.CALLBACK, name, file, "trainer.callbacks." + index);
+    try {
+      return Objects.requireNonNull(f.create(context), () -> "callback factory " + name + " returned null");
+    } catch (HoldoutException e) {
+      throw new HoldoutException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -22,6 +22,9 @@ public interface Registry {
    */
   void loss(String name, io.holdout.api.loss.CustomLoss definition);
 
+  /** A training callback, named in config as {@code trainer.callbacks: [NAME, ...]}. */
+  void callback(String name, CallbackFactory factory);
+
   /** A learning-rate schedule, named in config as {@code trainer.schedule.type: NAME}. */
   void schedule(String name, ScheduleFactory factory);
 }

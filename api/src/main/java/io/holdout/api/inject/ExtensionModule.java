@@ -2,6 +2,7 @@ package io.holdout.api.inject;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
+import io.holdout.api.extension.CallbackFactory;
 import io.holdout.api.extension.DataSourceFactory;
 import io.holdout.api.extension.Extensions;
 import io.holdout.api.extension.MetricFactory;
@@ -38,6 +39,9 @@ public final class ExtensionModule extends AbstractModule {
     MapBinder<String, SplitterFactory> splitters =
         MapBinder.newMapBinder(binder(), String.class, SplitterFactory.class);
     extensions.splitters().forEach((name, f) -> splitters.addBinding(name).toInstance(f));
+    MapBinder<String, CallbackFactory> callbacks =
+        MapBinder.newMapBinder(binder(), String.class, CallbackFactory.class);
+    extensions.callbacks().forEach((name, f) -> callbacks.addBinding(name).toInstance(f));
     bind(Parts.class);
   }
 }

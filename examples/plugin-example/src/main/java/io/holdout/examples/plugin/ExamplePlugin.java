@@ -10,7 +10,8 @@ import io.holdout.api.loss.CustomLoss;
 import io.holdout.api.loss.LossExpression;
 
 /**
- * The example's parts: the loss type {@code log_cosh} and the metric {@code within_tolerance}.
+ * The example's parts: the loss type {@code log_cosh}, the metric {@code within_tolerance} and the
+ * callback {@code epoch_log}.
  * Listed in {@code META-INF/services/io.holdout.api.extension.Plugin}, so putting this jar on the
  * class path is all it takes; configs then name them like built-in ones.
  */
@@ -38,5 +39,6 @@ public final class ExamplePlugin implements Plugin {
   public void register(Registry registry) {
     registry.loss("log_cosh", LOG_COSH);
     registry.metric(WithinTolerance.TYPE, WithinTolerance::fromConfig);
+    registry.callback(EpochLog.TYPE, EpochLog::fromContext);
   }
 }

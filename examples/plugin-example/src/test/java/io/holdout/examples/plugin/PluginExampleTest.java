@@ -62,7 +62,7 @@ class PluginExampleTest {
           - {name: width, type: log_cosh, output: petal_width}
           - {name: classification, type: cross_entropy, output: species}
         optimizer: {type: adam, lr: 0.02}
-        trainer: {epochs: 15}
+        trainer: {epochs: 15, callbacks: [epoch_log]}
         metrics: %s
         """.formatted(dir.resolve("runs"), IRIS, metrics);
     return Files.writeString(dir.resolve("exp.yaml"), yaml);
@@ -142,6 +142,25 @@ class PluginExampleTest {
     assertThat(reported).isGreaterThan(0.5);
     assertThat(Files.readAllLines(run.resolve("metrics.csv")).get(0)).contains("petal_width.within_tolerance");
 
+    // the callback saw every epoch and the test: its lines carry metrics.csv's figures
+    JsonNode[] logged = Files.readAllLines(run.resolve(EpochLog.FILE)).stream().map(PluginExampleTest::json)
+        .toArray(JsonNode[]::new);
+    List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
+    List<String> columns = Arrays.asList(csv.get(0).split(",", -1));
+    List<String[]> val = csv.stream().skip(1).map(l -> l.split(",", -1)).filter(v -> v[1].equals("val")).toList();
+    assertThat(logged).hasSize(15 + 1);
+    for (int e = 0; e < 15; e++) {
+      assertThat(logged[e].path("epoch").asInt()).isEqualTo(e + 1);
+      for (String[] pair : new String[][] {{"val_total", "total"}, {"petal_width.within_tolerance",
+          "petal_width.within_tolerance"}}) {
+        double expected = Double.parseDouble(val.get(e)[columns.indexOf(pair[1])]);
+        assertThat(logged[e].path(pair[0]).asDouble(Double.NaN)).as("epoch %d %s", e + 1, pair[0])
+            .isCloseTo(expected, within(1e-5 * Math.max(1, Math.abs(expected))));
+      }
+    }
+    assertThat(logged[15].path("split").asText()).isEqualTo("test");
+    assertThat(logged[15].path("petal_width.within_tolerance").asDouble()).isCloseTo(reported, within(1e-8));
+
     // the same weights evaluated on every engine: the plugin's loss compiled by each gives the same figure
     JsonNode own = evaluate(run, "pytorch");
     assertThat(own.path("loss").path("width").asDouble(Double.NaN))
@@ -155,6 +174,14 @@ class PluginExampleTest {
       }
       assertThat(other.path("metrics").path("petal_width.within_tolerance").asDouble(Double.NaN))
           .isEqualTo(own.path("metrics").path("petal_width.within_tolerance").asDouble());
+    }
+  }
+
+  static JsonNode json(String line) {
+    try {
+      return new ObjectMapper().readTree(line);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -194,6 +221,12 @@ class PluginExampleTest {
     assertThat(r.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": 'metrics.0.type'"
         + " 'within_tolerence' is not a registered metric (registered: accuracy, confusion_matrix, f1, mae, mse,"
         + " pr_auc, precision, r2, recall, rmse, roc_auc, top_k_accuracy, within_tolerance)");
+    assertThat(dir.resolve("runs")).doesNotExist();
+
+    Result callback = cli("train", config(METRICS).toString(), "--set", "trainer.callbacks=[epoch_log, slack]");
+    assertThat(callback.code()).isEqualTo(2);
+    assertThat(callback.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": 'trainer.callbacks.1'"
+        + " 'slack' is not a registered callback (registered: epoch_log)");
     assertThat(dir.resolve("runs")).doesNotExist();
 
     Result bad = cli("train", config("[{type: within_tolerance, output: petal_width, params: {tolerance: -1}}]")
