@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
 /**
  * The loss catalogue's numerics cases: the losses module's hand-checked cases, then seeded cases of
  * every type, reduction and option, each a component reading output {@code out}, the prediction and
- * the batch of targets.
+ * the batch of targets; then seeded cases of every loss type the plugins on the class path register.
  */
 public final class LossCases {
   private LossCases() {}
@@ -152,6 +152,19 @@ public final class LossCases {
           loss("l", "multibox_loc", "out", "boxes", "reduction", red), loc, noPositives));
       out.add(c("multibox_conf no positives " + red,
           loss("l", "multibox_conf", "out", "labels", "reduction", red), confT, noPositives));
+    }
+
+    // every loss type a plugin registered: its expression on seeded numbers or class logits
+    for (var e : io.holdout.api.extension.Extensions.installed().losses().entrySet()) {
+      boolean byClass = e.getValue().target() == io.holdout.api.data.TargetKind.CLASS;
+      Tensor pred = byClass ? floats(Fixtures.normal(r, n * classes, 2), n, classes)
+          : floats(Fixtures.normal(r, b * 3, 1.5), b, 3);
+      Batch targets = byClass ? batch("y", longs(Fixtures.labels(r, n, classes), n))
+          : batch("y", floats(Fixtures.normal(r, b * 3, 1), b, 3));
+      for (String red : reductions) {
+        out.add(c(e.getKey() + " (plugin) " + red, loss("l", e.getKey(), "out", "y", "reduction", red), pred,
+            targets));
+      }
     }
     return List.copyOf(out);
   }

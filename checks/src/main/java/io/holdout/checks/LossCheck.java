@@ -44,7 +44,7 @@ public final class LossCheck {
   public static CheckResult run(Backend backend, LossCase c, CheckSettings settings) {
     String title = "losses: " + c.title();
     Capabilities caps = backend.capabilities();
-    if (!caps.losses().contains(c.spec().type())) {
+    if (!caps.supportsLoss(c.spec().type())) {
       return CheckResult.unsupported(backend.name(), title, "no loss '" + c.spec().type() + "'");
     }
     if (!caps.layers().contains("dense")) {

@@ -15,24 +15,12 @@ import io.holdout.api.data.DatasetSchema;
 import io.holdout.api.data.TargetInfo;
 import io.holdout.api.data.Split;
 import io.holdout.api.data.Splitter;
-import io.holdout.api.data.TargetKind;
+import io.holdout.api.extension.Extensions;
+import io.holdout.api.extension.Parts;
 import io.holdout.datasets.Datasets;
-import io.holdout.datasets.csv.CsvSource;
-import io.holdout.datasets.csv.MissingValues;
 import io.holdout.datasets.loader.DataLoader;
-import io.holdout.datasets.split.RandomSplitter;
-import io.holdout.datasets.split.Ratios;
-import io.holdout.datasets.split.StratifiedSplitter;
-import io.holdout.datasets.split.KFoldSplitter;
 import io.holdout.datasets.split.LeakageCheck;
-import io.holdout.datasets.split.OrderedSplitter;
-import io.holdout.datasets.split.PredefinedSplitter;
 import io.holdout.datasets.split.SplitManifest;
-import io.holdout.datasets.image.CocoSource;
-import io.holdout.datasets.image.ImageFolderSource;
-import io.holdout.datasets.image.ShapeClassesSource;
-import io.holdout.datasets.image.ShapesSource;
-import io.holdout.datasets.image.VocSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,11 +53,17 @@ public final class DataSetup implements AutoCloseable {
     this.test = test;
   }
 
+  /** The data of {@code loaded}, with the parts of the plugins on the class path. */
   public static DataSetup build(LoadedConfig loaded) {
+    return build(loaded, Parts.of(Extensions.installed()));
+  }
+
+  /** The data of {@code loaded}: its source and splitter looked up in {@code parts}. */
+  public static DataSetup build(LoadedConfig loaded, Parts parts) {
     ExperimentConfig c = loaded.config();
     String file = loaded.source().toString();
-    Dataset dataset = open(loaded);
-    Split split = splitter(c.split(), c.seed(), loaded, dataset).split(dataset);
+    Dataset dataset = parts.openData(c.data(), loaded);
+    Split split = splitter(parts, c.split(), loaded).split(dataset);
     Dataset trainPart = Datasets.part(dataset, split, Split.TRAIN);
     Dataset valPart = Datasets.part(dataset, split, Split.VAL);
     Dataset testPart = Datasets.part(dataset, split, Split.TEST);
@@ -240,124 +234,14 @@ public final class DataSetup implements AutoCloseable {
     return open(loaded, loaded.config().data());
   }
 
+  /** The dataset {@code d} describes, opened by the registered source {@code data.source} names. */
   static Dataset open(LoadedConfig loaded, DataConfig d) {
-    String file = loaded.source().toString();
-    Integer size = d.imageSize();
-    switch (d.source()) {
-      case "imagefolder" -> {
-        ImageFolderSource.Builder b = ImageFolderSource.builder(loaded.resolve(d.path()));
-        if (size != null) {
-          b.optSize(size, size);
-        }
-        if (d.classes() != null) {
-          b.optClasses(d.classes());
-        }
-        return b.open();
-      }
-      case "voc" -> {
-        VocSource.Builder b = VocSource.builder(loaded.resolve(d.path())).optSkipBad(d.skipBadSamples());
-        if (size != null) {
-          b.optSize(size, size);
-        }
-        if (d.classes() != null) {
-          b.optClasses(d.classes());
-        }
-        if (d.imageSet() != null) {
-          b.optImageSet(d.imageSet());
-        }
-        return b.open();
-      }
-      case "coco" -> {
-        Path json = loaded.resolve(d.path());
-        Path images = d.images() != null ? loaded.resolve(d.images()) : json.getParent().resolve("images");
-        CocoSource.Builder b = CocoSource.builder(json, images).optSkipBad(d.skipBadSamples());
-        if (size != null) {
-          b.optSize(size, size);
-        }
-        return b.open();
-      }
-      case "shapes" -> {
-        return ShapesSource.builder(d.count(), size, size)
-            .optSeed(loaded.config().seed())
-            .optObjects(d.minObjects(), d.maxObjects())
-            .optNoise(d.noise().floatValue())
-            .build()
-            .open();
-      }
-      case "shape_classes" -> {
-        return ShapeClassesSource.builder(d.count(), size, size)
-            .optSeed(loaded.config().seed())
-            .optNoise(d.noise().floatValue())
-            .build()
-            .open();
-      }
-      default -> {
-        return openCsv(loaded, d, file);
-      }
-    }
+    return Parts.of(Extensions.installed()).openData(d, loaded);
   }
 
-  private static Dataset openCsv(LoadedConfig loaded, DataConfig d, String file) {
-    if (d.delimiter().length() != 1) {
-      throw new HoldoutException(file + ": data.delimiter must be one character, got '" + d.delimiter() + "'");
-    }
-    CsvSource.Builder b = CsvSource.builder(loaded.resolve(d.path()))
-        .optDelimiter(d.delimiter().charAt(0))
-        .optMissing("skip".equals(d.missing()) ? MissingValues.SKIP : MissingValues.ERROR);
-    if (d.features() != null) {
-      b.features(d.features());
-    }
-    for (Map.Entry<String, TargetConfig> e : d.targets().entrySet()) {
-      TargetConfig t = e.getValue();
-      String column = t.column() == null ? e.getKey() : t.column();
-      if ("class".equals(t.type())) {
-        if (t.classes() != null) {
-          b.classTarget(e.getKey(), column, t.classes());
-        } else {
-          b.classTarget(e.getKey(), column);
-        }
-      } else {
-        b.target(e.getKey(), column, TargetKind.NUMBER);
-      }
-    }
-    return b.build().open();
-  }
-
-  static Splitter splitter(SplitConfig s, long seed, LoadedConfig loaded, Dataset dataset) {
-    String file = loaded.source().toString();
-    Ratios ratios = new Ratios(s.ratios());
-    return switch (s.type()) {
-      case "stratified" -> new StratifiedSplitter(classTarget(s, dataset, file), ratios, seed);
-      case "ordered" -> new OrderedSplitter(ratios);
-      case "kfold" -> {
-        double test = s.ratios().getOrDefault(Split.TEST, 0.0);
-        KFoldSplitter k = s.stratifyBy() != null
-            ? KFoldSplitter.stratified(s.stratifyBy(), s.folds(), seed) : KFoldSplitter.of(s.folds(), seed);
-        if (test > 0) {
-          k = k.optTest(test);
-        }
-        yield k.fold(s.fold());
-      }
-      case "lists" -> {
-        Map<String, Path> files = new LinkedHashMap<>();
-        s.lists().forEach((part, f) -> files.put(part, loaded.resolve(f)));
-        yield PredefinedSplitter.fromListFiles(files);
-      }
-      case "manifest" -> {
-        Path m = loaded.resolve(s.path());
-        yield SplitManifest.read(m).asSplitter(m.toString());
-      }
-      default -> RandomSplitter.ratios(ratios, seed);
-    };
-  }
-
-  private static String classTarget(SplitConfig s, Dataset dataset, String file) {
-    if (s.stratifyBy() != null) {
-      return s.stratifyBy();
-    }
-    return dataset.schema().targets().entrySet().stream()
-        .filter(e -> e.getValue().kind() == TargetKind.CLASS).map(Map.Entry::getKey).findFirst()
-        .orElseThrow(() -> new HoldoutException(file + ": split.type stratified needs a class target (split.stratifyBy)"));
+  /** The splitter {@code s} describes, built by the registered split type {@code split.type} names. */
+  static Splitter splitter(Parts parts, SplitConfig s, LoadedConfig loaded) {
+    return parts.splitter(s, loaded);
   }
 
   /** Samples whose content is identical across parts (a leak), computed on demand. */

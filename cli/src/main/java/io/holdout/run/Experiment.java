@@ -16,6 +16,8 @@ import io.holdout.api.config.Specs;
 import io.holdout.api.config.SplitConfig;
 import io.holdout.api.config.TrainerConfig;
 import io.holdout.api.data.Split;
+import io.holdout.api.extension.CallbackContext;
+import io.holdout.api.extension.Parts;
 import io.holdout.api.inject.Bootstrap;
 import io.holdout.api.io.AtomicFiles;
 import io.holdout.api.io.Safetensors;
@@ -30,7 +32,6 @@ import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.ModelSpecJson;
 import io.holdout.api.model.Weights;
 import io.holdout.api.train.EvalSummary;
-import io.holdout.api.train.LrSchedule;
 import io.holdout.api.train.Monitor;
 import io.holdout.api.train.ReduceOnPlateau;
 import io.holdout.api.train.RunResult;
@@ -42,7 +43,6 @@ import io.holdout.checks.CheckResult;
 import io.holdout.checks.CheckSettings;
 import io.holdout.checks.Doctor;
 import io.holdout.losses.ResolvedLoss;
-import io.holdout.losses.metrics.MetricCatalog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -76,6 +76,7 @@ public final class Experiment {
     final LoadedConfig loaded;
     final String file;
     final Backend backend;
+    final Parts parts;
     final DataSetup data;
     final ModelSpec model;
     final LossSpec loss;
@@ -86,14 +87,17 @@ public final class Experiment {
       this.loaded = loaded;
       ExperimentConfig c = loaded.config();
       this.file = loaded.source().toString();
-      this.backend = bindBackend(loaded, backendOverride);
-      this.data = DataSetup.build(loaded);
+      Injector injector = inject(loaded, backendOverride);
+      this.backend = backendOf(injector, loaded, backendOverride);
+      this.parts = injector.getInstance(Parts.class);
+      this.data = DataSetup.build(loaded, parts);
       try {
         this.model = data.model() != null ? data.model() : Specs.model(c.model(), data.dataset().schema(), file);
         this.loss = Specs.loss(c.loss());
         // every loss parameter, checked against the model's heads before any engine opens
         ResolvedLoss.resolve(loss, model, file);
-        this.metrics = metrics(c.metrics(), file, data.detection());
+        this.metrics = metrics(parts, c.metrics(), file, data.detection());
+        parts.schedule(c.trainer().schedule(), file);
         Map<String, Direction> directions = new LinkedHashMap<>();
         metrics.get().forEach(m -> directions.put(m.name(), m.direction()));
         Monitor m = null;
@@ -211,11 +215,19 @@ public final class Experiment {
 
   /** The config's backend, or {@code override}, bound through Guice as the config names it. */
   static Backend bindBackend(LoadedConfig loaded, String override) {
-    String backendName = override != null ? override : loaded.config().backend();
+    return backendOf(inject(loaded, override), loaded, override);
+  }
+
+  /** The run's injector: the registered parts and the config's backend, or {@code override}. */
+  static Injector inject(LoadedConfig loaded, String override) {
     LoadedConfig forBackend = override == null ? loaded
         : ConfigLoader.parse(loaded.resolvedYaml(), loaded.source().toString(), loaded.baseDir(),
             List.of("backend=" + override));
-    Injector injector = Bootstrap.injector(forBackend);
+    return Bootstrap.injector(forBackend);
+  }
+
+  private static Backend backendOf(Injector injector, LoadedConfig loaded, String override) {
+    String backendName = override != null ? override : loaded.config().backend();
     Backend backend = injector.getInstance(Backend.class);
     if (!backend.name().equals(backendName)) {
       throw new IllegalStateException("bound backend " + backend.name() + " for " + backendName);
@@ -413,7 +425,7 @@ public final class Experiment {
       Trainer.Builder b = Trainer.builder()
           .setEpochs(tc.epochs())
           .optMetrics(p.metrics)
-          .optSchedule(schedule(tc.schedule()))
+          .optSchedule(p.parts.schedule(tc.schedule(), p.file))
           .optTestOnBest(tc.testOnBest())
           .addListener(new ConsoleReporter(console,
               SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.val()),
@@ -441,6 +453,10 @@ public final class Experiment {
       IntervalEstimator intervals = p.intervals();
       if (intervals != null) {
         b.optTestIntervals(intervals);
+      }
+      CallbackContext context = new CallbackContext(p.loaded, run.dir(), console, p.loss.names(), metricNames);
+      for (int i = 0; i < tc.callbacks().size(); i++) {
+        b.addListener(p.parts.callback(tc.callbacks().get(i), i, context));
       }
       extra.forEach(b::addListener);
       RunResult result;
@@ -489,7 +505,8 @@ public final class Experiment {
       throw new HoldoutException("--split must be train, val or test, got '" + split + "'");
     }
     SavedRun saved = SavedRun.open(runDir);
-    Backend backend = saved.backend(backendOverride);
+    Injector injector = inject(saved.loaded, backendOverride);
+    Backend backend = backendOf(injector, saved.loaded, backendOverride);
     SessionSpec spec = saved.sessionSpec(backend, saved.weights(weightsName));
     String name = dataFile == null ? split : "data-" + stem(dataFile);
     try (DataSetup d = DataSetup.forRun(saved, dataFile)) {
@@ -498,7 +515,8 @@ public final class Experiment {
         case Split.TRAIN -> d.train();
         default -> d.test();
       };
-      List<Metric> metrics = metrics(saved.loaded.config().metrics(), saved.file, saved.detection).get();
+      List<Metric> metrics = metrics(injector.getInstance(Parts.class), saved.loaded.config().metrics(), saved.file,
+          saved.detection).get();
       Predictions preds = saved.predictions(name, saved.run.file("eval-" + name + "-" + backend.name()
           + "-predictions.csv"));
       try (TrainingSession session = backend.open(spec)) {
@@ -533,15 +551,6 @@ public final class Experiment {
         .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
   }
 
-  static LrSchedule schedule(TrainerConfig.ScheduleConfig s) {
-    return switch (s.type()) {
-      case "step" -> new LrSchedule.Step(s.stepEpochs(), s.gamma());
-      case "multistep" -> new LrSchedule.MultiStep(s.milestones(), s.gamma());
-      case "cosine" -> new LrSchedule.Cosine(s.warmupEpochs(), s.minLr());
-      default -> new LrSchedule.Constant();
-    };
-  }
-
   /**
    * The config with every path (data, COCO images, split lists, split manifest) made absolute, so
    * the run folder's copy works from anywhere.
@@ -573,19 +582,17 @@ public final class Experiment {
     return ConfigLoader.parse(ConfigLoader.toYaml(changed), loaded.source().toString(), loaded.baseDir(), List.of());
   }
 
-  static Supplier<List<Metric>> metrics(List<MetricConfig> configs, String file, DetectionSetup detection) {
+  /**
+   * Fresh metrics of the config's {@code metrics:} entries, each built by the registered part its
+   * {@code type} names; detection mAP ({@code map}) is built from the run's detection section.
+   */
+  static Supplier<List<Metric>> metrics(Parts parts, List<MetricConfig> configs, String file,
+      DetectionSetup detection) {
     return () -> {
       List<Metric> out = new ArrayList<>();
-      for (MetricConfig m : configs) {
-        if ("map".equals(m.type())) {
-          out.add(detection.metric(m, file));
-          continue;
-        }
-        try {
-          out.add(MetricCatalog.create(m.type(), m.output(), m.target(), m.params()));
-        } catch (HoldoutException e) {
-          throw new HoldoutException(file + ": metrics: " + e.getMessage());
-        }
+      for (int i = 0; i < configs.size(); i++) {
+        MetricConfig m = configs.get(i);
+        out.add("map".equals(m.type()) && detection != null ? detection.metric(m, file) : parts.metric(m, i, file));
       }
       return out;
     };

@@ -23,7 +23,8 @@ import java.util.Set;
  */
 record RunIdentity(String configHash, String configYaml, String splitHash, String dataHash) {
   /** Keys a resume may change: more epochs, how progress is shown, where runs go. */
-  static final Set<String> MAY_CHANGE = Set.of("trainer.epochs", "trainer.progress", "trainer.progressSeconds", "runs");
+  static final Set<String> MAY_CHANGE = Set.of("trainer.epochs", "trainer.progress", "trainer.progressSeconds", "trainer.callbacks",
+      "runs");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

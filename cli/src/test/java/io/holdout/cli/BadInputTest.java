@@ -93,7 +93,20 @@ class BadInputTest {
   @Test
   void unknownLossAndMetricNamesListKnownOnes() throws Exception {
     assertUserError(train(config(), "loss.0.type=msee"), "unknown loss type 'msee' (known: ");
-    assertUserError(train(config(), "metrics=[{type: accuracyy, output: species}]"), "unknown metric 'accuracyy' (known: ");
+    CliFixture.Result metric = train(config(), "metrics=[{type: accuracy, output: species}, {type: accuracyy, output: species}]");
+    assertUserError(metric, "exp.yaml: 'metrics.1.type' 'accuracyy' is not a registered metric (registered: accuracy, "
+        + "confusion_matrix, f1, mae, mse, pr_auc, precision, r2, recall, rmse, roc_auc, top_k_accuracy)");
+    assertUserError(train(config(), "metrics=[{type: mse, output: petal_width, params: {k: 2}}]"),
+        "exp.yaml: metrics: metric 'mse' has no parameter 'k' (known: none)");
+    assertUserError(train(config(), "trainer.schedule.type=cosin"), "exp.yaml: 'trainer.schedule.type' 'cosin' is not a "
+        + "registered schedule (registered: constant, cosine, multistep, step)");
+    assertUserError(train(config(), "trainer.schedule.type=step"),
+        "exp.yaml: 'trainer.schedule.stepEpochs' must be > 0 for a step schedule");
+    assertThat(dir.resolve("runs")).doesNotExist();
+    assertUserError(train(config(), "data.source=parquet"), "exp.yaml: 'data.source' 'parquet' is not a registered data "
+        + "source (registered: coco, csv, imagefolder, shape_classes, shapes, voc)");
+    assertUserError(train(config(), "split.type=grouped"), "exp.yaml: 'split.type' 'grouped' is not a registered split "
+        + "type (registered: kfold, lists, manifest, ordered, random, stratified)");
   }
 
   /**

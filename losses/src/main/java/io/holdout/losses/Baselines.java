@@ -117,7 +117,8 @@ public final class Baselines {
     Objects.requireNonNull(train, "train targets is null");
     Objects.requireNonNull(split, "split targets is null");
     LossParams p = LossParams.of(c);
-    if (p.reduction() == Reduction.SUM) {
+    if (p.reduction() == Reduction.SUM || p.type().custom() != null) {
+      // a plugin's expression has no closed-form constant predictor here
       return List.of();
     }
     Tensor trainTarget = target(train, c.target(), "train");

@@ -2,6 +2,8 @@ package io.holdout.losses;
 
 import io.holdout.api.HoldoutException;
 import io.holdout.api.data.TargetKind;
+import io.holdout.api.extension.Extensions;
+import io.holdout.api.loss.CustomLoss;
 import io.holdout.api.loss.LossComponentSpec;
 import io.holdout.api.loss.LossSpec;
 import java.util.Collections;
@@ -14,6 +16,10 @@ import java.util.Objects;
  * The names a config may use in {@code loss[].type}, with their parameters. Unknown names and
  * unknown parameters fail at start with the list of known ones; so do parameter values of the wrong
  * type or out of range.
+ *
+ * <p>Besides the built-in types here, a config may name the loss types that plugins register
+ * ({@link io.holdout.api.extension.Registry#loss}): element-wise expressions that every backend
+ * compiles. A plugin may not reuse a built-in name.
  *
  * <p>Every type takes {@code reduction} ({@code mean}, the default, or {@code sum}). The exact math
  * of each type is in {@link io.holdout.losses.reference.ReferenceLosses}.
@@ -72,11 +78,21 @@ public final class LossCatalog {
   public static LossType get(String name) {
     Objects.requireNonNull(name, "loss type is null");
     LossType t = TYPES.get(name);
-    if (t == null) {
-      throw new HoldoutException(
-          "unknown loss type '" + name + "' (known: " + String.join(", ", TYPES.keySet()) + ")");
+    Map<String, CustomLoss> custom = Extensions.installed().losses();
+    if (t != null) {
+      if (custom.containsKey(name)) {
+        throw new HoldoutException("plugin '" + Extensions.installed().owners(Extensions.LOSS).get(name)
+            + "' registers the loss type '" + name + "', which is built in: give it another name");
+      }
+      return t;
     }
-    return t;
+    CustomLoss c = custom.get(name);
+    if (c == null) {
+      java.util.List<String> known = new java.util.ArrayList<>(TYPES.keySet());
+      known.addAll(custom.keySet());
+      throw new HoldoutException("unknown loss type '" + name + "' (known: " + String.join(", ", known) + ")");
+    }
+    return LossType.of(name, c);
   }
 
   /**

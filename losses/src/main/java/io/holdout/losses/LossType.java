@@ -1,6 +1,7 @@
 package io.holdout.losses;
 
 import io.holdout.api.data.TargetKind;
+import io.holdout.api.loss.CustomLoss;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,10 +12,22 @@ import java.util.TreeSet;
  * with their defaults, and one sentence on how it is normalised (what "mean" means for it), used
  * by {@code docs/losses.md} and by reports.
  *
+ * <p>{@code custom} is null for the built-in catalogue, the plugin's definition otherwise.
+ *
  * <p>List parameters default to the empty list, meaning "1 for every class".
  */
 public record LossType(
-    String name, TargetKind target, Map<String, Object> defaults, String normalisation) {
+    String name, TargetKind target, Map<String, Object> defaults, String normalisation, CustomLoss custom) {
+  /** A built-in type. */
+  public LossType(String name, TargetKind target, Map<String, Object> defaults, String normalisation) {
+    this(name, target, defaults, normalisation, null);
+  }
+
+  /** A plugin's type, computed from its expression; its one parameter is {@code reduction}. */
+  public static LossType of(String name, CustomLoss custom) {
+    return new LossType(name, custom.target(), Map.of("reduction", "mean"), custom.description(), custom);
+  }
+
   public LossType {
     Objects.requireNonNull(name, "name is null");
     Objects.requireNonNull(target, "target kind is null");

@@ -82,6 +82,11 @@ public final class ResolvedComponent {
     return spec.weight();
   }
 
+  /** A plugin's definition, or null for a built-in type. */
+  public io.holdout.api.loss.CustomLoss custom() {
+    return type.custom();
+  }
+
   /** The head it reads. */
   public String output() {
     return spec.output();
@@ -184,6 +189,11 @@ public final class ResolvedComponent {
     Objects.requireNonNull(batch, "batch is null");
     int b = batch.size();
     double[] den = new double[b];
+    if (type.custom() != null) {
+      Arrays.fill(den, type.custom().normalisation() == io.holdout.api.loss.CustomLoss.Normalisation.ELEMENTS
+          ? units : 1);
+      return den;
+    }
     switch (spec.type()) {
       case "mse", "mae", "smooth_l1", "huber", "binary_cross_entropy" -> Arrays.fill(den, units);
       case "focal" -> Arrays.fill(den, 1);

@@ -80,6 +80,10 @@ public final class ResolvedLoss {
     }
     long[] shape = model.outputShape(c.output());
     ResolvedComponent r = new ResolvedComponent(c, p, shape);
+    if (r.custom() != null && r.custom().target() == io.holdout.api.data.TargetKind.CLASS && shape.length != 1) {
+      throw fail(c, "logits must be [batch, classes], but head '" + c.output() + "' outputs [batch, "
+          + Arrays.toString(shape).replaceAll("[\\[\\]]", "") + "]");
+    }
     switch (c.type()) {
       case "cross_entropy", "focal" -> {
         if (shape.length != 1) {

@@ -26,6 +26,15 @@ public final class TargetCheck {
     int units = c.units();
     Tensor target = target(spec, batch, spec.target());
     int b = batch.size();
+    if (c.custom() != null) {
+      if (c.custom().target() == io.holdout.api.data.TargetKind.CLASS) {
+        classLabels(spec, target, b, units, false, 0);
+      } else if (target.elementCount() != (long) b * units) {
+        throw fail(spec, "output of " + b + " × " + units + " values and target '" + spec.target() + "' "
+            + Arrays.toString(target.shape()) + " differ in size");
+      }
+      return;
+    }
     switch (spec.type()) {
       case "mse", "mae", "smooth_l1", "huber", "binary_cross_entropy" -> {
         if (target.elementCount() != (long) b * units) {

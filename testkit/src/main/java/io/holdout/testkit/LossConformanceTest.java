@@ -23,6 +23,18 @@ public abstract class LossConformanceTest extends ConformanceBase {
     return LossCases.all().stream();
   }
 
+  /** The plugin losses on the test class path (see {@link ExpressionOpsPlugin}) have cases, and use every op. */
+  @org.junit.jupiter.api.Test
+  void pluginLossesOfEveryOperationAreAmongTheCases() {
+    assertThat(cases().map(LossCase::title).toList()).contains("expr_log_cosh (plugin) mean",
+        "expr_smooth_ops (plugin) sum", "expr_kinks (plugin) mean", "expr_class_nll (plugin) sum");
+    java.util.Set<io.holdout.api.loss.LossExpression.Op> used = java.util.EnumSet.noneOf(
+        io.holdout.api.loss.LossExpression.Op.class);
+    io.holdout.api.extension.Extensions.installed().losses().values()
+        .forEach(l -> l.expression().postOrder().forEach(e -> used.add(e.op())));
+    assertThat(used).containsExactlyInAnyOrder(io.holdout.api.loss.LossExpression.Op.values());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.holdout.testkit.LossConformanceTest#cases")
   void matchesTheReference(LossCase c) {

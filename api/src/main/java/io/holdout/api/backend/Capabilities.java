@@ -41,7 +41,7 @@ public record Capabilities(
       }
     }
     for (String loss : new TreeSet<>(spec.loss().types())) {
-      if (!losses.contains(loss)) {
+      if (!supportsLoss(loss)) {
         throw missing(backend, "loss '" + loss + "'", "loss:" + loss);
       }
     }
@@ -53,5 +53,13 @@ public record Capabilities(
   private HoldoutException missing(String backend, String feature, String key) {
     String alt = alternatives.getOrDefault(key, "use a backend that supports it (see `holdout backends`)");
     return new HoldoutException("backend '" + backend + "' does not support " + feature + ": " + alt);
+  }
+
+  /**
+   * Whether the backend computes loss {@code type}: one of its {@link #losses()}, or a loss type a
+   * plugin registered, an engine-neutral expression that every backend compiles.
+   */
+  public boolean supportsLoss(String type) {
+    return losses.contains(type) || io.holdout.api.extension.Extensions.installed().losses().containsKey(type);
   }
 }

@@ -1,5 +1,6 @@
 package io.holdout.api.config;
 
+import io.holdout.api.HoldoutException;
 import io.holdout.api.model.arch.Architectures;
 import java.util.List;
 import java.util.Locale;
@@ -21,10 +22,9 @@ final class ConfigValidator {
       fail(f, "'device' must be auto, cpu or gpu, got '" + c.device() + "'");
     }
     DataConfig d = c.data();
-    Set<String> sources = Set.of("csv", "imagefolder", "voc", "coco", "shapes", "shape_classes");
-    if (!sources.contains(d.source())) {
-      fail(f, "'data.source' must be one of " + new java.util.TreeSet<>(sources) + ", got '" + d.source() + "'");
-    }
+    // sources and split types are registered parts (the built-ins through the datasets plugin)
+    io.holdout.api.extension.Extensions.require(io.holdout.api.extension.Extensions.installed().dataSources(),
+        io.holdout.api.extension.Extensions.DATA_SOURCE, d.source(), f, "data.source");
     boolean csv = d.source().equals("csv");
     boolean generated = d.source().equals("shapes") || d.source().equals("shape_classes");
     if (!generated && (d.path() == null || d.path().isBlank())) {
@@ -78,10 +78,8 @@ final class ConfigValidator {
       }
     }
     SplitConfig s = c.split();
-    Set<String> splitTypes = Set.of("random", "stratified", "ordered", "kfold", "lists", "manifest");
-    if (!splitTypes.contains(s.type())) {
-      fail(f, "'split.type' must be one of " + new java.util.TreeSet<>(splitTypes) + ", got '" + s.type() + "'");
-    }
+    io.holdout.api.extension.Extensions.require(io.holdout.api.extension.Extensions.installed().splitters(),
+        io.holdout.api.extension.Extensions.SPLITTER, s.type(), f, "split.type");
     if (s.type().equals("kfold") && (s.folds() < 2 || s.fold() < 0 || s.fold() >= s.folds())) {
       fail(f, "'split.folds' must be >= 2 and 'split.fold' in [0, folds), got folds " + s.folds() + ", fold " + s.fold());
     }
@@ -234,20 +232,19 @@ final class ConfigValidator {
         fail(f, "'trainer.plateau' needs patience > 0, cooldown >= 0 and minLr >= 0");
       }
     }
-    TrainerConfig.ScheduleConfig sc = t.schedule();
-    switch (sc.type()) {
-      case "constant", "cosine" -> { }
-      case "step" -> {
-        if (sc.stepEpochs() == null || sc.stepEpochs() <= 0) {
-          fail(f, "'trainer.schedule.stepEpochs' must be > 0 for a step schedule");
-        }
-      }
-      case "multistep" -> {
-        if (sc.milestones() == null || sc.milestones().isEmpty()) {
-          fail(f, "'trainer.schedule.milestones' is needed for a multistep schedule");
-        }
-      }
-      default -> fail(f, "'trainer.schedule.type' must be constant, step, multistep or cosine, got '" + sc.type() + "'");
+    // the schedule is a registered part: its factory checks its own settings
+    io.holdout.api.extension.ScheduleFactory schedule;
+    try {
+      schedule = io.holdout.api.extension.Extensions.require(
+          io.holdout.api.extension.Extensions.installed().schedules(), io.holdout.api.extension.Extensions.SCHEDULE,
+          t.schedule().type(), null, "trainer.schedule.type");
+      schedule.create(t.schedule());
+    } catch (HoldoutException e) {
+      fail(f, e.getMessage());
+    }
+    for (int i = 0; i < t.callbacks().size(); i++) {
+      io.holdout.api.extension.Extensions.require(io.holdout.api.extension.Extensions.installed().callbacks(),
+          io.holdout.api.extension.Extensions.CALLBACK, t.callbacks().get(i), f, "trainer.callbacks." + i);
     }
     // YAML reads an unquoted off/no as false: accept it as none
     if (!Set.of("auto", "bar", "lines", "none", "off", "false").contains(t.progress())) {

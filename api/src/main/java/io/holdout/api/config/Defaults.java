@@ -106,7 +106,7 @@ final class Defaults {
             or(o.eps(), 1e-8),
             or(o.clipNorm(), 0.0));
     TrainerConfig t = c.trainer() == null
-        ? new TrainerConfig(null, null, null, null, null, null, null, null, null, null, null) : c.trainer();
+        ? new TrainerConfig(null, null, null, null, null, null, null, null, null, null, null, null) : c.trainer();
     TrainerConfig.PlateauConfig p = t.plateau();
     TrainerConfig.ScheduleConfig sc = t.schedule() == null
         ? new TrainerConfig.ScheduleConfig(null, null, null, null, null, null) : t.schedule();
@@ -124,7 +124,8 @@ final class Defaults {
         or(t.progress(), "auto"),
         or(t.progressSeconds(), 10.0),
         new TrainerConfig.IntervalsConfig(t.intervals() == null ? 1000 : or(t.intervals().resamples(), 1000),
-            t.intervals() == null ? 0.95 : or(t.intervals().level(), 0.95)));
+            t.intervals() == null ? 0.95 : or(t.intervals().level(), 0.95)),
+        t.callbacks() == null ? List.of() : List.copyOf(t.callbacks()));
     List<MetricConfig> metrics = new ArrayList<>();
     if (c.metrics() != null) {
       for (int i = 0; i < c.metrics().size(); i++) {

@@ -18,6 +18,7 @@ import java.util.List;
  *     lines} or {@code none}
  * @param progressSeconds at most one plain progress line per this many seconds (default 10)
  * @param intervals bootstrap confidence intervals of the test metrics (default 1000 resamples, 95%)
+ * @param callbacks names of registered callbacks to run with the loop, in order (default none)
  */
 public record TrainerConfig(
     Integer epochs,
@@ -30,7 +31,8 @@ public record TrainerConfig(
     Boolean testOnBest,
     String progress,
     Double progressSeconds,
-    IntervalsConfig intervals) {
+    IntervalsConfig intervals,
+    List<String> callbacks) {
 
   /**
    * Percentile bootstrap of the test metrics, seeded with the experiment's seed.

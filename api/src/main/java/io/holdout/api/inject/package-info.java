@@ -1,2 +1,2 @@
-/** Guice bootstrap: one injector per run from the core module and the configured backend's module. */
+/** Guice bootstrap: one injector per run from the core module, the registered parts and the configured backend. */
 package io.holdout.api.inject;

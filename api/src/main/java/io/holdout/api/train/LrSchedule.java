@@ -6,7 +6,7 @@ import java.util.List;
  * The learning rate as a function of progress, applied before every training step. Epochs and
  * steps are 0-based here; {@code progress = epoch + step / stepsPerEpoch}.
  */
-public sealed interface LrSchedule {
+public interface LrSchedule {
   double lr(double baseLr, int epoch, int step, int stepsPerEpoch, int epochs);
 
   /** The base learning rate throughout. */

@@ -162,8 +162,11 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.classes=[a, b, c]"))
         .hasMessageStartingWith("exp.yaml: 'data.classes' is for image folders and VOC");
     assertThatThrownBy(() -> parse(SHAPE_CLASSES, "data.source=shape_class"))
-        .hasMessageContaining("'data.source' must be one of [coco, csv, imagefolder, shape_classes, shapes, voc]"
-            + ", got 'shape_class'");
+        .hasMessage("exp.yaml: 'data.source' 'shape_class' is not a registered data source (registered: coco, csv, "
+            + "imagefolder, shape_classes, shapes, voc)");
+    assertThatThrownBy(() -> parse(SHAPE_CLASSES, "split.type=stratifed"))
+        .hasMessage("exp.yaml: 'split.type' 'stratifed' is not a registered split type (registered: kfold, lists, "
+            + "manifest, ordered, random, stratified)");
     assertThatThrownBy(() -> parse(SHAPE_CLASSES, "detection={anchors: {sizes: [0.2, 0.4]}}"))
         .hasMessageContaining("'detection' needs a detection data source (shapes, voc or coco), not shape_classes");
   }

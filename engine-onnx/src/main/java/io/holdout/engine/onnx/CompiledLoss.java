@@ -32,7 +32,7 @@ final class CompiledLoss {
    * @throws HoldoutException for a type this backend does not compute
    */
   static CompiledLoss compile(ResolvedComponent c) {
-    if (!TYPES.contains(c.type())) {
+    if (!TYPES.contains(c.type()) && c.custom() == null) {
       throw new HoldoutException("backend '" + OnnxBackend.NAME + "' does not support loss '"
           + c.type() + "' (supported: " + String.join(", ", TYPES) + ")");
     }
@@ -55,6 +55,12 @@ final class CompiledLoss {
     ResolvedComponent r = resolved;
     int units = r.units();
     String target = r.target();
+    if (r.custom() != null) {
+      String t = r.custom().target() == io.holdout.api.data.TargetKind.CLASS
+          ? OnnxExpression.oneHot(g, OnnxLosses.flatLabels(g, in.labels(target)), units)
+          : g.reshape(in.floats(target), -1, units);
+      return OnnxExpression.terms(g, r.custom(), pred, t, units);
+    }
     return switch (r.type()) {
       case "mse" -> OnnxLosses.regression(g, Regression.MSE, pred, in.floats(target), units, 0);
       case "mae" -> OnnxLosses.regression(g, Regression.MAE, pred, in.floats(target), units, 0);

@@ -73,7 +73,7 @@ final class OnnxLosses {
   }
 
   /** Class labels of any shape as an int64 {@code [B]} vector. */
-  private static String flatLabels(OnnxGraph g, String labels) {
+  static String flatLabels(OnnxGraph g, String labels) {
     return g.reshape(labels, -1);
   }
 
@@ -211,7 +211,7 @@ final class OnnxLosses {
   }
 
   /** A {@code [B]} vector of {@code v}, B being the first dimension of {@code like}. */
-  private static String perSample(OnnxGraph g, String like, double v) {
+  static String perSample(OnnxGraph g, String like, double v) {
     return g.filled(g.shape(like, 0, 1), (float) v);
   }
 

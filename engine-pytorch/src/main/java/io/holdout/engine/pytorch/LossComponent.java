@@ -46,7 +46,7 @@ final class LossComponent {
    * @throws HoldoutException for a type this backend does not compute
    */
   static LossComponent compile(ResolvedComponent c) {
-    if (!TYPES.contains(c.type())) {
+    if (!TYPES.contains(c.type()) && c.custom() == null) {
       throw new HoldoutException(
           "backend 'pytorch' does not support loss '"
               + c.type()
@@ -110,6 +110,13 @@ final class LossComponent {
     }
     Tensor target = batch.get(resolved.target());
     double[] den = resolved.denominators(batch);
+    if (resolved.custom() != null) {
+      NDArray flat = pred.reshape(b, resolved.units());
+      NDArray t = resolved.custom().target() == io.holdout.api.data.TargetKind.CLASS
+          ? st.longs(m, labels(target)).oneHot(resolved.units())
+          : values(m, target).reshape(b, resolved.units());
+      return TorchExpression.terms(resolved.custom(), flat, t, den);
+    }
     return switch (resolved.type()) {
       case "mse" -> TorchLosses.regression(Regression.MSE, pred, values(m, target), b, 0, den);
       case "mae" -> TorchLosses.regression(Regression.MAE, pred, values(m, target), b, 0, den);

@@ -35,7 +35,7 @@ final class LossComponent {
    * @throws HoldoutException for a type this backend does not compute
    */
   static LossComponent compile(ResolvedComponent c) {
-    if (!TYPES.contains(c.type())) {
+    if (!TYPES.contains(c.type()) && c.custom() == null) {
       throw new HoldoutException("backend 'tensorflow' does not support loss '" + c.type()
           + "' (supported: " + String.join(", ", TYPES) + ")");
     }
@@ -59,6 +59,12 @@ final class LossComponent {
     ResolvedComponent r = resolved;
     int units = r.units();
     String target = r.target();
+    if (r.custom() != null) {
+      Operand<TFloat32> t = r.custom().target() == io.holdout.api.data.TargetKind.CLASS
+          ? TfLosses.oneHot(s, feeds.labels(target), s.constant(units))
+          : GraphMath.reshape(s, feeds.floats(target), -1, units);
+      return TfExpression.terms(s, r.custom(), pred, t, units);
+    }
     return switch (r.type()) {
       case "mse" -> TfLosses.regression(s, Regression.MSE, pred, feeds.floats(target), units, 0);
       case "mae" -> TfLosses.regression(s, Regression.MAE, pred, feeds.floats(target), units, 0);

@@ -217,7 +217,7 @@ final class TfLosses {
     return new Terms(sum(tf, mul(tf, ce, kept), 1), posCount);
   }
 
-  private static Operand<TFloat32> oneHot(Ops tf, Operand<TInt64> labels, Operand<TInt32> depth) {
+  static Operand<TFloat32> oneHot(Ops tf, Operand<TInt64> labels, Operand<TInt32> depth) {
     return tf.oneHot(labels, depth, tf.constant(1f), tf.constant(0f));
   }
 
@@ -226,7 +226,7 @@ final class TfLosses {
    * that depends on the prediction would need a gradient, and some (e.g. {@code OnesLike}) have
    * none in TensorFlow's C++ registry.
    */
-  private static Operand<TFloat32> perSampleConstant(Ops tf, Operand<TFloat32> targets, double v) {
+  static Operand<TFloat32> perSampleConstant(Ops tf, Operand<TFloat32> targets, double v) {
     return mul(tf, tf.onesLike(sum(tf, targets, 1)), v);
   }
 

@@ -73,6 +73,9 @@ public final class ReferenceLosses {
     Inputs in = Inputs.of(c, outputs, batch);
     LossParams p = in.params;
     int b = batch.size();
+    if (p.type().custom() != null) {
+      return in.expression().terms();
+    }
     return switch (c.type()) {
       case "mse" -> ReferenceRegression.terms(ReferenceRegression.Kind.MSE, in.pred(), in.targetFloats(), b, 0);
       case "mae" -> ReferenceRegression.terms(ReferenceRegression.Kind.MAE, in.pred(), in.targetFloats(), b, 0);
@@ -104,7 +107,7 @@ public final class ReferenceLosses {
     Inputs in = Inputs.of(c, outputs, batch);
     LossParams p = in.params;
     int b = batch.size();
-    double[] g = switch (c.type()) {
+    double[] g = p.type().custom() != null ? in.expression().numeratorGrad() : switch (c.type()) {
       case "mse" -> ReferenceRegression.numeratorGrad(ReferenceRegression.Kind.MSE, in.pred(), in.targetFloats(), 0);
       case "mae" -> ReferenceRegression.numeratorGrad(ReferenceRegression.Kind.MAE, in.pred(), in.targetFloats(), 0);
       case "smooth_l1" -> ReferenceRegression.numeratorGrad(
@@ -213,6 +216,14 @@ public final class ReferenceLosses {
 
     float[] pred() {
       return prediction.toFloatArray();
+    }
+
+    /** A plugin's expression on these inputs (flattened to {@code [batch, values]}). */
+    ReferenceExpression expression() {
+      io.holdout.api.loss.CustomLoss custom = params.type().custom();
+      boolean classes = custom.target() == io.holdout.api.data.TargetKind.CLASS;
+      return new ReferenceExpression(custom, pred(), classes ? null : targetFloats(),
+          classes ? labels() : null, batch);
     }
 
     float[] targetFloats() {

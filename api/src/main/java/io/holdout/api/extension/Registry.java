@@ -1,0 +1,30 @@
+package io.holdout.api.extension;
+
+/**
+ * Where a {@link Plugin} records its parts: one method per extension point, each taking the name a
+ * config uses for the part and a factory that builds it. A name may be registered once per point
+ * across all plugins; a second registration fails, naming both plugins.
+ */
+public interface Registry {
+  /** A data source, named in config as {@code data.source: NAME}. */
+  void dataSource(String name, DataSourceFactory factory);
+
+  /** A splitter, named in config as {@code split.type: NAME}. */
+  void splitter(String name, SplitterFactory factory);
+
+  /** A metric, named in config as {@code metrics: - {type: NAME, ...}}. */
+  void metric(String name, MetricFactory factory);
+
+  /**
+   * A loss type, named in config as {@code loss: - {type: NAME, ...}}: engine-neutral, so every
+   * backend trains or evaluates with it. Names of the built-in catalogue ({@code mse}, ...) are
+   * taken.
+   */
+  void loss(String name, io.holdout.api.loss.CustomLoss definition);
+
+  /** A training callback, named in config as {@code trainer.callbacks: [NAME, ...]}. */
+  void callback(String name, CallbackFactory factory);
+
+  /** A learning-rate schedule, named in config as {@code trainer.schedule.type: NAME}. */
+  void schedule(String name, ScheduleFactory factory);
+}

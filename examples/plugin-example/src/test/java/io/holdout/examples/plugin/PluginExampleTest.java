@@ -1,0 +1,239 @@
+package io.holdout.examples.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.holdout.api.config.ConfigLoader;
+import io.holdout.api.config.LoadedConfig;
+import io.holdout.api.extension.Extensions;
+import io.holdout.cli.Main;
+import io.holdout.run.Experiment;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The plugin in use, as a user would: its jar on the class path, its loss and metric named in YAML,
+ * trained on PyTorch through the CLI and through the library. Nothing in holdout names them.
+ */
+class PluginExampleTest {
+  static final Path IRIS = Path.of("../data/iris.csv").toAbsolutePath().normalize();
+
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  static Result cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** Iris: species and petal width from the other measurements; the plugin's metric on petal width. */
+  Path config(String metrics) throws Exception {
+    String yaml = """
+        name: plugin
+        seed: 11
+        backend: pytorch
+        runs: %s
+        data:
+          path: %s
+          features: [sepal_length, sepal_width, petal_length]
+          targets:
+            species: {type: class}
+            petal_width: {type: number}
+          standardize: true
+        split: {type: stratified, ratios: {train: 0.7, val: 0.15, test: 0.15}}
+        loader: {batchSize: 16}
+        model:
+          layers: [{type: dense, units: 16}, {type: relu}]
+          heads:
+            species: {type: classification}
+            petal_width: {type: regression}
+        loss:
+          - {name: width, type: log_cosh, output: petal_width}
+          - {name: classification, type: cross_entropy, output: species}
+        optimizer: {type: adam, lr: 0.02}
+        trainer: {epochs: 15, callbacks: [epoch_log]}
+        metrics: %s
+        """.formatted(dir.resolve("runs"), IRIS, metrics);
+    return Files.writeString(dir.resolve("exp.yaml"), yaml);
+  }
+
+  static final String METRICS = "[{type: within_tolerance, output: petal_width, params: {tolerance: 0.25}},"
+      + " {type: accuracy, output: species}]";
+
+  /**
+   * The share of test rows whose predicted petal width is within 0.25 cm of the truth, recomputed
+   * here from the per-sample predictions file (targets and predictions written to 6 digits).
+   */
+  static double shareWithin(Path predictions, double tolerance) throws Exception {
+    List<String> rows = Files.readAllLines(predictions);
+    List<String> header = Arrays.asList(rows.get(0).split(",", -1));
+    int t = header.indexOf("target_petal_width");
+    int p = header.indexOf("pred_petal_width");
+    assertThat(t).as(rows.get(0)).isNotNegative();
+    assertThat(p).as(rows.get(0)).isNotNegative();
+    int hits = 0;
+    for (String row : rows.subList(1, rows.size())) {
+      String[] v = row.split(",", -1);
+      hits += Math.abs(Double.parseDouble(v[p]) - Double.parseDouble(v[t])) <= tolerance ? 1 : 0;
+    }
+    return (double) hits / (rows.size() - 1);
+  }
+
+  /**
+   * The test split's log-cosh loss recomputed here with {@code Math.log(Math.cosh(d))} from the
+   * per-sample predictions file: each row's {@code loss_width}, and their mean (one value per row).
+   */
+  static double meanLogCosh(Path predictions) throws Exception {
+    List<String> rows = Files.readAllLines(predictions);
+    List<String> header = Arrays.asList(rows.get(0).split(",", -1));
+    int t = header.indexOf("target_petal_width");
+    int p = header.indexOf("pred_petal_width");
+    int l = header.indexOf("loss_width");
+    assertThat(l).as(rows.get(0)).isNotNegative();
+    double sum = 0;
+    for (String row : rows.subList(1, rows.size())) {
+      String[] v = row.split(",", -1);
+      double expected = Math.log(Math.cosh(Double.parseDouble(v[p]) - Double.parseDouble(v[t])));
+      assertThat(Double.parseDouble(v[l])).as(row).isCloseTo(expected, within(2e-5));
+      sum += expected;
+    }
+    return sum / (rows.size() - 1);
+  }
+
+  @Test
+  void thePluginIsFoundOnTheClassPathBesideTheBuiltIns() {
+    Extensions e = Extensions.installed();
+    assertThat(e.plugins()).contains("plugin-example", "losses", "core");
+    assertThat(e.owners(Extensions.METRIC)).containsEntry("within_tolerance", "plugin-example")
+        .containsEntry("accuracy", "losses");
+    assertThat(e.owners(Extensions.LOSS)).containsEntry("log_cosh", "plugin-example");
+  }
+
+  @Test
+  void trainsWithThePluginLossAndMetricFromYamlThroughTheCli() throws Exception {
+    Result r = cli("train", config(METRICS).toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    // every epoch line shows the loss component on train and val, and the metric on val
+    assertThat(r.out().lines().filter(l -> l.startsWith("epoch ")))
+        .hasSize(15)
+        .allMatch(l -> l.matches(".*train loss [0-9.]+ \\(width [0-9.]+ \\+ classification [0-9.]+\\).*"))
+        .allMatch(l -> l.matches(".*\\| val loss [0-9.]+ \\(width [0-9.]+.*"))
+        .allMatch(l -> l.matches(".*\\| val petal_width\\.within_tolerance [01]\\.\\d{4}.*"));
+    assertThat(r.out()).containsPattern("\\| test petal_width\\.within_tolerance [01]\\.\\d{4}");
+    String last = r.out().lines().reduce((a, b) -> b).orElseThrow();
+    Path run = Path.of(last.substring("run folder: ".length()));
+    JsonNode report = new ObjectMapper().readTree(run.resolve("test-report.json").toFile());
+    double reported = report.path("metrics").path("petal_width.within_tolerance").asDouble(Double.NaN);
+    assertThat(reported).isCloseTo(shareWithin(run.resolve("test-predictions.csv"), 0.25), within(1e-9));
+    assertThat(report.path("loss").path("width").asDouble(Double.NaN))
+        .isCloseTo(meanLogCosh(run.resolve("test-predictions.csv")), within(2e-5));
+    // trained: most test flowers' petal width is predicted within a quarter centimetre
+    assertThat(reported).isGreaterThan(0.5);
+    assertThat(Files.readAllLines(run.resolve("metrics.csv")).get(0)).contains("petal_width.within_tolerance");
+
+    // the callback saw every epoch and the test: its lines carry metrics.csv's figures
+    JsonNode[] logged = Files.readAllLines(run.resolve(EpochLog.FILE)).stream().map(PluginExampleTest::json)
+        .toArray(JsonNode[]::new);
+    List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
+    List<String> columns = Arrays.asList(csv.get(0).split(",", -1));
+    List<String[]> val = csv.stream().skip(1).map(l -> l.split(",", -1)).filter(v -> v[1].equals("val")).toList();
+    assertThat(logged).hasSize(15 + 1);
+    for (int e = 0; e < 15; e++) {
+      assertThat(logged[e].path("epoch").asInt()).isEqualTo(e + 1);
+      for (String[] pair : new String[][] {{"val_total", "total"}, {"petal_width.within_tolerance",
+          "petal_width.within_tolerance"}}) {
+        double expected = Double.parseDouble(val.get(e)[columns.indexOf(pair[1])]);
+        assertThat(logged[e].path(pair[0]).asDouble(Double.NaN)).as("epoch %d %s", e + 1, pair[0])
+            .isCloseTo(expected, within(1e-5 * Math.max(1, Math.abs(expected))));
+      }
+    }
+    assertThat(logged[15].path("split").asText()).isEqualTo("test");
+    assertThat(logged[15].path("petal_width.within_tolerance").asDouble()).isCloseTo(reported, within(1e-8));
+
+    // the same weights evaluated on every engine: the plugin's loss compiled by each gives the same figure
+    JsonNode own = evaluate(run, "pytorch");
+    assertThat(own.path("loss").path("width").asDouble(Double.NaN))
+        .isCloseTo(meanLogCosh(run.resolve("eval-test-pytorch-predictions.csv")), within(2e-5));
+    for (String engine : List.of("tensorflow", "onnx")) {
+      JsonNode other = evaluate(run, engine);
+      for (String key : List.of("total", "width", "classification")) {
+        double x = own.path("loss").path(key).asDouble(Double.NaN);
+        assertThat(other.path("loss").path(key).asDouble(Double.NaN)).as("%s loss %s", engine, key)
+            .isCloseTo(x, within(1e-5 * Math.max(1e-3, Math.abs(x))));
+      }
+      assertThat(other.path("metrics").path("petal_width.within_tolerance").asDouble(Double.NaN))
+          .isEqualTo(own.path("metrics").path("petal_width.within_tolerance").asDouble());
+    }
+  }
+
+  static JsonNode json(String line) {
+    try {
+      return new ObjectMapper().readTree(line);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** {@code holdout evaluate RUN --backend ENGINE} on the test split, its report read back. */
+  static JsonNode evaluate(Path run, String engine) throws Exception {
+    Result r = cli("evaluate", run.toString(), "--backend", engine);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("width");
+    return new ObjectMapper().readTree(run.resolve("eval-test-" + engine + ".json").toFile());
+  }
+
+  @Test
+  void theLibraryRunsTheSameConfigWithThePluginMetric() throws Exception {
+    LoadedConfig loaded = ConfigLoader.load(config(METRICS), List.of());
+    StringWriter out = new StringWriter();
+    Experiment.Outcome o = Experiment.run(loaded, new PrintWriter(out, true));
+    double measured = o.result().test().metrics().get("petal_width.within_tolerance");
+    assertThat(measured).isCloseTo(shareWithin(o.runFolder().resolve("test-predictions.csv"), 0.25), within(1e-9));
+    assertThat(o.result().lastEpoch().valMetrics()).containsKey("petal_width.within_tolerance");
+    assertThat(o.result().test().loss().raw("width"))
+        .isCloseTo(meanLogCosh(o.runFolder().resolve("test-predictions.csv")), within(2e-5));
+    // trained: the log-cosh loss fell
+    assertThat(o.result().lastEpoch().train().raw("width")).isLessThan(o.result().epochs().get(0).train().raw("width"));
+  }
+
+  @Test
+  void anUnknownNameFailsBeforeTrainingListingTheRegisteredOnes() throws Exception {
+    Result loss = cli("train", config(METRICS).toString(), "--set", "loss.0.type=log_cosj");
+    assertThat(loss.code()).isEqualTo(2);
+    assertThat(loss.err().lines().count()).as(loss.err()).isEqualTo(1);
+    assertThat(loss.err()).contains("exp.yaml", "unknown loss type 'log_cosj' (known: mse, mae,", ", log_cosh)")
+        .doesNotContain("\tat ");
+    assertThat(dir.resolve("runs")).doesNotExist();
+
+    Result r = cli("train", config("[{type: within_tolerence, output: petal_width}]").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": 'metrics.0.type'"
+        + " 'within_tolerence' is not a registered metric (registered: accuracy, confusion_matrix, f1, mae, mse,"
+        + " pr_auc, precision, r2, recall, rmse, roc_auc, top_k_accuracy, within_tolerance)");
+    assertThat(dir.resolve("runs")).doesNotExist();
+
+    Result callback = cli("train", config(METRICS).toString(), "--set", "trainer.callbacks=[epoch_log, slack]");
+    assertThat(callback.code()).isEqualTo(2);
+    assertThat(callback.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": 'trainer.callbacks.1'"
+        + " 'slack' is not a registered callback (registered: epoch_log)");
+    assertThat(dir.resolve("runs")).doesNotExist();
+
+    Result bad = cli("train", config("[{type: within_tolerance, output: petal_width, params: {tolerance: -1}}]")
+        .toString());
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": metrics: metric"
+        + " 'within_tolerance': parameter 'tolerance' must be a number >= 0 (in the target's units), got -1");
+    assertThat(dir.resolve("runs")).doesNotExist();
+  }
+}
