@@ -17,33 +17,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The optimizer update as ONNX operators, run on ONNX Runtime for five steps with parameters and
  * state fed back from each step's outputs (they never pass through Java arrays), against the
- * double-precision {@link ReferenceOptimizer}, with the optimizer conformance suite's tolerance
- * (1e-5 relative, 2e-6 absolute); the learning rate changes after step 2.
+ * double-precision {@link ReferenceOptimizer}, for every optimizer case of the conformance suite,
+ * with its tolerance (1e-5 relative, 2e-6 absolute); the learning rate changes after step 2.
  */
 class OptimizerGraphTest {
-  static Stream<Arguments> optimizers() {
-    return Stream.of(
-        Arguments.of("sgd", Fixtures.optimizer("sgd", 0.1, 0, false, 0, 0)),
-        Arguments.of("sgd momentum", Fixtures.optimizer("sgd", 0.1, 0.9, false, 0, 0)),
-        Arguments.of("sgd nesterov + weight decay", Fixtures.optimizer("sgd", 0.1, 0.9, true, 0.01, 0)),
-        Arguments.of("sgd momentum clipped", Fixtures.optimizer("sgd", 0.1, 0.5, false, 0, 0.05)),
-        Arguments.of("adam", Fixtures.optimizer("adam", 0.01, 0, false, 0, 0)),
-        Arguments.of("adam L2 weight decay", Fixtures.optimizer("adam", 0.01, 0, false, 0.1, 0)),
-        Arguments.of("adamw", Fixtures.optimizer("adamw", 0.01, 0, false, 0.1, 0)),
-        Arguments.of("adamw clipped", Fixtures.optimizer("adamw", 0.01, 0, false, 0.05, 0.1)),
-        Arguments.of("adam other betas and eps", new OptimizerSpec("adam", 0.02, 0, false, 0, 0.8, 0.99, 1e-6, 0)));
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("optimizers")
+  @MethodSource("io.holdout.testkit.OptimizerConformanceTest#optimizers")
   void fiveStepsMatchTheReference(String name, OptimizerSpec o) throws Exception {
     Map<String, long[]> params = new LinkedHashMap<>();
     params.put("a.weight", new long[] {3, 4});
