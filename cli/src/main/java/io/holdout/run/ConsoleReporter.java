@@ -118,8 +118,8 @@ public final class ConsoleReporter implements TrainingListener {
   }
 
   /**
-   * {@code 0.9545 [0.86, 1.00] 95%}: a metric to 4 decimals and, when it has one, its interval to 2
-   * (an interval is coarser than its point estimate).
+   * {@code 0.9545 [0.8636, 1.0000] 95%}: a metric and, when it has one, its interval, all to 4
+   * decimals (fewer would show a tight interval around a high value as {@code [0.99, 0.99]}).
    */
   static String withInterval(String name, double value, Map<String, ConfidenceInterval> intervals) {
     ConfidenceInterval ci = intervals.get(name);
@@ -127,7 +127,7 @@ public final class ConsoleReporter implements TrainingListener {
     if (ci == null || Double.isNaN(ci.low())) {
       return v;
     }
-    return v + String.format(Locale.ROOT, " [%.2f, %.2f] %.0f%%", ci.low(), ci.high(), 100 * ci.level());
+    return v + String.format(Locale.ROOT, " [%.4f, %.4f] %.0f%%", ci.low(), ci.high(), 100 * ci.level());
   }
 
   private static String metrics(Map<String, Double> m, String prefix) {
