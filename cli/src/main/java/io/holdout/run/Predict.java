@@ -104,14 +104,7 @@ public final class Predict {
     DetectionSetup det = saved.detection;
     Path outDir = o.outDir() != null ? o.outDir() : saved.run.dir().resolve("predictions");
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode doc = mapper.createObjectNode();
-    doc.put("run", saved.run.dir().toString());
-    if (o.onnx() != null) {
-      doc.put("onnx", o.onnx().toString());
-    } else {
-      doc.put("backend", backend.name());
-      doc.put("weights", o.weights());
-    }
+    ObjectNode doc = header(mapper, saved, o, backend);
     if (det != null) {
       doc.put("score_threshold", o.score());
     }
@@ -219,14 +212,7 @@ public final class Predict {
     int batchSize = saved.loaded.config().loader().batchSize();
     Path outDir = o.outDir() != null ? o.outDir() : saved.run.dir().resolve("predictions");
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode doc = mapper.createObjectNode();
-    doc.put("run", saved.run.dir().toString());
-    if (o.onnx() != null) {
-      doc.put("onnx", o.onnx().toString());
-    } else {
-      doc.put("backend", backend.name());
-      doc.put("weights", o.weights());
-    }
+    ObjectNode doc = header(mapper, saved, o, backend);
     doc.put("table", csv.toString());
     ArrayNode list = doc.putArray("rows");
     StringBuilder table = new StringBuilder(String.join(",", tableHeader(model, saved.prep))).append('\n');
@@ -635,5 +621,18 @@ public final class Predict {
 
   private static double round(double v) {
     return Math.round(v * 1e4) / 1e4;
+  }
+
+  /** The head of {@code predictions.json}: the run, and the engine or the ONNX file that ran it. */
+  private static ObjectNode header(ObjectMapper mapper, SavedRun saved, Options o, Backend backend) {
+    ObjectNode doc = mapper.createObjectNode();
+    doc.put("run", saved.run.dir().toString());
+    if (o.onnx() != null) {
+      doc.put("onnx", o.onnx().toString());
+    } else {
+      doc.put("backend", backend.name());
+      doc.put("weights", o.weights());
+    }
+    return doc;
   }
 }
