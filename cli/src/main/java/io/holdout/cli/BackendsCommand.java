@@ -4,7 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Stage;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.BackendProvider;
-import io.holdout.api.backend.Backends;
+import io.holdout.api.extension.Extensions;
 import io.holdout.api.backend.Capabilities;
 import java.io.PrintWriter;
 import java.util.List;
@@ -26,7 +26,7 @@ final class BackendsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    List<BackendProvider> providers = Backends.discover();
+    List<BackendProvider> providers = List.copyOf(Extensions.installed().backends().values());
     if (providers.isEmpty()) {
       out.println("no backends on the class path");
       return 0;

@@ -6,6 +6,7 @@ import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.BackendProvider;
 import io.holdout.api.backend.Backends;
+import io.holdout.api.extension.Extensions;
 import io.holdout.api.backend.Device;
 import io.holdout.checks.CheckResult;
 import io.holdout.checks.CheckSettings;
@@ -55,10 +56,14 @@ final class DoctorCommand implements Callable<Integer> {
     }
     List<BackendProvider> providers = new ArrayList<>();
     if (backends.isEmpty()) {
-      providers.addAll(Backends.discover());
+      providers.addAll(Extensions.installed().backends().values());
     } else {
       for (String b : backends) {
-        providers.add(Backends.find(b));
+        BackendProvider found = Extensions.installed().backends().get(b);
+        if (found == null) {
+          throw Backends.notFound(b, Extensions.installed().backends().keySet());
+        }
+        providers.add(found);
       }
     }
     if (providers.isEmpty()) {

@@ -4,7 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Stage;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.BackendProvider;
-import io.holdout.api.backend.Backends;
+import io.holdout.api.extension.Extensions;
 import io.holdout.api.backend.Capabilities;
 import io.holdout.api.model.LayerCatalog;
 import java.io.PrintWriter;
@@ -32,7 +32,7 @@ final class LayersCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Map<String, Capabilities> caps = new LinkedHashMap<>();
-    for (BackendProvider p : Backends.discover()) {
+    for (BackendProvider p : Extensions.installed().backends().values()) {
       Backend b = Guice.createInjector(Stage.PRODUCTION, p.module()).getInstance(Backend.class);
       caps.put(p.name(), b.capabilities());
     }

@@ -6,6 +6,7 @@ import io.holdout.api.export.ExportRequest;
 import io.holdout.api.export.Exporter;
 import io.holdout.api.export.Exporters;
 import io.holdout.api.export.ModelFileInfo;
+import io.holdout.api.extension.Extensions;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
@@ -45,7 +46,7 @@ public final class Export {
    */
   public static Path run(Path runDir, String format, String weightsName, Path outFile, String holdoutVersion,
       PrintWriter out) {
-    Exporter exporter = Exporters.find(format);
+    Exporter exporter = Exporters.find(Extensions.installed().exporters().values(), format);
     SavedRun saved = SavedRun.open(runDir);
     Weights w = saved.weights(weightsName);
     Path target = outFile != null ? outFile : saved.run.dir().resolve("model." + exporter.fileExtension());

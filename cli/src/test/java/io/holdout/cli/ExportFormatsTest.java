@@ -6,6 +6,10 @@ import io.holdout.api.export.ExporterProvider;
 import io.holdout.api.export.Exporters;
 import io.holdout.api.export.ModelFileProvider;
 import io.holdout.api.export.ModelFiles;
+import io.holdout.api.extension.Extensions;
+import io.holdout.api.extension.Plugin;
+import io.holdout.api.extension.Registry;
+import io.holdout.api.train.CorePlugin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -23,6 +27,29 @@ class ExportFormatsTest {
     assertThat(Exporters.find("onnx").format()).isEqualTo("onnx");
     assertThat(Exporters.find("onnx").fileExtension()).isEqualTo("onnx");
     assertThat(ModelFiles.discover()).extracting(ModelFileProvider::format).contains("onnx");
+  }
+
+  /**
+   * Engines and export formats are registry points like the others: the core plugin registers what
+   * it finds on the class path, and a second plugin registering a taken name is refused naming both.
+   */
+  @Test
+  void enginesAndFormatsAreRegisteredParts() {
+    Extensions installed = Extensions.installed();
+    assertThat(installed.backends()).containsKeys("pytorch", "tensorflow", "onnx", "java-reference");
+    assertThat(installed.exporters()).containsKey("onnx");
+    assertThat(installed.owners(Extensions.BACKEND)).containsEntry("pytorch", "core");
+    Plugin again = new Plugin() {
+      @Override public String name() {
+        return "mine";
+      }
+
+      @Override public void register(Registry r) {
+        r.backend(installed.backends().get("onnx"));
+      }
+    };
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Extensions.of(java.util.List.of(new CorePlugin(), again)))
+        .hasMessage("the backend 'onnx' is registered twice: by plugin 'core' and by plugin 'mine'");
   }
 
   @Test

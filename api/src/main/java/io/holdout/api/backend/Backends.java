@@ -38,15 +38,16 @@ public final class Backends {
         return p;
       }
     }
-    List<String> names = all.stream().map(BackendProvider::name).toList();
+    throw notFound(name, all.stream().map(BackendProvider::name).toList());
+  }
+
+  /** The one-line error for a backend {@code name} that is not among {@code present}. */
+  public static HoldoutException notFound(String name, java.util.Collection<String> present) {
     String hint = name == null || name.isBlank()
         ? "no backend named in config (key 'backend')"
         : "unknown backend '" + name + "'";
-    return failWith(hint + "; backends present: " + (names.isEmpty() ? "none" : String.join(", ", names))
+    return new HoldoutException(hint + "; backends present: " + (present.isEmpty() ? "none"
+        : String.join(", ", new java.util.TreeSet<>(present)))
         + (name == null || name.isBlank() ? "" : " (is holdout-engine-" + name + " on the class path?)"));
-  }
-
-  private static BackendProvider failWith(String message) {
-    throw new HoldoutException(message);
   }
 }

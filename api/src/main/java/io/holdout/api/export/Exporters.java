@@ -24,6 +24,15 @@ public final class Exporters {
    * @throws HoldoutException with one line listing the formats present when none is named so
    */
   public static Exporter find(String format) {
-    return Providers.find(discover(), ExporterProvider::format, format, "export format").exporter();
+    return find(discover(), format);
+  }
+
+  /**
+   * The exporter of {@code format} among {@code providers} (e.g. the registry's).
+   *
+   * @throws HoldoutException with one line listing the formats present when none is named so
+   */
+  public static Exporter find(java.util.Collection<ExporterProvider> providers, String format) {
+    return Providers.find(List.copyOf(providers), ExporterProvider::format, format, "export format").exporter();
   }
 }

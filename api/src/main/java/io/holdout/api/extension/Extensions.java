@@ -1,6 +1,8 @@
 package io.holdout.api.extension;
 
 import io.holdout.api.HoldoutException;
+import io.holdout.api.backend.BackendProvider;
+import io.holdout.api.export.ExporterProvider;
 import io.holdout.api.loss.CustomLoss;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +33,10 @@ public final class Extensions {
   public static final String SPLITTER = "split type";
 
   public static final String CALLBACK = "callback";
+  /** The extension point of engines. */
+  public static final String BACKEND = "backend";
+  /** The extension point of export formats. */
+  public static final String EXPORTER = "export format";
 
   private static volatile Extensions installed;
 
@@ -41,6 +47,8 @@ public final class Extensions {
   private final Map<String, DataSourceFactory> dataSources;
   private final Map<String, SplitterFactory> splitters;
   private final Map<String, CallbackFactory> callbacks;
+  private final Map<String, BackendProvider> backends;
+  private final Map<String, ExporterProvider> exporters;
   private final Map<String, Map<String, String>> owners;
 
   private Extensions(Collector c) {
@@ -51,6 +59,8 @@ public final class Extensions {
     this.dataSources = Collections.unmodifiableMap(new TreeMap<>(c.dataSources));
     this.splitters = Collections.unmodifiableMap(new TreeMap<>(c.splitters));
     this.callbacks = Collections.unmodifiableMap(new TreeMap<>(c.callbacks));
+    this.backends = Collections.unmodifiableMap(new TreeMap<>(c.backends));
+    this.exporters = Collections.unmodifiableMap(new TreeMap<>(c.exporters));
     Map<String, Map<String, String>> o = new LinkedHashMap<>();
     c.owners.forEach((k, v) -> o.put(k, Collections.unmodifiableMap(new TreeMap<>(v))));
     this.owners = Collections.unmodifiableMap(o);
@@ -107,6 +117,21 @@ public final class Extensions {
       p.register(c);
     }
     return new Extensions(c);
+  }
+
+  /** Names of parts: lower snake case. */
+  private static final String PART_NAME = "[a-z][a-z0-9_]*";
+  /** Names of engines and export formats: as their modules spell them ({@code java-reference}). */
+  private static final String ENGINE_NAME = "[a-z][a-z0-9_-]*";
+
+  /** Engines by config name. */
+  public Map<String, BackendProvider> backends() {
+    return backends;
+  }
+
+  /** Export formats by name. */
+  public Map<String, ExporterProvider> exporters() {
+    return exporters;
   }
 
   /** Names of the plugins that contributed, in registration order. */
@@ -173,6 +198,8 @@ public final class Extensions {
     final Map<String, DataSourceFactory> dataSources = new LinkedHashMap<>();
     final Map<String, SplitterFactory> splitters = new LinkedHashMap<>();
     final Map<String, CallbackFactory> callbacks = new LinkedHashMap<>();
+    final Map<String, BackendProvider> backends = new LinkedHashMap<>();
+    final Map<String, ExporterProvider> exporters = new LinkedHashMap<>();
     final Map<String, Map<String, String>> owners = new LinkedHashMap<>();
     String current;
 
@@ -206,11 +233,28 @@ public final class Extensions {
       put(LOSS, losses, name, definition);
     }
 
+    @Override
+    public void backend(BackendProvider provider) {
+      Objects.requireNonNull(provider, () -> "plugin " + current + " registers a null backend");
+      put(BACKEND, backends, provider.name(), provider, ENGINE_NAME);
+    }
+
+    @Override
+    public void exporter(ExporterProvider provider) {
+      Objects.requireNonNull(provider, () -> "plugin " + current + " registers a null export format");
+      put(EXPORTER, exporters, provider.format(), provider, ENGINE_NAME);
+    }
+
     private <T> void put(String point, Map<String, T> into, String name, T factory) {
+      put(point, into, name, factory, PART_NAME);
+    }
+
+    private <T> void put(String point, Map<String, T> into, String name, T factory, String pattern) {
       Objects.requireNonNull(factory, () -> "plugin " + current + ": " + point + " '" + name + "' has no factory");
-      if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
+      if (name == null || !name.matches(pattern)) {
         throw new HoldoutException("plugin '" + current + "' registers a " + point + " named '" + name
-            + "': names are lower case letters, digits and underscores, starting with a letter");
+            + "': names are lower case letters, digits and underscores" + (pattern.equals(ENGINE_NAME) ? " (or -)" : "")
+            + ", starting with a letter");
       }
       Map<String, String> who = owners.computeIfAbsent(point, k -> new LinkedHashMap<>());
       String earlier = who.putIfAbsent(name, current);

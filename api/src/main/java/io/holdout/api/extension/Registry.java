@@ -27,4 +27,17 @@ public interface Registry {
 
   /** A learning-rate schedule, named in config as {@code trainer.schedule.type: NAME}. */
   void schedule(String name, ScheduleFactory factory);
+
+  /**
+   * An engine, named in config as {@code backend: NAME} ({@link
+   * io.holdout.api.backend.BackendProvider#name()}). Engine modules list their provider in {@code
+   * META-INF/services}; the core plugin registers every one found.
+   */
+  void backend(io.holdout.api.backend.BackendProvider provider);
+
+  /**
+   * An export format, named on the command line as {@code holdout export --format NAME} ({@link
+   * io.holdout.api.export.ExporterProvider#format()}); the core plugin registers every one found.
+   */
+  void exporter(io.holdout.api.export.ExporterProvider provider);
 }

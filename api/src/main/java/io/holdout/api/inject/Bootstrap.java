@@ -12,8 +12,8 @@ import io.holdout.api.extension.Extensions;
  * The one place where a run's injector is built: {@link CoreModule}, the {@link ExtensionModule} of
  * the registered parts (every {@link io.holdout.api.extension.Plugin} on the class path, built-in
  * ones included) and the module of the backend named by {@code backend:} in the config, found on
- * the class path. An unknown or absent backend fails here, before anything runs, with the list of
- * backends present.
+ * the registry (engine modules on the class path are registered by the core plugin). An unknown or
+ * absent backend fails here, before anything runs, with the list of backends present.
  */
 public final class Bootstrap {
   private Bootstrap() {}
@@ -25,7 +25,11 @@ public final class Bootstrap {
 
   /** The injector of a run with the parts of {@code extensions} (library users who pick plugins). */
   public static Injector injector(LoadedConfig config, Extensions extensions) {
-    BackendProvider provider = Backends.find(config.config().backend());
+    String name = config.config().backend();
+    BackendProvider provider = extensions.backends().get(name);
+    if (provider == null) {
+      throw Backends.notFound(name, extensions.backends().keySet());
+    }
     return Guice.createInjector(Stage.PRODUCTION, new CoreModule(config), new ExtensionModule(extensions),
         provider.module());
   }

@@ -2,6 +2,8 @@ package io.holdout.api.inject;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
+import io.holdout.api.backend.BackendProvider;
+import io.holdout.api.export.ExporterProvider;
 import io.holdout.api.extension.CallbackFactory;
 import io.holdout.api.extension.DataSourceFactory;
 import io.holdout.api.extension.Extensions;
@@ -42,6 +44,12 @@ public final class ExtensionModule extends AbstractModule {
     MapBinder<String, CallbackFactory> callbacks =
         MapBinder.newMapBinder(binder(), String.class, CallbackFactory.class);
     extensions.callbacks().forEach((name, f) -> callbacks.addBinding(name).toInstance(f));
+    MapBinder<String, BackendProvider> backends =
+        MapBinder.newMapBinder(binder(), String.class, BackendProvider.class);
+    extensions.backends().forEach((name, p) -> backends.addBinding(name).toInstance(p));
+    MapBinder<String, ExporterProvider> exporters =
+        MapBinder.newMapBinder(binder(), String.class, ExporterProvider.class);
+    extensions.exporters().forEach((name, p) -> exporters.addBinding(name).toInstance(p));
     bind(Parts.class);
   }
 }

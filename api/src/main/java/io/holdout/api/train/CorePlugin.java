@@ -1,12 +1,18 @@
 package io.holdout.api.train;
 
 import io.holdout.api.HoldoutException;
+import io.holdout.api.backend.BackendProvider;
+import io.holdout.api.backend.Backends;
+import io.holdout.api.export.ExporterProvider;
+import io.holdout.api.export.Exporters;
 import io.holdout.api.extension.Plugin;
 import io.holdout.api.extension.Registry;
 
 /**
  * The api's own parts, registered like any user's: the learning-rate schedules {@code constant},
- * {@code step}, {@code multistep} and {@code cosine}.
+ * {@code step}, {@code multistep} and {@code cosine}; and every engine ({@link BackendProvider}) and
+ * export format ({@link ExporterProvider}) whose module is on the class path, found by
+ * ServiceLoader.
  */
 public final class CorePlugin implements Plugin {
   @Override
@@ -16,6 +22,8 @@ public final class CorePlugin implements Plugin {
 
   @Override
   public void register(Registry r) {
+    Backends.discover().forEach(r::backend);
+    Exporters.discover().forEach(r::exporter);
     r.schedule("constant", c -> new LrSchedule.Constant());
     r.schedule("step", c -> {
       if (c.stepEpochs() == null || c.stepEpochs() <= 0) {
