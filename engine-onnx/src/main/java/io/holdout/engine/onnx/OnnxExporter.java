@@ -39,7 +39,7 @@ public final class OnnxExporter implements Exporter {
     SsdDecoding decoding = d == null ? null
         : new SsdDecoding(d.locHead(), d.confHead(), d.anchors(), d.centreVariance(), d.sizeVariance());
     OnnxExport.write(file, request.model(), request.weights(), request.metadata(), decoding, pipeline(request));
-    return OnnxModelFile.validate(file).toModelFileInfo();
+    return OnnxModelFile.validate(file);
   }
 
   /** The graph's preprocessing (the request's input form and standardisation) and softmax outputs. */

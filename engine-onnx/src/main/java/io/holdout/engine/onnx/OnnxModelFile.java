@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.holdout.api.HoldoutException;
+import io.holdout.api.export.ModelFileInfo;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import java.util.Objects;
 
 /**
  * An ONNX model file opened in its own ONNX Runtime session, for the CLI: {@link #validate} checks
- * a file (and {@link OnnxModelInfo#checkFits} that it matches a model spec), {@link #open} keeps the
+ * a file (and {@link ModelFileInfo#checkFits} that it matches a model spec), {@link #open} keeps the
  * session for {@link #run}. Problems with the file (missing, empty, truncated, corrupt, not a model
  * ONNX Runtime can load) become a {@link HoldoutException} with a one-line message naming the file.
  *
@@ -35,7 +36,7 @@ import java.util.Objects;
 public final class OnnxModelFile implements AutoCloseable {
   private final String source;
   private final OrtEnvironment env;
-  private final OnnxModelInfo info;
+  private final ModelFileInfo info;
   private OrtSession session;
 
   private OnnxModelFile(String source, OrtSession session) throws OrtException {
@@ -88,14 +89,14 @@ public final class OnnxModelFile implements AutoCloseable {
    *
    * @throws HoldoutException when the file cannot be read or ONNX Runtime cannot load it
    */
-  public static OnnxModelInfo validate(Path file) {
+  public static ModelFileInfo validate(Path file) {
     try (OnnxModelFile f = open(file)) {
       return f.info();
     }
   }
 
   /** {@link #validate(Path)} for serialized bytes. */
-  public static OnnxModelInfo validate(byte[] model, String source) {
+  public static ModelFileInfo validate(byte[] model, String source) {
     try (OnnxModelFile f = open(model, source)) {
       return f.info();
     }
@@ -116,9 +117,9 @@ public final class OnnxModelFile implements AutoCloseable {
     }
   }
 
-  private static OnnxModelInfo describe(String source, OrtSession s) throws OrtException {
+  private static ModelFileInfo describe(String source, OrtSession s) throws OrtException {
     OnnxModelMetadata meta = s.getMetadata();
-    return new OnnxModelInfo(source, shapes(s.getInputInfo()), shapes(s.getOutputInfo()),
+    return new ModelFileInfo("ONNX", source, shapes(s.getInputInfo()), shapes(s.getOutputInfo()),
         meta.getProducerName(), meta.getCustomMetadata());
   }
 
@@ -130,7 +131,7 @@ public final class OnnxModelFile implements AutoCloseable {
   }
 
   /** What the file declares. */
-  public OnnxModelInfo info() {
+  public ModelFileInfo info() {
     return info;
   }
 

@@ -26,7 +26,7 @@ public final class OnnxModelFileProvider implements ModelFileProvider {
   @Override
   public ModelFile open(Path file) {
     OnnxModelFile f = OnnxModelFile.open(file);
-    ModelFileInfo info = f.info().toModelFileInfo();
+    ModelFileInfo info = f.info();
     return new ModelFile() {
       @Override
       public ModelFileInfo info() {

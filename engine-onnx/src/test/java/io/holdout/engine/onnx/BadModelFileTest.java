@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.holdout.api.HoldoutException;
+import io.holdout.api.export.ModelFileInfo;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
@@ -87,7 +88,7 @@ class BadModelFileTest {
   @Test
   void aModelOfAnotherShapeDoesNotFitTheSpec() {
     Path file = exported("iris.onnx");
-    OnnxModelInfo info = OnnxModelFile.validate(file);
+    ModelFileInfo info = OnnxModelFile.validate(file);
     ModelSpec wider = new ModelSpec(new long[] {4}, Models.iris().trunk(), Models.iris().heads());
     assertThatThrownBy(() -> info.checkFits(wider))
         .isInstanceOf(HoldoutException.class)

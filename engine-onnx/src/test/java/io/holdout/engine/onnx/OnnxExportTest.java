@@ -14,6 +14,7 @@ import com.google.protobuf.GeneratedMessageV3;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.EvalResult;
 import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.export.ModelFileInfo;
 import io.holdout.api.model.HeadKind;
 import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.LayerSpec;
@@ -91,7 +92,7 @@ class OnnxExportTest {
     Weights w = Weights.initialize(spec, 1);
     Path file = dir.resolve("m.onnx");
     OnnxExport.write(file, spec, w, META);
-    OnnxModelInfo info = OnnxModelFile.validate(file);
+    ModelFileInfo info = OnnxModelFile.validate(file);
     assertThat(info.source()).isEqualTo(file.toString());
     assertThat(info.producer()).isEqualTo("holdout");
     assertThat(info.metadata()).containsExactlyInAnyOrderEntriesOf(META);

@@ -12,6 +12,7 @@ import ai.onnxruntime.TensorInfo;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.EvalResult;
 import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.export.ModelFileInfo;
 import io.holdout.api.loss.LossComponentSpec;
 import io.holdout.api.loss.LossSpec;
 import io.holdout.api.model.HeadKind;
@@ -110,7 +111,7 @@ class OnnxPipelineTest {
       }
       Path file = dir.resolve("image" + channels + ".onnx");
       OnnxExport.write(file, spec, w, Map.of(), null, OnnxPipeline.image(mean, std));
-      OnnxModelInfo info = OnnxModelFile.validate(file);
+      ModelFileInfo info = OnnxModelFile.validate(file);
       assertThat(info.inputs().get(Batch.INPUT)).containsExactly(-1, -1, -1, 3);
       info.checkFits(spec, new long[] {-1, -1, 3});
       assertThat(info.outputs().keySet()).containsExactly("label", "label_probabilities");
