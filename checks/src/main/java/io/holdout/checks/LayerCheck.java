@@ -154,6 +154,13 @@ public final class LayerCheck {
     } else if (missing == null && !caps.optimizers().contains("sgd")) {
       return "no optimizer 'sgd'";
     }
+    if (missing == null) {
+      for (String type : new java.util.TreeSet<>(c.model().layerTypes())) {
+        if (!caps.trainsLayer(type)) {
+          return "does not train layer '" + type + "' yet";
+        }
+      }
+    }
     return missing;
   }
 

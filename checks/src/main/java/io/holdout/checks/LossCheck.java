@@ -50,7 +50,8 @@ public final class LossCheck {
     if (!caps.layers().contains("dense")) {
       return CheckResult.unsupported(backend.name(), title, "no layer 'dense' for the probe");
     }
-    boolean trains = caps.training() && caps.optimizers().contains("sgd");
+    boolean trains = caps.training() && caps.optimizers().contains("sgd") && caps.trainsLayer("dense")
+        && caps.trainsLoss(c.spec().type());
     LossSpec loss = new LossSpec(List.of(c.spec()));
     Map<String, Tensor> outputs = Map.of(c.spec().output(), c.prediction());
     double value = ReferenceLosses.value(c.spec(), outputs, c.batch());

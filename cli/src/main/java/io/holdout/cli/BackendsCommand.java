@@ -8,6 +8,7 @@ import io.holdout.api.extension.Extensions;
 import io.holdout.api.backend.Capabilities;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,7 +37,14 @@ final class BackendsCommand implements Callable<Integer> {
       out.println(p.name() + "  (" + p.artifact() + ")");
       b.versions().forEach((k, v) -> out.println("  " + k + " " + v));
       Capabilities c = b.capabilities();
-      out.println("  training:   " + (c.training() ? "yes" : "no"));
+      Set<String> evalOnlyLayers = new TreeSet<>(c.layers());
+      evalOnlyLayers.removeAll(c.trainingLayers());
+      Set<String> evalOnlyLosses = new TreeSet<>(c.losses());
+      evalOnlyLosses.removeAll(c.trainingLosses());
+      out.println("  training:   " + (!c.training() ? "no" : evalOnlyLayers.isEmpty() && evalOnlyLosses.isEmpty()
+          ? "yes" : "yes, except layers " + (evalOnlyLayers.isEmpty() ? "(none)" : String.join(", ", evalOnlyLayers))
+              + " and losses " + (evalOnlyLosses.isEmpty() ? "(none)" : String.join(", ", evalOnlyLosses))
+              + " (evaluation only)"));
       out.println("  gpu:        " + (c.gpu() ? "yes" : "no (none found or no GPU natives)"));
       out.println("  layers:     " + String.join(", ", new TreeSet<>(c.layers())));
       out.println("  losses:     " + String.join(", ", new TreeSet<>(c.losses())));

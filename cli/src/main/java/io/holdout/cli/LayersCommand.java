@@ -45,7 +45,7 @@ final class LayersCommand implements Callable<Integer> {
     for (LayerCatalog.Entry e : LayerCatalog.ENTRIES) {
       List<String> row = new ArrayList<>(List.of(e.type()));
       for (Capabilities c : caps.values()) {
-        row.add(!c.layers().contains(e.type()) ? "-" : c.training() ? "train" : "eval");
+        row.add(!c.layers().contains(e.type()) ? "-" : c.trainsLayer(e.type()) ? "train" : "eval");
       }
       row.add(onnx != null && onnx.layers().contains(e.type()) ? "onnx" : "-");
       row.add(e.keys().isEmpty() ? "-" : e.keys());

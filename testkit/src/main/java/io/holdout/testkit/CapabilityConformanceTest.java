@@ -5,6 +5,7 @@ import static io.holdout.checks.Fixtures.lossSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.holdout.checks.Fixtures;
 import io.holdout.api.HoldoutException;
@@ -107,6 +108,22 @@ public abstract class CapabilityConformanceTest extends ConformanceBase {
         : null;
   }
 
+  /** {@link #anyOptimizer()} where the backend trains {@code model} with {@code loss}, else none. */
+  private OptimizerSpec anyOptimizerFor(ModelSpec model, LossSpec loss) {
+    boolean trains = model.layerTypes().stream().allMatch(caps()::trainsLayer)
+        && loss.types().stream().allMatch(caps()::trainsLoss);
+    return trains ? anyOptimizer() : null;
+  }
+
+  /** A layer the backend trains where it trains any ({@code relu} when it can). */
+  private String anyLayer() {
+    if (caps().trainsLayer("relu") || !caps().training() && caps().layers().contains("relu")) {
+      return "relu";
+    }
+    return caps().layers().stream().filter(caps()::trainsLayer).sorted().findFirst()
+        .orElse(caps().layers().iterator().next());
+  }
+
   private String anyLoss() {
     return caps().losses().contains("mse") ? "mse" : caps().losses().iterator().next();
   }
@@ -138,7 +155,8 @@ public abstract class CapabilityConformanceTest extends ConformanceBase {
     for (String layer : caps().layers()) {
       ModelSpec m = modelWith(layer, 8);
       assumeFalse(caps().losses().isEmpty());
-      try (TrainingSession s = open(spec(m, lossSpec(componentOf(anyLoss(), m)), anyOptimizer(), Device.CPU))) {
+      LossSpec loss = lossSpec(componentOf(anyLoss(), m));
+      try (TrainingSession s = open(spec(m, loss, anyOptimizerFor(m, loss), Device.CPU))) {
         assertThat(s.weights().tensors().keySet()).as(layer).hasSize(m.parameters().size());
       }
     }
@@ -147,9 +165,10 @@ public abstract class CapabilityConformanceTest extends ConformanceBase {
   @Test
   void everyDeclaredLossAndOptimizerOpens() {
     assumeFalse(caps().layers().isEmpty());
-    ModelSpec m = modelWith(caps().layers().contains("relu") ? "relu" : caps().layers().iterator().next(), 8);
+    ModelSpec m = modelWith(anyLayer(), 8);
     for (String type : caps().losses()) {
-      try (TrainingSession s = open(spec(m, lossSpec(componentOf(type)), anyOptimizer(), Device.CPU))) {
+      LossSpec loss = lossSpec(componentOf(type));
+      try (TrainingSession s = open(spec(m, loss, anyOptimizerFor(m, loss), Device.CPU))) {
         assertThat(s.weights().tensors()).as(type).isNotEmpty();
       }
     }
@@ -164,8 +183,31 @@ public abstract class CapabilityConformanceTest extends ConformanceBase {
   }
 
   @Test
+  void whatIsEvaluatedButNotTrainedFailsAtOpenWithAnOptimizer() {
+    assumeTrue(caps().training(), () -> backend().name() + " does not train");
+    assertThat(caps().layers()).containsAll(caps().trainingLayers());
+    ModelSpec trained = modelWith(anyLayer(), 8);
+    for (String layer : caps().layers()) {
+      if (!caps().trainsLayer(layer)) {
+        ModelSpec m = modelWith(layer, 8);
+        LossSpec loss = lossSpec(componentOf(anyLoss(), m));
+        try (TrainingSession s = open(spec(m, loss, null, Device.CPU))) {
+          assertThat(s.weights().tensors()).as(layer).hasSize(m.parameters().size());
+        }
+        assertRefused(spec(m, loss, anyOptimizer(), Device.CPU), "training layer '" + layer + "'");
+      }
+    }
+    for (String type : caps().losses()) {
+      if (!caps().trainsLoss(type)) {
+        assertRefused(spec(trained, lossSpec(componentOf(type)), anyOptimizer(), Device.CPU),
+            "training with loss '" + type + "'");
+      }
+    }
+  }
+
+  @Test
   void anUndeclaredLossFailsAtOpenNamingBackendAndLoss() {
-    ModelSpec m = modelWith(caps().layers().iterator().next(), 8);
+    ModelSpec m = modelWith(anyLayer(), 8);
     assertRefused(spec(m, lossSpec(componentOf("no_such_loss")), anyOptimizer(), Device.CPU), "no_such_loss");
     for (String type : LossCatalog.types().keySet()) {
       if (!caps().losses().contains(type)) {
@@ -186,7 +228,7 @@ public abstract class CapabilityConformanceTest extends ConformanceBase {
 
   @Test
   void anUndeclaredOptimizerFailsAtOpenNamingBackendAndOptimizer() {
-    ModelSpec m = modelWith(caps().layers().iterator().next(), 8);
+    ModelSpec m = modelWith(anyLayer(), 8);
     LossSpec loss = lossSpec(componentOf(anyLoss()));
     assertRefused(spec(m, loss, Fixtures.optimizer("lbfgs", 0.1, 0, false, 0, 0), Device.CPU),
         caps().training() ? "optimizer 'lbfgs'" : "training");
@@ -199,7 +241,7 @@ public abstract class CapabilityConformanceTest extends ConformanceBase {
 
   @Test
   void trainingOrGpuWhereNotDeclaredFailsAtOpen() {
-    ModelSpec m = modelWith(caps().layers().iterator().next(), 8);
+    ModelSpec m = modelWith(anyLayer(), 8);
     LossSpec loss = lossSpec(componentOf(anyLoss()));
     if (!caps().training()) {
       assertRefused(spec(m, loss, Fixtures.optimizer("sgd", 0.1, 0, false, 0, 0), Device.CPU), "training");

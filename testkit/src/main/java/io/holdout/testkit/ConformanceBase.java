@@ -67,6 +67,18 @@ public abstract class ConformanceBase {
     assumeLosses(spec.loss());
     if (spec.trains()) {
       assumeOptimizer(spec.optimizer().type());
+      assumeTrains(spec.model(), spec.loss());
+    }
+  }
+
+  /** Skips the test unless the backend trains every layer of {@code model} with every loss of {@code loss}. */
+  protected final void assumeTrains(ModelSpec model, LossSpec loss) {
+    assumeTraining();
+    for (String layer : new TreeSet<>(model.layerTypes())) {
+      assumeTrue(caps().trainsLayer(layer), () -> backend().name() + " does not train layer '" + layer + "' yet");
+    }
+    for (String type : new TreeSet<>(loss.types())) {
+      assumeTrue(caps().trainsLoss(type), () -> backend().name() + " does not train with loss '" + type + "' yet");
     }
   }
 }

@@ -42,4 +42,29 @@ public record OptimizerSpec(
   public OptimizerSpec withLr(double newLr) {
     return new OptimizerSpec(type, newLr, momentum, nesterov, weightDecay, beta1, beta2, eps, clipNorm);
   }
+
+  /**
+   * Checks the hyper-parameters of the built-in types (weight decay, momentum and Nesterov for
+   * {@code sgd}; betas and eps for {@code adam} and {@code adamw}).
+   *
+   * @throws io.holdout.api.HoldoutException one line naming the optimizer and the value
+   */
+  public void checkHyperParameters() {
+    String where = "optimizer '" + type + "'";
+    require(weightDecay >= 0, where + ": weight_decay must be >= 0, got " + weightDecay);
+    if (type.equals("sgd")) {
+      require(momentum >= 0, where + ": momentum must be >= 0, got " + momentum);
+      require(!nesterov || momentum > 0, where + ": nesterov needs momentum > 0");
+    } else if (type.equals("adam") || type.equals("adamw")) {
+      require(beta1 >= 0 && beta1 < 1, where + ": beta1 must be in [0, 1), got " + beta1);
+      require(beta2 >= 0 && beta2 < 1, where + ": beta2 must be in [0, 1), got " + beta2);
+      require(eps >= 0, where + ": eps must be >= 0, got " + eps);
+    }
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new io.holdout.api.HoldoutException(message);
+    }
+  }
 }

@@ -28,11 +28,21 @@ import java.util.Map;
  * refuse them before training with one line.
  */
 final class BackwardGraph {
+  /** The layer types with a backward rule here. */
+  static final java.util.Set<String> TYPES;
+
+  static {
+    java.util.Set<String> t = new java.util.TreeSet<>(List.of("dense", "relu", "flatten", "reshape", "dropout", "add",
+        "mul", "concat"));
+    for (LayerSpec.Activation.Fn fn : LayerSpec.Activation.Fn.values()) {
+      t.add(fn.id());
+    }
+    TYPES = java.util.Collections.unmodifiableSet(t);
+  }
+
   /** Whether {@code l} has a backward rule here. */
   static boolean differentiates(LayerSpec l) {
-    return l instanceof LayerSpec.Dense || l instanceof LayerSpec.Relu || l instanceof LayerSpec.Activation
-        || l instanceof LayerSpec.Flatten || l instanceof LayerSpec.Reshape || l instanceof LayerSpec.Dropout
-        || l instanceof LayerSpec.Add || l instanceof LayerSpec.Mul || l instanceof LayerSpec.Concat;
+    return TYPES.contains(l.type());
   }
 
   private BackwardGraph() {}

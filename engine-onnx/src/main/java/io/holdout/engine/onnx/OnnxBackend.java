@@ -5,6 +5,7 @@ import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.optim.OptimizerSpec;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,14 +17,15 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * The ONNX Runtime backend ({@code onnx}): evaluation and prediction only. A session compiles the
- * neutral model and its loss components into one ONNX graph (opset 18, built
- * in Java) whose weights are initializers, and evaluates every layer (multi-scale heads included)
- * and every loss of the catalogue with the PyTorch backend's evaluation semantics, on the CPU.
+ * The ONNX Runtime backend ({@code onnx}). A session compiles the neutral model and its loss
+ * components into one ONNX graph (opset 18, built in Java) whose weights are initializers, and
+ * evaluates every layer (multi-scale heads included) and every loss of the catalogue with the
+ * PyTorch backend's evaluation semantics, on the CPU.
  *
- * <p>ONNX Runtime's stock CPU builds have no training API, so the capabilities declare no training
- * and no optimizer: a session spec with an optimizer fails when it opens, naming the alternative
- * (train on {@code pytorch} or {@code tensorflow}, then evaluate or export here). {@link
+ * <p>It trains on a stock ONNX Runtime build, which has no training API: the whole training step
+ * (forward, loss, reverse-mode gradients, optimizer update) is generated as standard operators
+ * ({@link TrainGraph}). The capabilities list the layers and losses that have a backward rule so
+ * far; a training spec with any other fails when it opens, naming it and the alternative. {@link
  * OnnxExport} writes standalone inference models; {@link OnnxModelFile} opens and checks them.
  *
  * <p>Creating it is cheap: the native libraries load on the first {@link #open} or {@link
@@ -33,9 +35,9 @@ public final class OnnxBackend implements Backend {
   /** The config name. */
   public static final String NAME = "onnx";
 
-  /** What to do instead of training here. */
-  static final String TRAIN_ALTERNATIVE = "ONNX Runtime's CPU builds have no training API; train with"
-      + " backend pytorch or tensorflow, then evaluate or export with onnx";
+  /** What to do instead of training what has no backward rule here yet. */
+  static final String TRAIN_ALTERNATIVE = "train with backend pytorch or tensorflow, then evaluate or export"
+      + " with onnx (see `holdout layers`)";
 
   /** Every catalogue layer. */
   static final Set<String> LAYERS = LayerCatalog.types();
@@ -65,20 +67,25 @@ public final class OnnxBackend implements Backend {
   }
 
   /**
-   * No training, no GPU, no optimizers; every layer type and every loss of the catalogue (in
-   * evaluation).
+   * Every layer type and every loss of the catalogue in evaluation; training (sgd, adam, adamw) for
+   * the layers with a backward rule in {@link BackwardGraph} and the losses with a gradient in
+   * {@link LossGradients}; no GPU.
    */
   @Override
   public Capabilities capabilities() {
+    Set<String> trainingLayers = new java.util.TreeSet<>(BackwardGraph.TYPES);
+    trainingLayers.retainAll(LAYERS);
     return new Capabilities(
-        false,
+        true,
         false,
         LAYERS,
         Set.copyOf(CompiledLoss.TYPES),
-        Set.of(),
+        Set.copyOf(OptimizerSpec.TYPES),
         Map.of(
-            "train", TRAIN_ALTERNATIVE,
-            "gpu", "the onnx backend bundles ONNX Runtime's CPU build only; use device: cpu or auto"));
+            "train:*", TRAIN_ALTERNATIVE,
+            "gpu", "the onnx backend bundles ONNX Runtime's CPU build only; use device: cpu or auto"),
+        trainingLayers,
+        Set.copyOf(LossGradients.TYPES));
   }
 
   /**

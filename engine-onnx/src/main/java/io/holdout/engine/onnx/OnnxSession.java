@@ -24,15 +24,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A model and its loss components compiled into one ONNX graph and run by an ONNX Runtime session
- * on the CPU. An evaluation step is one {@code run}: the inference-mode
- * forward pass, every loss component computed inside the graph, each component's value per sample
- * and every head's output. The weights are initializers of the graph; {@link #loadWeights} builds a
- * new runtime session around the same graph and swaps it in once it is ready.
+ * A model and its loss components compiled into ONNX graphs and run by ONNX Runtime sessions on the
+ * CPU. An evaluation step is one {@code run}: the inference-mode forward pass, every loss component
+ * computed inside the graph, each component's value per sample and every head's output. The weights
+ * are initializers of the evaluation graph; {@link #loadWeights} builds a new runtime session around
+ * the same graph and swaps it in once it is ready.
  *
- * <p>It cannot train: {@link #trainStep} and {@link #setLearningRate} throw {@link
- * IllegalStateException}, as they do on any evaluation-only session (the backend refuses training
- * specs when it opens, see {@link OnnxBackend#capabilities()}).
+ * <p>A session opened with an optimizer also trains: a training step is one {@code run} of a
+ * {@link TrainGraph} (forward, loss, backward and update as standard operators, see {@link
+ * OnnxTraining}), whose parameters and optimizer state stay in ONNX Runtime between steps. After
+ * training steps, the next evaluation rebuilds the evaluation session around the trained weights.
+ * Layers and losses without a backward rule yet are refused when the session opens (see {@link
+ * OnnxBackend#capabilities()}). Without an optimizer, {@link #trainStep} and {@link
+ * #setLearningRate} throw {@link IllegalStateException}.
  *
  * <p>Batches are checked in Java before a run, so a bad batch fails with a message naming the loss
  * component and changes nothing. Every native tensor and result of a step is closed before the step
@@ -47,15 +51,17 @@ public final class OnnxSession implements TrainingSession {
   private final EvalGraph graph;
   private final int intraOpThreads;
   private final int interOpThreads;
+  private final OnnxTraining training;
+  private double learningRate = Double.NaN;
   private OrtSession session;
+  /** The weights {@link #session} holds. */
   private Weights weights;
+  /** Whether training steps have changed the weights since {@link #session} was built. */
+  private boolean evalStale;
   private boolean closed;
 
   OnnxSession(SessionSpec spec) {
     this.spec = Objects.requireNonNull(spec, "spec is null");
-    if (spec.trains()) {
-      throw new IllegalArgumentException("the onnx backend opens evaluation-only sessions");
-    }
     this.resolvedLoss = ResolvedLoss.resolve(spec.loss(), spec.model());
     List<CompiledLoss> compiled = new ArrayList<>();
     for (ResolvedComponent c : resolvedLoss.components()) {
@@ -68,7 +74,23 @@ public final class OnnxSession implements TrainingSession {
     this.graph = new EvalGraph(spec.model(), losses, OnnxBackend.moduleVersion());
     this.env = OrtRuntime.environment();
     this.weights = spec.initialWeights().copy();
+    if (spec.trains()) {
+      spec.optimizer().checkHyperParameters();
+      String missing = TrainGraph.unsupported(spec.model(), resolvedLoss, spec.optimizer());
+      if (missing != null) {
+        throw new HoldoutException("backend 'onnx' does not train " + missing + " yet: "
+            + OnnxBackend.TRAIN_ALTERNATIVE);
+      }
+      this.learningRate = spec.optimizer().lr();
+    }
     this.session = start(weights);
+    try {
+      this.training = spec.trains() ? new OnnxTraining(spec.model(), resolvedLoss, spec.optimizer(), weights,
+          spec.seed(), intraOpThreads, interOpThreads) : null;
+    } catch (RuntimeException e) {
+      closeQuietly(session);
+      throw e;
+    }
   }
 
   /** A runtime session of the graph with {@code w} (already checked) as its initializers. */
@@ -82,9 +104,35 @@ public final class OnnxSession implements TrainingSession {
   }
 
   @Override
-  public LossBreakdown trainStep(Batch batch) {
-    throw new IllegalStateException("backend 'onnx' evaluates only, it cannot train: "
-        + OnnxBackend.TRAIN_ALTERNATIVE);
+  public synchronized LossBreakdown trainStep(Batch batch) {
+    Objects.requireNonNull(batch, "batch is null");
+    requireOpen();
+    if (training == null) {
+      throw new IllegalStateException("this session was opened without an optimizer (evaluation only)");
+    }
+    check(batch);
+    float[][] out = training.step(batch, learningRate);
+    evalStale = true;
+    double[] raw = new double[out[0].length];
+    double[] numerators = new double[out[1].length];
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = out[0][i];
+      numerators[i] = out[1][i];
+    }
+    return resolvedLoss.breakdown(raw, numerators, batch);
+  }
+
+  /** Rebuilds the evaluation session around the trained weights if training steps changed them. */
+  private void refreshEvaluation() {
+    if (evalStale) {
+      Weights trained = training.weights();
+      OrtSession next = start(trained);
+      OrtSession old = session;
+      session = next;
+      weights = trained;
+      evalStale = false;
+      closeQuietly(old);
+    }
   }
 
   @Override
@@ -92,6 +140,7 @@ public final class OnnxSession implements TrainingSession {
     Objects.requireNonNull(batch, "batch is null");
     requireOpen();
     check(batch);
+    refreshEvaluation();
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
     try {
       feeds.put(Batch.INPUT, Feeds.floats(env, batch.input()));
@@ -154,7 +203,7 @@ public final class OnnxSession implements TrainingSession {
   @Override
   public synchronized Weights weights() {
     requireOpen();
-    return weights.copy();
+    return evalStale ? training.weights() : weights.copy();
   }
 
   /**
@@ -169,34 +218,60 @@ public final class OnnxSession implements TrainingSession {
     w.checkFits(spec.model(), "weights");
     Weights copy = w.copy();
     OrtSession next = start(copy);
+    if (training != null) {
+      try {
+        training.loadWeights(copy);
+      } catch (RuntimeException e) {
+        closeQuietly(next);
+        throw e;
+      }
+    }
     OrtSession old = session;
     session = next;
     weights = copy;
+    evalStale = false;
     closeQuietly(old);
   }
 
+  /**
+   * {@code steps} (training steps taken, int64), {@code optimizer_steps} and the optimizer's
+   * tensors under the PyTorch backend's names ({@code momentum.<param>}, {@code exp_avg.<param>},
+   * {@code exp_avg_sq.<param>}), so a checkpoint resumes on any training backend.
+   */
   @Override
-  public Map<String, Tensor> trainingState() {
-    throw new HoldoutException("backend 'onnx' does not train, so its sessions have no training state");
+  public synchronized Map<String, Tensor> trainingState() {
+    requireOpen();
+    if (training == null) {
+      throw new HoldoutException("an evaluation-only session has no training state");
+    }
+    return training.trainingState();
   }
 
   @Override
-  public void loadTrainingState(Map<String, Tensor> state) {
-    throw new HoldoutException("backend 'onnx' does not train, so its sessions have no training state");
+  public synchronized void loadTrainingState(Map<String, Tensor> state) {
+    Objects.requireNonNull(state, "state is null");
+    requireOpen();
+    if (training == null) {
+      throw new HoldoutException("an evaluation-only session has no training state");
+    }
+    training.loadTrainingState(state);
   }
 
-  /** Always NaN: an evaluation-only session has no learning rate. */
+  /** The learning rate of the next step; NaN for an evaluation-only session. */
   @Override
-  public double learningRate() {
-    return Double.NaN;
+  public synchronized double learningRate() {
+    return learningRate;
   }
 
   @Override
-  public void setLearningRate(double lr) {
+  public synchronized void setLearningRate(double lr) {
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("learning rate must be > 0 and finite, got " + lr);
     }
-    throw new IllegalStateException("backend 'onnx' evaluates only, it has no learning rate to set");
+    if (training == null) {
+      throw new IllegalStateException("this session was opened without an optimizer (evaluation only)");
+    }
+    learningRate = lr;
   }
 
   @Override
@@ -220,6 +295,9 @@ public final class OnnxSession implements TrainingSession {
       closed = true;
       closeQuietly(session);
       session = null;
+      if (training != null) {
+        training.close();
+      }
     }
   }
 

@@ -1,6 +1,8 @@
 package io.holdout.engine.onnx;
 
+import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Node;
 import io.holdout.api.model.ParamInfo;
 import io.holdout.api.optim.OptimizerSpec;
 import io.holdout.api.tensor.Batch;
@@ -39,15 +41,27 @@ final class TrainGraph {
   final Map<String, long[]> state;
   /** Dropout mask inputs by node name. */
   final Map<String, String> masks;
+  /** Each dropout mask input's shape without the batch dimension, in graph order (the order masks are drawn). */
+  final Map<String, long[]> maskShapes;
+  /** Each dropout mask input's rate. */
+  final Map<String, Double> maskRates;
   final TargetInputs targets;
 
   private TrainGraph(byte[] model, List<String> trainable, Map<String, long[]> params, Map<String, long[]> state,
-      Map<String, String> masks, TargetInputs targets) {
+      Map<String, String> masks, ModelSpec spec, TargetInputs targets) {
     this.model = model;
     this.trainable = trainable;
     this.params = params;
     this.state = state;
     this.masks = masks;
+    this.maskShapes = new LinkedHashMap<>();
+    this.maskRates = new LinkedHashMap<>();
+    for (Node n : spec.graph()) {
+      if (n.op() instanceof LayerSpec.Dropout d) {
+        maskShapes.put(masks.get(n.name()), spec.shape(n.inputs().get(0)));
+        maskRates.put(masks.get(n.name()), d.rate());
+      }
+    }
     this.targets = targets;
   }
 
@@ -108,7 +122,7 @@ final class TrainGraph {
     u.params().forEach((p, v) -> out(g, NEW + p, v, params.get(p)));
     u.state().forEach((s, v) -> out(g, NEW + s, v, u.stateShapes().get(s)));
     byte[] model = g.model(producerVersion, Map.of(), "holdout training step").toByteArray();
-    return new TrainGraph(model, List.copyOf(trainable), params, u.stateShapes(), f.masks(), in);
+    return new TrainGraph(model, List.copyOf(trainable), params, u.stateShapes(), f.masks(), spec, in);
   }
 
   private static void out(OnnxGraph g, String name, String value, long[] shape) {

@@ -13,6 +13,12 @@ import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.BackendProvider;
 import io.holdout.api.backend.Backends;
 import io.holdout.api.backend.Capabilities;
+import java.util.List;
+import io.holdout.api.loss.LossComponentSpec;
+import io.holdout.api.loss.LossSpec;
+import io.holdout.api.model.HeadKind;
+import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.LayerSpec;
 import io.holdout.api.backend.Device;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
@@ -65,24 +71,33 @@ class OnnxBackendTest {
   }
 
   @Test
-  void capabilitiesEvaluateTheWholeCatalogueButDoNotTrain() {
+  void capabilitiesEvaluateTheWholeCatalogueAndTrainWhatHasABackwardRule() {
     Capabilities c = new OnnxBackend().capabilities();
-    assertThat(c.training()).isFalse();
+    assertThat(c.training()).isTrue();
     assertThat(c.gpu()).isFalse();
     assertThat(c.layers()).containsExactlyInAnyOrderElementsOf(LayerCatalog.types());
     assertThat(c.losses()).containsExactlyInAnyOrderElementsOf(LossCatalog.types().keySet());
-    assertThat(c.optimizers()).isEmpty();
-    assertThat(c.alternatives().get("train")).contains("pytorch or tensorflow").contains("export with onnx");
+    assertThat(c.optimizers()).containsExactlyInAnyOrder("sgd", "adam", "adamw");
+    assertThat(c.trainingLayers()).contains("dense", "relu", "relu6", "hard_swish", "dropout", "add", "concat")
+        .doesNotContain("conv2d", "batchnorm", "anchors");
+    assertThat(c.trainingLosses()).contains("mse", "cross_entropy", "focal").doesNotContain("multibox_conf",
+        Capabilities.PLUGIN_LOSSES);
+    assertThat(c.alternatives().get("train:*")).contains("pytorch or tensorflow").contains("export with onnx");
   }
 
   @Test
-  void aSessionWithAnOptimizerFailsAtOpenNamingTheAlternative() {
-    ModelSpec spec = Models.iris();
+  void aTrainingSessionWithALayerWithoutABackwardRuleFailsAtOpenNamingItAndTheAlternative() {
+    ModelSpec spec = new ModelSpec(new long[] {1, 4, 4}, List.of(new LayerSpec.Conv2d(2, 3, 1, 1),
+        new LayerSpec.Flatten()), List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 1)));
+    LossSpec loss = new LossSpec(List.of(new LossComponentSpec("l", "mse", 1, "y", "t", Map.of())));
     for (OptimizerSpec o : new OptimizerSpec[] {OptimizerSpec.adam(0.01), OptimizerSpec.sgd(0.1, 0.9)}) {
-      assertThatThrownBy(() -> TestBackends.ONNX.open(Fixtures.spec(spec, Weights.initialize(spec, 1),
-              Models.irisLoss(), o)))
+      assertThatThrownBy(() -> TestBackends.ONNX.open(Fixtures.spec(spec, Weights.initialize(spec, 1), loss, o)))
           .isInstanceOf(HoldoutException.class)
-          .hasMessage("backend 'onnx' does not support training: " + OnnxBackend.TRAIN_ALTERNATIVE);
+          .hasMessage("backend 'onnx' does not support training layer 'conv2d' yet (it evaluates it): "
+              + OnnxBackend.TRAIN_ALTERNATIVE);
+    }
+    try (TrainingSession s = TestBackends.ONNX.open(Fixtures.spec(spec, Weights.initialize(spec, 1), loss, null))) {
+      assertThat(s.learningRate()).isNaN();
     }
   }
 
