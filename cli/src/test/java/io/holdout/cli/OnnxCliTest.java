@@ -160,16 +160,17 @@ class OnnxCliTest {
   @Test
   void trainingOnOnnxMatchesPyTorchAndWhatHasNoBackwardRuleAndBadFilesFailWithOneLineAndExitCode2()
       throws Exception {
-    // a conv net: onnx evaluates it but has no backward rule for conv2d yet, so training is refused
+    // layer norm: onnx evaluates it but has no backward rule for it yet, so training is refused
     // before anything is written
-    Path ssdCfg = DetectionCommandTest.config(Files.createDirectories(dir.resolve("refused")),
-        DetectionCommandTest.SHAPES, "pytorch", 1);
-    CliFixture.Result refused = CliFixture.run("train", ssdCfg.toString(), "--set", "backend=onnx");
+    Path refusedDir = Files.createDirectories(dir.resolve("refused"));
+    Path refusedCfg = CliFixture.irisConfig(refusedDir, CliFixture.IRIS, "onnx", 1);
+    Files.writeString(refusedCfg, Files.readString(refusedCfg).replace("{type: relu}", "{type: layer_norm}"));
+    CliFixture.Result refused = CliFixture.run("train", refusedCfg.toString());
     assertThat(refused.code()).isEqualTo(2);
-    assertThat(refused.err().strip()).contains(ssdCfg.toString())
-        .contains("backend 'onnx' does not support training layer ")
+    assertThat(refused.err().strip()).contains(refusedCfg.toString())
+        .contains("backend 'onnx' does not support training layer 'layer_norm' yet")
         .contains("train with backend pytorch or tensorflow").doesNotContain("\n");
-    assertThat(dir.resolve("refused").resolve("runs")).doesNotExist();
+    assertThat(refusedDir.resolve("runs")).doesNotExist();
 
     // the iris MLP trains on a stock ONNX Runtime: every epoch's losses as on PyTorch
     Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "pytorch", 2);

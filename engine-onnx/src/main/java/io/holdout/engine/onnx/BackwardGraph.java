@@ -1,6 +1,7 @@
 package io.holdout.engine.onnx;
 
 import static io.holdout.engine.onnx.OnnxGraph.attr;
+import static io.holdout.engine.onnx.OnnxGraph.ints;
 
 import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
@@ -33,7 +34,7 @@ final class BackwardGraph {
 
   static {
     java.util.Set<String> t = new java.util.TreeSet<>(List.of("dense", "relu", "flatten", "reshape", "dropout", "add",
-        "mul", "concat"));
+        "mul", "concat", "conv2d", "maxpool", "avgpool", "global_avgpool", "batchnorm", "anchors"));
     for (LayerSpec.Activation.Fn fn : LayerSpec.Activation.Fn.values()) {
       t.add(fn.id());
     }
@@ -61,12 +62,16 @@ final class BackwardGraph {
    * The training forward pass: every node's output value by node name (the model input under
    * {@link ModelSpec#INPUT}), and each dropout node's mask input by node name.
    */
-  record Forward(Map<String, String> values, Map<String, String> masks) {}
+  record Forward(Map<String, String> values, Map<String, String> masks, Map<String, List<String>> saved,
+      Map<String, String> buffers) {}
 
   /**
    * Adds the training forward pass over {@code input}: every parameter is a graph input of its own
    * name (the session feeds it, and gets its update back as an output), and each dropout node reads
-   * a mask input named {@code mask.<node>} of the node's full shape (batch first).
+   * a mask input named {@code mask.<node>} of the node's full shape (batch first). Batch norm
+   * normalises with the batch's statistics and yields its updated running statistics ({@link
+   * Forward#buffers()}, by parameter name); max pooling keeps the index of each window's maximum for
+   * the backward pass.
    */
   static Forward forward(OnnxGraph g, ModelSpec spec, String input) {
     for (ParamInfo p : spec.parameters()) {
@@ -75,21 +80,60 @@ final class BackwardGraph {
     }
     Map<String, String> values = new HashMap<>();
     Map<String, String> masks = new LinkedHashMap<>();
+    Map<String, List<String>> saved = new HashMap<>();
+    Map<String, String> buffers = new LinkedHashMap<>();
     values.put(ModelSpec.INPUT, input);
     for (Node n : spec.graph()) {
       List<String> in = n.inputs().stream().map(values::get).toList();
+      long[] inShape = spec.shape(n.inputs().get(0));
+      String p = n.name() + ".";
       String y;
       if (n.op() instanceof LayerSpec.Dropout) {
         String mask = "mask." + n.name();
-        g.input(mask, OnnxGraph.FLOAT, batched(spec.shape(n.inputs().get(0))));
+        g.input(mask, OnnxGraph.FLOAT, batched(inShape));
         masks.put(n.name(), mask);
         y = g.mul(in.get(0), mask);
+      } else if (n.op() instanceof LayerSpec.BatchNorm) {
+        y = batchNormTraining(g, p, in.get(0), inShape, saved, buffers, n.name());
+      } else if (n.op() instanceof LayerSpec.MaxPool m) {
+        List<String> out = g.opMulti("MaxPool", List.of(in.get(0)), 2, ints("kernel_shape", m.kernel(), m.kernel()),
+            ints("strides", m.stride(), m.stride()), ints("pads", m.padding(), m.padding(), m.padding(), m.padding()),
+            attr("ceil_mode", m.ceil() ? 1 : 0));
+        y = out.get(0);
+        saved.put(n.name(), List.of(out.get(1)));
       } else {
-        y = ForwardGraph.layer(g, n.op(), n.name() + ".", in, spec.shape(n.inputs().get(0)));
+        y = ForwardGraph.layer(g, n.op(), p, in, inShape);
       }
       values.put(n.name(), y);
     }
-    return new Forward(values, masks);
+    return new Forward(values, masks, saved, buffers);
+  }
+
+  /** PyTorch's batch-norm momentum for the running statistics. */
+  static final double BN_MOMENTUM = 0.1;
+
+  /**
+   * Batch norm in training: {@code x̂ = (x - μ_B)/√(σ²_B + ε)} over every axis but the channels,
+   * {@code y = γ·x̂ + β}; running mean and variance move by {@link #BN_MOMENTUM} towards the batch's
+   * mean and unbiased variance, as PyTorch's. Saves {@code x̂} and {@code 1/√(σ²_B + ε)}.
+   */
+  private static String batchNormTraining(OnnxGraph g, String p, String x, long[] in, Map<String, List<String>> saved,
+      Map<String, String> buffers, String node) {
+    String axes = in.length == 1 ? g.vector(0) : g.vector(0, 2, 3);
+    long[] b = in.length == 1 ? new long[] {1, in[0]} : new long[] {1, in[0], 1, 1};
+    String mean = g.op("ReduceMean", List.of(x, axes), attr("keepdims", 1));
+    String centered = g.sub(x, mean);
+    String var = g.op("ReduceMean", List.of(g.square(centered), axes), attr("keepdims", 1));
+    String inv = g.op("Reciprocal", List.of(g.op("Sqrt", List.of(g.add(var, g.scalar(ForwardGraph.BN_EPS))))));
+    String xhat = g.mul(centered, inv);
+    saved.put(node, List.of(xhat, inv));
+    // n / (n - 1) with n = the values per channel in this batch
+    String n = g.div(g.cast(g.op("Size", List.of(x)), OnnxGraph.FLOAT), g.scalar(in[0]));
+    String unbiased = g.mul(g.reshape(var, in[0]), g.div(n, g.sub(n, g.scalar(1))));
+    buffers.put(p + "running_mean", g.add(g.mul(p + "running_mean", 1 - BN_MOMENTUM),
+        g.mul(g.reshape(mean, in[0]), BN_MOMENTUM)));
+    buffers.put(p + "running_var", g.add(g.mul(p + "running_var", 1 - BN_MOMENTUM), g.mul(unbiased, BN_MOMENTUM)));
+    return g.add(g.mul(xhat, g.reshape(p + "weight", b)), g.reshape(p + "bias", b));
   }
 
   /**
@@ -117,10 +161,28 @@ final class BackwardGraph {
         if (from.equals(ModelSpec.INPUT) || dxs.get(k) == null) {
           continue;
         }
-        grads.merge(from, dxs.get(k), g::add);
+        grads.merge(from, unbroadcast(g, dxs.get(k), spec.shape(from), spec.shape(n.name())), g::add);
       }
     }
     return params;
+  }
+
+  /**
+   * {@code d} (of the broadcast shape {@code out}) summed over the axes where an input of shape
+   * {@code in} was broadcast ({@code add} and {@code mul} of a {@code [c, 1, 1]} gate, say).
+   */
+  private static String unbroadcast(OnnxGraph g, String d, long[] in, long[] out) {
+    if (in.length != out.length || java.util.Arrays.equals(in, out)) {
+      return d;
+    }
+    List<Long> axes = new ArrayList<>();
+    for (int i = 0; i < in.length; i++) {
+      if (in[i] == 1 && out[i] != 1) {
+        axes.add((long) i + 1);
+      }
+    }
+    return axes.isEmpty() ? d : g.op("ReduceSum", List.of(d, g.vector(axes.stream().mapToLong(Long::longValue)
+        .toArray())), attr("keepdims", 1));
   }
 
   /** The gradients of a node's inputs; parameter gradients go into {@code params}. */
@@ -157,6 +219,35 @@ final class BackwardGraph {
         out.add(d);
       }
       return out;
+    } else if (l instanceof LayerSpec.Conv2d c) {
+      return List.of(conv(g, c, p, x, dy, spec.shape(n.inputs().get(0)), spec.shape(n.name()), params));
+    } else if (l instanceof LayerSpec.MaxPool) {
+      // each window's gradient goes to its maximum: scatter-add dy at the saved flat indices
+      String flat = g.op("ScatterElements", List.of(
+          g.filled(g.unsqueeze(g.op("Size", List.of(x)), 0), 0f),
+          g.reshape(f.saved().get(n.name()).get(0), -1), g.reshape(dy, -1)),
+          attr("axis", 0L), attr("reduction", "add"));
+      return List.of(g.op("Reshape", List.of(flat, g.op("Shape", List.of(x)))));
+    } else if (l instanceof LayerSpec.AvgPool a) {
+      return List.of(avgPool(g, a, dy, spec.shape(n.inputs().get(0)), spec.shape(n.name())));
+    } else if (l instanceof LayerSpec.GlobalAvgPool) {
+      long[] in = spec.shape(n.inputs().get(0));
+      return List.of(g.op("Expand", List.of(g.mul(dy, 1.0 / (in[1] * in[2])), g.op("Shape", List.of(x)))));
+    } else if (l instanceof LayerSpec.BatchNorm) {
+      long[] in = spec.shape(n.inputs().get(0));
+      String axes = in.length == 1 ? g.vector(0) : g.vector(0, 2, 3);
+      long[] b = in.length == 1 ? new long[] {1, in[0]} : new long[] {1, in[0], 1, 1};
+      String xhat = f.saved().get(n.name()).get(0);
+      String inv = f.saved().get(n.name()).get(1);
+      params.put(p + "weight", g.op("ReduceSum", List.of(g.mul(dy, xhat), axes), attr("keepdims", 0)));
+      params.put(p + "bias", g.op("ReduceSum", List.of(dy, axes), attr("keepdims", 0)));
+      String dxhat = g.mul(dy, g.reshape(p + "weight", b));
+      String m1 = g.op("ReduceMean", List.of(dxhat, axes), attr("keepdims", 1));
+      String m2 = g.op("ReduceMean", List.of(g.mul(dxhat, xhat), axes), attr("keepdims", 1));
+      return List.of(g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2))));
+    } else if (l instanceof LayerSpec.Anchors) {
+      long[] in = spec.shape(n.inputs().get(0));
+      return List.of(g.transpose(g.reshape(dy, -1, in[1], in[2], in[0]), 0, 3, 1, 2));
     } else if (l instanceof LayerSpec.Concat c) {
       long[] sizes = new long[xs.size()];
       for (int k = 0; k < sizes.length; k++) {
@@ -165,6 +256,79 @@ final class BackwardGraph {
       return g.opMulti("Split", List.of(dy, g.vector(sizes)), sizes.length, attr("axis", (long) c.axis() + 1));
     }
     throw new IllegalArgumentException("layer type '" + l.type() + "' has no backward rule on onnx");
+  }
+
+  /**
+   * Convolution: the input's gradient is the transposed convolution of {@code dy} with the same
+   * kernel (output padding restores rows the stride dropped); the kernel's gradient is a convolution
+   * of the input with {@code dy} as its kernel, batch and channels swapped (stride and dilation
+   * swapped too), per group, cropped to the kernel size.
+   */
+  private static String conv(OnnxGraph g, LayerSpec.Conv2d c, String p, String x, String dy, long[] in, long[] out,
+      Map<String, String> params) {
+    int k = c.kernel();
+    int s = c.stride();
+    int d = c.dilation();
+    int pad = c.padding();
+    long groups = c.groups();
+    long cg = in[0] / groups;
+    long og = out[0] / groups;
+    if (c.bias()) {
+      params.put(p + "bias", g.op("ReduceSum", List.of(dy, g.vector(0, 2, 3)), attr("keepdims", 0)));
+    }
+    String xt = g.reshape(g.transpose(g.reshape(x, -1, groups, cg, in[1], in[2]), 2, 1, 0, 3, 4), cg, -1, in[1], in[2]);
+    String dyt = g.reshape(g.transpose(g.reshape(dy, -1, groups, og, out[1], out[2]), 1, 2, 0, 3, 4),
+        out[0], -1, out[1], out[2]);
+    String w = g.op("Conv", List.of(xt, dyt), ints("kernel_shape", out[1], out[2]), ints("strides", d, d),
+        ints("dilations", s, s), ints("pads", pad, pad, pad, pad), attr("group", groups));
+    long kh = (in[1] + 2L * pad - (long) s * (out[1] - 1) - 1) / d + 1;
+    long kw = (in[2] + 2L * pad - (long) s * (out[2] - 1) - 1) / d + 1;
+    w = g.transpose(w, 1, 0, 2, 3);
+    if (kh != k || kw != k) {
+      w = g.op("Slice", List.of(w, g.vector(0, 0), g.vector(k, k), g.vector(2, 3)));
+    }
+    params.put(p + "weight", w);
+    long oph = in[1] - ((out[1] - 1) * s + (long) d * (k - 1) + 1 - 2L * pad);
+    long opw = in[2] - ((out[2] - 1) * s + (long) d * (k - 1) + 1 - 2L * pad);
+    return g.op("ConvTranspose", List.of(dy, p + "weight"), ints("kernel_shape", k, k), ints("strides", s, s),
+        ints("dilations", d, d), ints("pads", pad, pad, pad, pad), ints("output_padding", oph, opw),
+        attr("group", groups));
+  }
+
+  /**
+   * Average pooling without the padding in the counts: {@code dy} divided by each window's count of
+   * real cells, spread over its window by a transposed convolution with a kernel of ones per channel
+   * (cropped to the input; windows past the edge in ceil mode lose what falls outside).
+   */
+  private static String avgPool(OnnxGraph g, LayerSpec.AvgPool a, String dy, long[] in, long[] out) {
+    int k = a.kernel();
+    int s = a.stride();
+    int pad = a.padding();
+    float[] counts = new float[(int) (out[1] * out[2])];
+    for (int i = 0; i < out[1]; i++) {
+      for (int j = 0; j < out[2]; j++) {
+        counts[(int) (i * out[2] + j)] = 1f / (cells(i, s, pad, k, in[1]) * cells(j, s, pad, k, in[2]));
+      }
+    }
+    String scaled = g.mul(dy, g.floats("avgpool_inverse_counts", counts, 1, 1, out[1], out[2]));
+    float[] ones = new float[(int) (in[0] * k * k)];
+    java.util.Arrays.fill(ones, 1f);
+    String kernel = g.floats("avgpool_ones", ones, in[0], 1, k, k);
+    long[] ends = new long[2];
+    long[] extra = new long[2];
+    for (int axis = 0; axis < 2; axis++) {
+      long full = (out[axis + 1] - 1) * s + k - pad;
+      ends[axis] = Math.max(0, full - in[axis + 1]);
+      extra[axis] = Math.max(0, in[axis + 1] - full);
+    }
+    return g.op("ConvTranspose", List.of(scaled, kernel), ints("kernel_shape", k, k), ints("strides", s, s),
+        ints("pads", pad, pad, ends[0], ends[1]), ints("output_padding", extra[0], extra[1]), attr("group", in[0]));
+  }
+
+  /** How many of window {@code i}'s {@code k} cells lie inside an axis of {@code n} cells. */
+  private static long cells(long i, int s, int pad, int k, long n) {
+    long start = i * s - pad;
+    return Math.min(start + k, n) - Math.max(start, 0);
   }
 
   /**

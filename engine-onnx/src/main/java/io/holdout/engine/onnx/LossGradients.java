@@ -16,7 +16,7 @@ import java.util.Set;
 final class LossGradients {
   /** The loss types with a gradient here. */
   static final Set<String> TYPES = Set.of("mse", "mae", "smooth_l1", "huber", "cross_entropy",
-      "binary_cross_entropy", "focal");
+      "binary_cross_entropy", "focal", "multibox_loc", "multibox_conf");
 
   private LossGradients() {}
 
@@ -49,6 +49,24 @@ final class LossGradients {
         String t = g.reshape(in.floats(r.target()), -1, units);
         String pos = g.mul(g.mul(t, g.op("Sigmoid", List.of(g.neg(pred)))), -r.posWeight());
         yield g.add(pos, g.mul(g.sub(g.scalar(1), t), g.op("Sigmoid", List.of(pred))));
+      }
+      case "multibox_loc" -> {
+        // smooth L1 (β = 1) on the positive anchors only
+        int anchors = units / 4;
+        String d = g.sub(g.reshape(pred, -1, anchors, 4), g.reshape(in.floats(r.target()), -1, anchors, 4));
+        String slope = g.where(g.op("Less", List.of(g.abs(d), g.scalar(1))), d, g.op("Sign", List.of(d)));
+        String pos = g.cast(g.op("Greater", List.of(g.reshape(in.labels(r.labels()), -1, anchors),
+            g.scalarLong(0))), OnnxGraph.FLOAT);
+        yield g.reshape(g.mul(slope, g.unsqueeze(pos, 2)), -1, units);
+      }
+      case "multibox_conf" -> {
+        // (softmax - one-hot) on the positives and the mined negatives; the mining is a constant
+        String labels = in.labels(r.target());
+        OnnxLosses.Mined m = OnnxLosses.mine(g, pred, labels, r.negPosRatio());
+        String p = g.op("Exp", List.of(m.logProbs()));
+        String onehot = g.op("OneHot", List.of(labels, g.shape(m.logProbs(), 2, 3),
+            g.floats("off_on", new float[] {0, 1}, 2)), attr("axis", -1L));
+        yield g.reshape(g.mul(g.sub(p, onehot), g.unsqueeze(m.kept(), 2)), -1, units);
       }
       default -> throw new IllegalArgumentException("loss type '" + r.type() + "' has no gradient on onnx yet");
     };

@@ -178,14 +178,29 @@ final class OnnxLosses {
    * kept, {@code ratio · positives} computed in double precision as the reference has it.
    */
   static Terms multiboxConf(OnnxGraph g, String conf, String labels, double negPosRatio) {
+    Mined m = mine(g, conf, labels, negPosRatio);
+    String ce = g.neg(g.squeeze(
+        g.op("GatherElements", List.of(m.logProbs(), g.unsqueeze(labels, 2)), attr("axis", 2)), 2));
+    return new Terms(g.sum(g.mul(ce, m.kept()), 1), m.positives());
+  }
+
+  /**
+   * What the SSD confidence loss sums over.
+   *
+   * @param logProbs the log-softmax of each anchor's logits, {@code [B, A, C]}
+   * @param kept 1 for each positive and each mined negative anchor, else 0, {@code [B, A]}
+   * @param positives each image's number of positive anchors, {@code [B]}
+   */
+  record Mined(String logProbs, String kept, String positives) {}
+
+  /** The anchors of {@link #multiboxConf}: positives and hard-mined negatives (see there). */
+  static Mined mine(OnnxGraph g, String conf, String labels, double negPosRatio) {
     String labelShape = g.op("Shape", List.of(labels));
     String anchors = g.shape(labels, 1, 2);
     // [B, A·C] -> [B, A, C]: batch copied, anchors from the labels, classes inferred
     String rows = g.op("Reshape", List.of(conf, g.op("Concat",
         List.of(g.vector(0), anchors, g.vector(-1)), attr("axis", 0))));
     String lp = g.logSoftmax(rows, 2);
-    String ce = g.neg(g.squeeze(
-        g.op("GatherElements", List.of(lp, g.unsqueeze(labels, 2)), attr("axis", 2)), 2));
 
     String positive = g.op("Greater", List.of(labels, g.scalarLong(0)));
     String pos = g.cast(positive, OnnxGraph.FLOAT);
@@ -206,8 +221,7 @@ final class OnnxLosses {
         positions), attr("axis", 1));
     String inTopK = g.cast(g.op("Less", List.of(g.cast(rank, OnnxGraph.FLOAT), g.unsqueeze(k, 1))),
         OnnxGraph.FLOAT);
-    String kept = g.add(pos, g.mul(neg, inTopK));
-    return new Terms(g.sum(g.mul(ce, kept), 1), posCount);
+    return new Mined(lp, g.add(pos, g.mul(neg, inTopK)), posCount);
   }
 
   /** A {@code [B]} vector of {@code v}, B being the first dimension of {@code like}. */

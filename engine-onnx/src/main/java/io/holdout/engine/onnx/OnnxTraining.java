@@ -38,9 +38,9 @@ final class OnnxTraining implements AutoCloseable {
   private final OrtEnvironment env;
   private final OrtSession session;
   private final DropoutStream dropout;
-  /** Parameters the step does not update (heads without a loss), owned here. */
+  /** Parameters the step does not update (heads without a loss, their batch norms' statistics), owned here. */
   private final Map<String, OnnxTensor> fixed = new LinkedHashMap<>();
-  /** Trainable parameters and optimizer state, the next step's inputs. */
+  /** Trainable parameters, updated running statistics and optimizer state, the next step's inputs. */
   private Map<String, OnnxTensor> carried = new LinkedHashMap<>();
   /** What owns {@link #carried}: the last step's result, or tensors made here. */
   private OrtSession.Result carriedResult;
@@ -210,7 +210,8 @@ final class OnnxTraining implements AutoCloseable {
       for (Map.Entry<String, long[]> p : graph.params.entrySet()) {
         OnnxTensor t = tensor(w.get(p.getKey()).toFloatArray(), p.getValue());
         made.add(t);
-        (graph.trainable.contains(p.getKey()) ? nextCarried : nextFixed).put(p.getKey(), t);
+        boolean updated = graph.trainable.contains(p.getKey()) || graph.buffers.contains(p.getKey());
+        (updated ? nextCarried : nextFixed).put(p.getKey(), t);
       }
       for (Map.Entry<String, long[]> s : graph.state.entrySet()) {
         OnnxTensor t = tensor(state.get(s.getKey()), s.getValue());

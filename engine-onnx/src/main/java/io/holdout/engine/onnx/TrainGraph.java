@@ -11,6 +11,8 @@ import io.holdout.losses.ResolvedComponent;
 import io.holdout.losses.ResolvedLoss;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,11 @@ final class TrainGraph {
   final List<String> trainable;
   /** Every parameter input (trainable or not) and its shape. */
   final Map<String, long[]> params;
+  /**
+   * Parameters the step updates without gradients: the running statistics of the batch norms that
+   * the loss's heads depend on.
+   */
+  final List<String> buffers;
   /** Optimizer state inputs and their shapes. */
   final Map<String, long[]> state;
   /** Dropout mask inputs by node name. */
@@ -47,11 +54,12 @@ final class TrainGraph {
   final Map<String, Double> maskRates;
   final TargetInputs targets;
 
-  private TrainGraph(byte[] model, List<String> trainable, Map<String, long[]> params, Map<String, long[]> state,
-      Map<String, String> masks, ModelSpec spec, TargetInputs targets) {
+  private TrainGraph(byte[] model, List<String> trainable, Map<String, long[]> params, List<String> buffers,
+      Map<String, long[]> state, Map<String, String> masks, ModelSpec spec, TargetInputs targets) {
     this.model = model;
     this.trainable = trainable;
     this.params = params;
+    this.buffers = buffers;
     this.state = state;
     this.masks = masks;
     this.maskShapes = new LinkedHashMap<>();
@@ -121,8 +129,33 @@ final class TrainGraph {
     OptimizerGraph.Update u = OptimizerGraph.build(g, o, updated, grads);
     u.params().forEach((p, v) -> out(g, NEW + p, v, params.get(p)));
     u.state().forEach((s, v) -> out(g, NEW + s, v, u.stateShapes().get(s)));
+    Set<String> used = ancestors(spec, headGrads.keySet());
+    List<String> buffers = new ArrayList<>();
+    f.buffers().forEach((name, v) -> {
+      if (used.contains(name.substring(0, name.lastIndexOf('.')))) {
+        buffers.add(name);
+        out(g, NEW + name, v, params.get(name));
+      }
+    });
     byte[] model = g.model(producerVersion, Map.of(), "holdout training step").toByteArray();
-    return new TrainGraph(model, List.copyOf(trainable), params, u.stateShapes(), f.masks(), spec, in);
+    return new TrainGraph(model, List.copyOf(trainable), params, List.copyOf(buffers), u.stateShapes(), f.masks(),
+        spec, in);
+  }
+
+  /** The nodes {@code outputs} depend on, themselves included. */
+  private static Set<String> ancestors(ModelSpec spec, Set<String> outputs) {
+    Map<String, Node> byName = new HashMap<>();
+    spec.graph().forEach(n -> byName.put(n.name(), n));
+    Set<String> seen = new HashSet<>();
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(outputs);
+    while (!todo.isEmpty()) {
+      String name = todo.pop();
+      Node n = byName.get(name);
+      if (n != null && seen.add(name)) {
+        todo.addAll(n.inputs());
+      }
+    }
+    return seen;
   }
 
   private static void out(OnnxGraph g, String name, String value, long[] shape) {
