@@ -59,7 +59,9 @@ final class OrtRuntime {
   /**
    * A session over a serialized model, on the CPU, with intra-op and inter-op thread pools of the
    * given sizes (0: ONNX Runtime's default, one thread per physical core for intra-op). Graph
-   * optimisations are ONNX Runtime's defaults (all levels).
+   * optimisations are ONNX Runtime's defaults (all levels). With the system property {@code
+   * holdout.onnx.profile=PREFIX}, ONNX Runtime profiles each session into {@code PREFIX_*.json}
+   * (operator times, for {@code benchmarks/}).
    */
   static OrtSession session(byte[] model, int intraOpThreads, int interOpThreads) throws OrtException {
     if (intraOpThreads < 0 || interOpThreads < 0) {
@@ -73,6 +75,10 @@ final class OrtRuntime {
       }
       if (interOpThreads > 0) {
         o.setInterOpNumThreads(interOpThreads);
+      }
+      String profile = System.getProperty("holdout.onnx.profile");
+      if (profile != null && !profile.isBlank()) {
+        o.enableProfiling(profile); // ONNX Runtime writes <profile>_<date>.json per session: per-operator times
       }
       return environment().createSession(model, o);
     }
