@@ -276,16 +276,22 @@ final class BackwardGraph {
     if (c.bias()) {
       params.put(p + "bias", g.op("ReduceSum", List.of(dy, g.vector(0, 2, 3)), attr("keepdims", 0)));
     }
-    String xt = g.reshape(g.transpose(g.reshape(x, -1, groups, cg, in[1], in[2]), 2, 1, 0, 3, 4), cg, -1, in[1], in[2]);
-    String dyt = g.reshape(g.transpose(g.reshape(dy, -1, groups, og, out[1], out[2]), 1, 2, 0, 3, 4),
-        out[0], -1, out[1], out[2]);
-    String w = g.op("Conv", List.of(xt, dyt), ints("kernel_shape", out[1], out[2]), ints("strides", d, d),
-        ints("dilations", s, s), ints("pads", pad, pad, pad, pad), attr("group", groups));
-    long kh = (in[1] + 2L * pad - (long) s * (out[1] - 1) - 1) / d + 1;
-    long kw = (in[2] + 2L * pad - (long) s * (out[2] - 1) - 1) / d + 1;
-    w = g.transpose(w, 1, 0, 2, 3);
-    if (kh != k || kw != k) {
-      w = g.op("Slice", List.of(w, g.vector(0, 0), g.vector(k, k), g.vector(2, 3)));
+    String w;
+    if (groups == 1 && "gemm".equals(System.getProperty("holdout.onnx.kernelGradient"))) {
+      w = kernelGradient(g, x, dy, in, out, k, s, d, pad);
+    } else {
+      String xt = g.reshape(g.transpose(g.reshape(x, -1, groups, cg, in[1], in[2]), 2, 1, 0, 3, 4),
+          cg, -1, in[1], in[2]);
+      String dyt = g.reshape(g.transpose(g.reshape(dy, -1, groups, og, out[1], out[2]), 1, 2, 0, 3, 4),
+          out[0], -1, out[1], out[2]);
+      w = g.op("Conv", List.of(xt, dyt), ints("kernel_shape", out[1], out[2]), ints("strides", d, d),
+          ints("dilations", s, s), ints("pads", pad, pad, pad, pad), attr("group", groups));
+      long kh = (in[1] + 2L * pad - (long) s * (out[1] - 1) - 1) / d + 1;
+      long kw = (in[2] + 2L * pad - (long) s * (out[2] - 1) - 1) / d + 1;
+      w = g.transpose(w, 1, 0, 2, 3);
+      if (kh != k || kw != k) {
+        w = g.op("Slice", List.of(w, g.vector(0, 0), g.vector(k, k), g.vector(2, 3)));
+      }
     }
     params.put(p + "weight", w);
     long oph = in[1] - ((out[1] - 1) * s + (long) d * (k - 1) + 1 - 2L * pad);
@@ -293,6 +299,32 @@ final class BackwardGraph {
     return g.op("ConvTranspose", List.of(dy, p + "weight"), ints("kernel_shape", k, k), ints("strides", s, s),
         ints("dilations", d, d), ints("pads", pad, pad, pad, pad), ints("output_padding", oph, opw),
         attr("group", groups));
+  }
+
+  /**
+   * An ungrouped convolution's kernel gradient as one matrix product (with {@code
+   * -Dholdout.onnx.kernelGradient=gemm}; by default a convolution, see {@link #conv}): the input's k² shifted,
+   * strided windows ({@code Slice} of the zero-padded input per kernel tap) laid side by side,
+   * {@code [k²·C_in, B·H_out·W_out]}, against {@code dy} as {@code [C_out, B·H_out·W_out]}.
+   */
+  private static String kernelGradient(OnnxGraph g, String x, String dy, long[] in, long[] out, int k, int s, int d,
+      int pad) {
+    String padded = pad == 0 ? x : g.op("Pad", List.of(x, g.vector(0, 0, pad, pad, 0, 0, pad, pad)));
+    List<String> taps = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      for (int j = 0; j < k; j++) {
+        long r = (long) i * d;
+        long c = (long) j * d;
+        taps.add(g.op("Slice", List.of(padded, g.vector(r, c), g.vector(r + (out[1] - 1) * s + 1,
+            c + (out[2] - 1) * s + 1), g.vector(2, 3), g.vector(s, s))));
+      }
+    }
+    // [B, k²·C_in, H_out, W_out] -> [k²·C_in, B·H_out·W_out]
+    String cols = g.reshape(g.transpose(taps.size() == 1 ? taps.get(0) : g.concat(1, taps), 1, 0, 2, 3),
+        (long) k * k * in[0], -1);
+    String dys = g.reshape(g.transpose(dy, 1, 0, 2, 3), out[0], -1);
+    String w = g.op("Gemm", List.of(dys, cols), attr("transB", 1)); // [C_out, k²·C_in]
+    return g.transpose(g.reshape(w, out[0], k, k, in[0]), 0, 3, 1, 2);
   }
 
   /**
