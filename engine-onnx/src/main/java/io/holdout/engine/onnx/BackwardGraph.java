@@ -34,7 +34,8 @@ final class BackwardGraph {
 
   static {
     java.util.Set<String> t = new java.util.TreeSet<>(List.of("dense", "relu", "flatten", "reshape", "dropout", "add",
-        "mul", "concat", "conv2d", "maxpool", "avgpool", "global_avgpool", "batchnorm", "anchors"));
+        "mul", "concat", "conv2d", "maxpool", "avgpool", "global_avgpool", "batchnorm", "anchors", "conv_transpose2d",
+        "layer_norm", "l2norm", "upsample", "embedding"));
     for (LayerSpec.Activation.Fn fn : LayerSpec.Activation.Fn.values()) {
       t.add(fn.id());
     }
@@ -245,6 +246,69 @@ final class BackwardGraph {
       String m1 = g.op("ReduceMean", List.of(dxhat, axes), attr("keepdims", 1));
       String m2 = g.op("ReduceMean", List.of(g.mul(dxhat, xhat), axes), attr("keepdims", 1));
       return List.of(g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2))));
+    } else if (l instanceof LayerSpec.ConvTranspose2d c) {
+      long[] in = spec.shape(n.inputs().get(0));
+      long[] out = spec.shape(n.name());
+      if (c.bias()) {
+        params.put(p + "bias", g.op("ReduceSum", List.of(dy, g.vector(0, 2, 3)), attr("keepdims", 0)));
+      }
+      // the adjoint of a transposed convolution is the convolution with the same kernel; its kernel
+      // gradient is a convolution's kernel gradient with the roles of input and output swapped
+      params.put(p + "weight", kernelGradient(g, dy, x, out, in, c.kernel(), c.stride(), 1, c.padding()));
+      int pad = c.padding();
+      return List.of(g.op("Conv", List.of(dy, p + "weight"), ints("kernel_shape", c.kernel(), c.kernel()),
+          ints("strides", c.stride(), c.stride()), ints("pads", pad, pad, pad, pad)));
+    } else if (l instanceof LayerSpec.LayerNorm ln) {
+      long[] in = spec.shape(n.inputs().get(0));
+      int a = ln.axisOf(in.length) + 1;
+      String axis = g.vector(a);
+      String others = g.vector(java.util.stream.IntStream.rangeClosed(0, in.length).filter(i -> i != a)
+          .asLongStream().toArray());
+      long[] b = new long[in.length + 1];
+      java.util.Arrays.fill(b, 1);
+      b[a] = in[a - 1];
+      String centered = g.sub(x, g.op("ReduceMean", List.of(x, axis), attr("keepdims", 1)));
+      String var = g.op("ReduceMean", List.of(g.square(centered), axis), attr("keepdims", 1));
+      String inv = g.op("Reciprocal", List.of(g.op("Sqrt", List.of(g.add(var, g.scalar(LayerSpec.LayerNorm.EPS))))));
+      String xhat = g.mul(centered, inv);
+      params.put(p + "weight", g.op("ReduceSum", List.of(g.mul(dy, xhat), others), attr("keepdims", 0)));
+      params.put(p + "bias", g.op("ReduceSum", List.of(dy, others), attr("keepdims", 0)));
+      String dxhat = g.mul(dy, g.reshape(p + "weight", b));
+      String m1 = g.op("ReduceMean", List.of(dxhat, axis), attr("keepdims", 1));
+      String m2 = g.op("ReduceMean", List.of(g.mul(dxhat, xhat), axis), attr("keepdims", 1));
+      return List.of(g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2))));
+    } else if (l instanceof LayerSpec.L2Norm) {
+      // y = w·x/r with r = √(Σ_c x² + eps): dx = (du - u·Σ_c du·u)/r, u = x/r, du = w·dy
+      long[] in = spec.shape(n.inputs().get(0));
+      long[] b = new long[in.length + 1];
+      java.util.Arrays.fill(b, 1);
+      b[1] = in[0];
+      String others = g.vector(java.util.stream.IntStream.rangeClosed(0, in.length).filter(i -> i != 1)
+          .asLongStream().toArray());
+      String r = g.op("Sqrt", List.of(g.add(g.op("ReduceSumSquare", List.of(x, g.vector(1)), attr("keepdims", 1)),
+          g.scalar(LayerSpec.L2Norm.EPS))));
+      String u = g.div(x, r);
+      params.put(p + "weight", g.op("ReduceSum", List.of(g.mul(dy, u), others), attr("keepdims", 0)));
+      String du = g.mul(dy, g.reshape(p + "weight", b));
+      String dot = g.op("ReduceSum", List.of(g.mul(du, u), g.vector(1)), attr("keepdims", 1));
+      return List.of(g.div(g.sub(du, g.mul(u, dot)), r));
+    } else if (l instanceof LayerSpec.Upsample up) {
+      // the interpolation is a matrix per axis, y = A_h·x·A_wᵀ: dx = A_hᵀ·dy·A_w
+      long[] in = spec.shape(n.inputs().get(0));
+      long[] out = spec.shape(n.name());
+      String ah = g.floats("upsample_rows", interpolation(up, in[1], out[1], true), in[1], out[1]);
+      String aw = g.floats("upsample_cols", interpolation(up, in[2], out[2], false), out[2], in[2]);
+      return List.of(g.op("MatMul", List.of(g.op("MatMul", List.of(ah, dy)), aw)));
+    } else if (l instanceof LayerSpec.Embedding e) {
+      // rows of the table that were looked up collect their outputs' gradients; indices get none
+      String idx = g.reshape(g.cast(x, OnnxGraph.INT64), -1, 1);
+      String rows = g.op("Expand", List.of(idx, g.vector(1, e.dim())));
+      String zeros = g.filled(g.vector(e.vocab(), e.dim()), 0f);
+      params.put(p + "weight", g.op("ScatterElements", List.of(zeros, rows, g.reshape(dy, -1, e.dim())),
+          attr("axis", 0L), attr("reduction", "add")));
+      java.util.ArrayList<String> none = new java.util.ArrayList<>();
+      none.add(null);
+      return none;
     } else if (l instanceof LayerSpec.Anchors) {
       long[] in = spec.shape(n.inputs().get(0));
       return List.of(g.transpose(g.reshape(dy, -1, in[1], in[2], in[0]), 0, 3, 1, 2));
@@ -355,6 +419,40 @@ final class BackwardGraph {
     }
     return g.op("ConvTranspose", List.of(scaled, kernel), ints("kernel_shape", k, k), ints("strides", s, s),
         ints("pads", pad, pad, ends[0], ends[1]), ints("output_padding", extra[0], extra[1]), attr("group", in[0]));
+  }
+
+  /**
+   * The interpolation matrix of one axis, {@code n} cells to {@code m}, as the forward pass (and
+   * PyTorch) interpolates: nearest takes cell {@code floor(j/f)}; bilinear takes {@code src =
+   * (j+0.5)/f - 0.5} clamped at 0 (or {@code j·(n-1)/(m-1)} with aligned corners) between its two
+   * neighbours. Transposed ({@code [n, m]}) when {@code transposed}, else {@code [m, n]}.
+   */
+  private static float[] interpolation(LayerSpec.Upsample up, long n, long m, boolean transposed) {
+    float[] a = new float[(int) (n * m)];
+    for (int j = 0; j < m; j++) {
+      int i0;
+      int i1;
+      double lambda;
+      if (!up.bilinear()) {
+        i0 = (int) Math.min(n - 1, j / up.scale());
+        i1 = i0;
+        lambda = 0;
+      } else {
+        double src = up.alignCorners() ? (m == 1 ? 0 : j * (double) (n - 1) / (m - 1))
+            : Math.max(0, (j + 0.5) / up.scale() - 0.5);
+        i0 = (int) Math.min(n - 1, Math.floor(src));
+        i1 = (int) Math.min(n - 1, i0 + 1);
+        lambda = src - i0;
+      }
+      add(a, transposed, n, m, i0, j, 1 - lambda);
+      add(a, transposed, n, m, i1, j, lambda);
+    }
+    return a;
+  }
+
+  private static void add(float[] a, boolean transposed, long n, long m, int i, int j, double v) {
+    int at = (int) (transposed ? i * m + j : j * n + i);
+    a[at] += (float) v;
   }
 
   /** How many of window {@code i}'s {@code k} cells lie inside an axis of {@code n} cells. */

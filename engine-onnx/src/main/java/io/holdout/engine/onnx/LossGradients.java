@@ -21,12 +21,19 @@ final class LossGradients {
   private LossGradients() {}
 
   /**
-   * {@code d Σ num / d pred} of {@code pred [B, values per sample]}, same shape.
+   * {@code d Σ num / d pred} of {@code pred [B, values per sample]}, same shape (a plugin's loss
+   * through {@link OnnxExpression#gradient}).
    *
    * @throws IllegalArgumentException for a type without a gradient here
    */
   static String numeratorGrad(OnnxGraph g, ResolvedComponent r, String pred, TargetInputs in) {
     int units = r.units();
+    if (r.custom() != null) {
+      String t = r.custom().target() == io.holdout.api.data.TargetKind.CLASS
+          ? OnnxExpression.oneHot(g, OnnxLosses.flatLabels(g, in.labels(r.target())), units)
+          : g.reshape(in.floats(r.target()), -1, units);
+      return OnnxExpression.gradient(g, r.custom(), pred, t);
+    }
     return switch (r.type()) {
       case "mse" -> g.mul(diff(g, pred, in.floats(r.target()), units), 2.0);
       case "mae" -> g.op("Sign", List.of(diff(g, pred, in.floats(r.target()), units)));

@@ -85,7 +85,7 @@ public final class OnnxBackend implements Backend {
             "train:*", TRAIN_ALTERNATIVE,
             "gpu", "the onnx backend bundles ONNX Runtime's CPU build only; use device: cpu or auto"),
         trainingLayers,
-        Set.copyOf(LossGradients.TYPES));
+        trainingLosses());
   }
 
   /**
@@ -98,6 +98,12 @@ public final class OnnxBackend implements Backend {
     Objects.requireNonNull(spec, "spec is null");
     capabilities().check(NAME, spec);
     return new OnnxSession(spec);
+  }
+
+  private static Set<String> trainingLosses() {
+    Set<String> out = new java.util.HashSet<>(LossGradients.TYPES);
+    out.add(Capabilities.PLUGIN_LOSSES);
+    return out;
   }
 
   /** Whether the native libraries have been loaded in this process by this module. */

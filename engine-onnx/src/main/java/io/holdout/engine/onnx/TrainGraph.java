@@ -80,7 +80,7 @@ final class TrainGraph {
       return "layer " + layer;
     }
     for (ResolvedComponent c : loss.components()) {
-      if (!LossGradients.TYPES.contains(c.type())) {
+      if (c.custom() == null && !LossGradients.TYPES.contains(c.type())) {
         return "loss '" + c.type() + "'";
       }
     }

@@ -46,6 +46,16 @@ class TrainingParityTest {
         Fixtures.optimizer("sgd", 0.01, 0.9, false, 1e-4, 0), batches, 50);
   }
 
+  @Test
+  void detectorWithTheGemmKernelGradient() {
+    System.setProperty("holdout.onnx.kernelGradient", "gemm");
+    try {
+      detectorWithBatchNormPoolingAndMultiBoxFiftySgdSteps();
+    } finally {
+      System.clearProperty("holdout.onnx.kernelGradient");
+    }
+  }
+
   private static void compare(String title, ModelSpec spec, Weights w0, LossSpec loss, OptimizerSpec o,
       List<Batch> batches, int steps) {
     double worstLoss = 0;
