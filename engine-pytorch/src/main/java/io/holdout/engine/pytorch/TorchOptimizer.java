@@ -14,9 +14,10 @@ import java.util.List;
  * {@code torch.optim}'s update rules, applied in place to parameter arrays with gradient recording
  * off, over all parameters at once ({@link Layout}). State arrays are created zero-filled up front
  * as one array each, owned by the session's manager, with a view per parameter for checkpoints, so a
- * step allocates nothing that outlives it.
+ * step allocates nothing that outlives it. An optimizer that is not built in runs its update rule
+ * ({@link TorchRule}).
  */
-abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.Adam {
+abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.Adam, TorchRule {
 
   /** Updates {@code params[i]} from {@code grads[i]} at learning rate {@code lr}. */
   abstract void step(NDArray[] params, NDArray[] grads, double lr);
@@ -48,6 +49,9 @@ abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.
    */
   static TorchOptimizer create(OptimizerSpec spec, NDArray[] params, NDManager owner) {
     String where = "optimizer '" + spec.type() + "'";
+    if (spec.usesRule()) {
+      return new TorchRule(spec.rule(), params, owner);
+    }
     require(
         spec.weightDecay() >= 0, where + ": weight_decay must be >= 0, got " + spec.weightDecay());
     return switch (spec.type()) {
