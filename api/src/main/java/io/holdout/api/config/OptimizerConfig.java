@@ -21,7 +21,8 @@ public record OptimizerConfig(
     Double beta2,
     Double eps,
     Double clipNorm,
-    Map<String, Object> params) {
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        Map<String, Object> params) {
 
   /** The keys of the section with a field of their own (the rest go to {@link #params}). */
   public static final java.util.List<String> FIELDS =
