@@ -48,7 +48,8 @@ final class BackendsCommand implements Callable<Integer> {
       out.println("  gpu:        " + (c.gpu() ? "yes" : "no (none found or no GPU natives)"));
       out.println("  layers:     " + String.join(", ", new TreeSet<>(c.layers())));
       out.println("  losses:     " + String.join(", ", new TreeSet<>(c.losses())));
-      out.println("  optimizers: " + String.join(", ", new TreeSet<>(c.optimizers())));
+      out.println("  optimizers: " + String.join(", ", new TreeSet<>(c.optimizers()))
+          + (c.training() ? " (native); any registered optimizer through its update rule" : ""));
     }
     return 0;
   }

@@ -80,6 +80,8 @@ public final class Experiment {
     final DataSetup data;
     final ModelSpec model;
     final LossSpec loss;
+    /** The registered optimizer {@code optimizer.type} names, with its update rule. */
+    final io.holdout.api.optim.OptimizerSpec optimizer;
     final Supplier<List<Metric>> metrics;
     final Monitor monitorTemplate;
 
@@ -98,6 +100,7 @@ public final class Experiment {
         ResolvedLoss.resolve(loss, model, file);
         this.metrics = metrics(parts, c.metrics(), file, data.detection());
         parts.schedule(c.trainer().schedule(), file);
+        this.optimizer = parts.optimizer(c.optimizer(), file);
         Map<String, Direction> directions = new LinkedHashMap<>();
         metrics.get().forEach(m -> directions.put(m.name(), m.direction()));
         Monitor m = null;
@@ -120,7 +123,7 @@ public final class Experiment {
 
     SessionSpec sessionSpec(Weights init, boolean train) {
       ExperimentConfig c = loaded.config();
-      return new SessionSpec(model, init, loss, train ? Specs.optimizer(c.optimizer()) : null,
+      return new SessionSpec(model, init, loss, train ? optimizer : null,
           Device.parse(c.device()), c.seed(), c.engine().intraOpThreads(), c.engine().interOpThreads());
     }
 

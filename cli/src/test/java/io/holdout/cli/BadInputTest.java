@@ -109,6 +109,19 @@ class BadInputTest {
         + "type (registered: kfold, lists, manifest, ordered, random, stratified)");
   }
 
+  /** Optimizers are registered parts: an unknown type or a bad setting is one line, before any run folder. */
+  @Test
+  void unknownOptimizerListsTheRegisteredOnes() throws Exception {
+    assertUserError(train(config(), "optimizer.type=lion"),
+        "exp.yaml: 'optimizer.type' 'lion' is not a registered optimizer (registered: adam, adamw, sgd)");
+    assertUserError(train(config(), "optimizer.type=sgd", "optimizer.nesterov=true"),
+        "exp.yaml: 'optimizer.nesterov' needs 'optimizer.momentum' > 0");
+    assertUserError(train(config(), "optimizer.type=adam", "optimizer.betas=[0.9, 0.99]"),
+        "exp.yaml: 'optimizer.betas' is not a setting of optimizer 'adam' (settings: beta1, beta2, clipNorm, eps, lr, "
+            + "weightDecay)");
+    assertThat(dir.resolve("runs")).doesNotExist();
+  }
+
   /**
    * Loss parameters are checked against the model's heads before any engine opens, the same way
    * for every backend: one line naming the file, the component and the parameter, and no run

@@ -66,7 +66,9 @@ public abstract class ConformanceBase {
     assumeLayers(spec.model());
     assumeLosses(spec.loss());
     if (spec.trains()) {
-      assumeOptimizer(spec.optimizer().type());
+      assumeTraining();
+      assumeTrue(caps().supportsOptimizer(spec.optimizer()),
+          () -> backend().name() + " has no optimizer '" + spec.optimizer().type() + "'");
       assumeTrains(spec.model(), spec.loss());
     }
   }

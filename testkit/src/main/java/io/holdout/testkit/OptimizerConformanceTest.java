@@ -22,6 +22,8 @@ import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
+import io.holdout.api.optim.StandardRules;
+import io.holdout.checks.TestRules;
 import io.holdout.api.tensor.Batch;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +39,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Optimizer steps against {@link ReferenceOptimizer} ({@code torch.optim}'s formulas in double
  * precision) fed with finite-difference gradients of {@link ReferenceModel}: several steps of every
  * optimizer and option, a learning-rate change between steps, global-norm clipping, one step from
- * given weights by hand, and the rule that a head no loss reads is left alone.
+ * given weights by hand, and the rule that a head no loss reads is left alone. Optimizers given by
+ * an update rule ({@link StandardRules}, {@link TestRules}) are checked the same way, their slots
+ * too, and the built-ins written as rules must give the native optimizers' weights.
  */
 public abstract class OptimizerConformanceTest extends ConformanceBase {
   static final int N = 5;
@@ -59,7 +63,15 @@ public abstract class OptimizerConformanceTest extends ConformanceBase {
         Arguments.of("adam L2 weight decay", Fixtures.optimizer("adam", 0.01, 0, false, 0.1, 0)),
         Arguments.of("adamw", Fixtures.optimizer("adamw", 0.01, 0, false, 0.1, 0)),
         Arguments.of("adamw clipped", Fixtures.optimizer("adamw", 0.01, 0, false, 0.05, 0.1)),
-        Arguments.of("adam other betas and eps", new OptimizerSpec("adam", 0.02, 0, false, 0, 0.8, 0.99, 1e-6, 0)));
+        Arguments.of("adam other betas and eps", new OptimizerSpec("adam", 0.02, 0, false, 0, 0.8, 0.99, 1e-6, 0)),
+        Arguments.of("rule: sgd nesterov + weight decay",
+            OptimizerSpec.ofRule("sgd_rule", 0.1, 0, StandardRules.sgd(0.9, true, 0.01))),
+        Arguments.of("rule: adam", OptimizerSpec.ofRule("adam_rule", 0.01, 0, StandardRules.adam(0.9, 0.999, 1e-8, 0, false))),
+        Arguments.of("rule: adamw clipped",
+            OptimizerSpec.ofRule("adamw_rule", 0.01, 0.1, StandardRules.adam(0.9, 0.999, 1e-8, 0.05, true))),
+        Arguments.of("rule: lion", OptimizerSpec.ofRule("lion", 0.01, 0, TestRules.lion(0.9, 0.99, 0.1))),
+        Arguments.of("rule: every operation", OptimizerSpec.ofRule("every_op", 0.05, 0, TestRules.everyOp())),
+        Arguments.of("rule: every operation clipped", OptimizerSpec.ofRule("every_op", 0.05, 0.05, TestRules.everyOp())));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -102,6 +114,16 @@ public abstract class OptimizerConformanceTest extends ConformanceBase {
           Checks.allClose(now.get(k).toFloatArray(), ref.get(k), 1e-5, 2e-6, name + " " + k + " after step " + step);
         }
       }
+      if (opt.usesRule()) {
+        // the slots, as checkpoints hold them (<slot>.<parameter>), against the reference's
+        Map<String, double[]> want = refOpt.ruleState();
+        assertThat(want).hasSize(opt.rule().slots().size() * 4);
+        Map<String, io.holdout.api.tensor.Tensor> got = s.trainingState();
+        for (Map.Entry<String, double[]> e : want.entrySet()) {
+          assertThat(got).as("training state of " + name).containsKey(e.getKey());
+          Checks.allClose(got.get(e.getKey()).toFloatArray(), e.getValue(), 1e-5, 2e-6, name + " state " + e.getKey());
+        }
+      }
     }
     assertThat(clipped).as("steps clipped by the reference").isEqualTo(opt.clipNorm() > 0 ? 4 : 0);
   }
@@ -132,7 +154,7 @@ public abstract class OptimizerConformanceTest extends ConformanceBase {
     Weights w0 = Weights.initialize(spec, 4);
     SessionSpec session = Fixtures.spec(spec, w0, lossSpec(loss("l", "mse", "y", "t")),
         new OptimizerSpec(opt.type(), opt.lr(), opt.momentum(), opt.nesterov(), 0.1, opt.beta1(),
-            opt.beta2(), opt.eps(), opt.clipNorm()));
+            opt.beta2(), opt.eps(), opt.clipNorm(), opt.rule()));
     assumeSupported(session);
     SplittableRandom r = new SplittableRandom(2);
     Batch b = batch("input", floats(Fixtures.normal(r, 12, 1), 4, 3), "t", floats(Fixtures.normal(r, 8, 1), 4, 2));
@@ -147,6 +169,53 @@ public abstract class OptimizerConformanceTest extends ConformanceBase {
       assertThat(after.get("heads.y.0.weight").toFloatArray())
           .isNotEqualTo(w0.get("heads.y.0.weight").toFloatArray());
     }
+  }
+
+  /**
+   * Adam and AdamW written as update rules ({@link StandardRules}) and compiled by the generic path
+   * give the native optimizer's weights, step after step (clipping, L2 and decoupled decay, a
+   * learning-rate change): the generic path computes what the native one does.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nativeAndRule")
+  void aRuleWrittenLikeTheNativeOptimizerMatchesIt(String name, OptimizerSpec nativeOpt) {
+    OptimizerSpec ruleOpt = OptimizerSpec.ofRule(nativeOpt.type() + "_rule", nativeOpt.lr(), nativeOpt.clipNorm(),
+        StandardRules.of(nativeOpt));
+    ModelSpec spec = model();
+    LossSpec loss = lossSpec(loss("l", "mse", "y", "t"));
+    Weights w0 = Weights.initialize(spec, 5);
+    SessionSpec a = Fixtures.spec(spec, w0, loss, nativeOpt);
+    SessionSpec b = Fixtures.spec(spec, w0, loss, ruleOpt);
+    assumeSupported(a);
+    assumeSupported(b);
+    SplittableRandom r = new SplittableRandom(6);
+    try (TrainingSession n = open(a); TrainingSession g = open(b)) {
+      for (int step = 0; step < 6; step++) {
+        if (step == 4) {
+          n.setLearningRate(nativeOpt.lr() / 3);
+          g.setLearningRate(nativeOpt.lr() / 3);
+        }
+        Batch batch = batch("input", floats(Fixtures.normal(r, N * 3, 1), N, 3), "t", floats(Fixtures.normal(r, N * 2, 1), N, 2));
+        assertThat(g.trainStep(batch).raw("l")).as(name + " loss at step " + step).isCloseTo(n.trainStep(batch).raw("l"),
+            within(1e-6));
+        Weights wn = n.weights();
+        Weights wg = g.weights();
+        for (String k : wn.tensors().keySet()) {
+          Checks.allClose(wg.get(k).toFloatArray(), Fixtures.toDoubles(wn.get(k).toFloatArray()), 1e-6, 1e-7,
+              name + " " + k + " after step " + step);
+        }
+      }
+      Map<String, io.holdout.api.tensor.Tensor> sn = n.trainingState();
+      Map<String, io.holdout.api.tensor.Tensor> sg = g.trainingState();
+      assertThat(sg.keySet()).as("the rule's checkpoint names are the native ones").isEqualTo(sn.keySet());
+    }
+  }
+
+  static Stream<Arguments> nativeAndRule() {
+    return Stream.of(
+        Arguments.of("adam", Fixtures.optimizer("adam", 0.01, 0, false, 0.05, 0)),
+        Arguments.of("adamw clipped", Fixtures.optimizer("adamw", 0.01, 0, false, 0.05, 0.2)),
+        Arguments.of("sgd nesterov", Fixtures.optimizer("sgd", 0.05, 0.9, true, 0.01, 0)));
   }
 
   @Test

@@ -283,6 +283,11 @@ public abstract class SessionConformanceTest extends ConformanceBase {
     resumesExactly(Fixtures.optimizer("adamw", 0.01, 0, false, 0.01, 0));
   }
 
+  @Test
+  void trainingStateResumesExactlyWithAnUpdateRule() {
+    resumesExactly(OptimizerSpec.ofRule("every_op", 0.01, 0, io.holdout.checks.TestRules.everyOp()));
+  }
+
   /**
    * A session rebuilt from (weights, training state) continues bit for bit like the original,
    * dropout and optimizer moments included. Skipped for backends that offer no exact resume.
@@ -303,6 +308,15 @@ public abstract class SessionConformanceTest extends ConformanceBase {
         return;
       }
       assertThat(state.get("steps").toLongArray()).containsExactly(3);
+      if (opt.usesRule()) {
+        // every slot of every trainable parameter, as <slot>.<parameter>
+        java.util.Set<String> params = a.weights().tensors().keySet();
+        for (io.holdout.api.optim.UpdateRule.Slot slot : opt.rule().slots()) {
+          java.util.List<String> of = state.keySet().stream().filter(k -> k.startsWith(slot.name() + ".")).toList();
+          assertThat(of).as("state of slot " + slot.name()).isNotEmpty();
+          of.forEach(k -> assertThat(params).contains(k.substring(slot.name().length() + 1)));
+        }
+      }
       try (TrainingSession b = open(Fixtures.spec(spec, a.weights(), loss2(), opt))) {
         b.loadTrainingState(state);
         for (int i = 3; i < 6; i++) {

@@ -113,7 +113,7 @@ public record Capabilities(
         }
       }
     }
-    if (spec.trains() && !optimizers.contains(spec.optimizer().type())) {
+    if (spec.trains() && !supportsOptimizer(spec.optimizer())) {
       throw missing(backend, "optimizer '" + spec.optimizer().type() + "'", "optimizer:" + spec.optimizer().type());
     }
   }
@@ -122,6 +122,15 @@ public record Capabilities(
     String alt = alternatives.getOrDefault(key, alternatives.getOrDefault(key.startsWith("train:") ? "train:*" : key,
         "use a backend that supports it (see `holdout backends`)"));
     return new HoldoutException("backend '" + backend + "' does not support " + feature + ": " + alt);
+  }
+
+  /**
+   * Whether the backend trains with {@code optimizer}: one of its {@link #optimizers()} (built-in
+   * types it runs natively), or an optimizer given by its update rule, which every training backend
+   * compiles.
+   */
+  public boolean supportsOptimizer(io.holdout.api.optim.OptimizerSpec optimizer) {
+    return optimizers.contains(optimizer.type()) || (training && optimizer.usesRule() && optimizer.rule() != null);
   }
 
   /**

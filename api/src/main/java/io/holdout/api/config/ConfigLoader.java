@@ -79,6 +79,7 @@ public final class ConfigLoader {
     for (String o : overrides) {
       applyOverride(tree, o, name);
     }
+    optimizerParams(tree, name);
     ExperimentConfig raw = bind(tree, name, overrides.isEmpty() ? "" : " (after --set overrides)");
     ExperimentConfig resolved = Defaults.apply(raw, name);
     ConfigValidator.validate(resolved, name);
@@ -89,6 +90,36 @@ public final class ConfigLoader {
       throw new IllegalStateException(e);
     }
     return new LoadedConfig(resolved, Path.of(name), baseDir, yaml, sha256(yaml).substring(0, 16));
+  }
+
+  /**
+   * Moves the keys of {@code optimizer:} that have no field of their own into its {@code params:}
+   * map, where a plugin's optimizer reads them ({@code {type: lion, lr: 1e-4, beta2: 0.99}}).
+   */
+  private static void optimizerParams(ObjectNode tree, String name) {
+    if (!(tree.get("optimizer") instanceof ObjectNode o)) {
+      return;
+    }
+    List<String> extra = new ArrayList<>();
+    o.fieldNames().forEachRemaining(k -> {
+      if (!OptimizerConfig.FIELDS.contains(k)) {
+        extra.add(k);
+      }
+    });
+    if (extra.isEmpty()) {
+      return;
+    }
+    JsonNode existing = o.get("params");
+    if (existing != null && !existing.isObject() && !existing.isNull()) {
+      throw new ConfigException(name + ": key 'optimizer.params' expects a mapping of keys");
+    }
+    ObjectNode params = existing instanceof ObjectNode p ? p : o.putObject("params");
+    for (String k : extra) {
+      if (params.has(k)) {
+        throw new ConfigException(name + ": 'optimizer." + k + "' is given twice (also as 'optimizer.params." + k + "')");
+      }
+      params.set(k, o.remove(k));
+    }
   }
 
   /** Serialises a config to YAML (used for the resolved copy in run folders). */

@@ -207,11 +207,17 @@ final class ConfigValidator {
       }
     }
     OptimizerConfig o = c.optimizer();
-    if (!List.of("sgd", "adam", "adamw").contains(o.type())) {
-      fail(f, "'optimizer.type' must be sgd, adam or adamw, got '" + o.type() + "'");
-    }
     if (!(o.lr() > 0)) {
       fail(f, "'optimizer.lr' must be > 0, got " + o.lr());
+    }
+    if (!(o.clipNorm() >= 0)) {
+      fail(f, "'optimizer.clipNorm' must be >= 0 (0 = no clipping), got " + o.clipNorm());
+    }
+    // the optimizer is a registered part: its factory checks its own settings
+    try {
+      io.holdout.api.extension.Parts.build(io.holdout.api.extension.Extensions.installed().optimizers(), o, null);
+    } catch (HoldoutException e) {
+      fail(f, e.getMessage());
     }
     TrainerConfig t = c.trainer();
     if (t.epochs() <= 0) {

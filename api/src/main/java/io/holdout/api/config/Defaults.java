@@ -104,7 +104,8 @@ final class Defaults {
             or(o.beta1(), 0.9),
             or(o.beta2(), 0.999),
             or(o.eps(), 1e-8),
-            or(o.clipNorm(), 0.0));
+            or(o.clipNorm(), 0.0),
+            o.params() == null ? Map.of() : o.params());
     TrainerConfig t = c.trainer() == null
         ? new TrainerConfig(null, null, null, null, null, null, null, null, null, null, null, null) : c.trainer();
     TrainerConfig.PlateauConfig p = t.plateau();

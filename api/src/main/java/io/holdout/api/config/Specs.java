@@ -323,8 +323,17 @@ public final class Specs {
     return new LossSpec(out);
   }
 
+  /**
+   * The optimizer of {@code o}, built by the optimizer registered under its type on the class path
+   * ({@link io.holdout.api.extension.Extensions#installed()}).
+   */
   public static OptimizerSpec optimizer(OptimizerConfig o) {
+    return io.holdout.api.extension.Parts.build(io.holdout.api.extension.Extensions.installed().optimizers(), o, null);
+  }
+
+  /** The optimizer of {@code o} whose registered factory gave {@code rule}. */
+  public static OptimizerSpec optimizer(OptimizerConfig o, io.holdout.api.optim.UpdateRule rule) {
     return new OptimizerSpec(o.type(), o.lr(), o.momentum(), o.nesterov(), o.weightDecay(), o.beta1(),
-        o.beta2(), o.eps(), o.clipNorm());
+        o.beta2(), o.eps(), o.clipNorm(), rule);
   }
 }

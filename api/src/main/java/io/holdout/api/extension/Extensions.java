@@ -33,6 +33,8 @@ public final class Extensions {
   public static final String SPLITTER = "split type";
 
   public static final String CALLBACK = "callback";
+
+  public static final String OPTIMIZER = "optimizer";
   /** The extension point of engines. */
   public static final String BACKEND = "backend";
   /** The extension point of export formats. */
@@ -47,6 +49,7 @@ public final class Extensions {
   private final Map<String, DataSourceFactory> dataSources;
   private final Map<String, SplitterFactory> splitters;
   private final Map<String, CallbackFactory> callbacks;
+  private final Map<String, OptimizerFactory> optimizers;
   private final Map<String, BackendProvider> backends;
   private final Map<String, ExporterProvider> exporters;
   private final Map<String, Map<String, String>> owners;
@@ -59,6 +62,7 @@ public final class Extensions {
     this.dataSources = Collections.unmodifiableMap(new TreeMap<>(c.dataSources));
     this.splitters = Collections.unmodifiableMap(new TreeMap<>(c.splitters));
     this.callbacks = Collections.unmodifiableMap(new TreeMap<>(c.callbacks));
+    this.optimizers = Collections.unmodifiableMap(new TreeMap<>(c.optimizers));
     this.backends = Collections.unmodifiableMap(new TreeMap<>(c.backends));
     this.exporters = Collections.unmodifiableMap(new TreeMap<>(c.exporters));
     Map<String, Map<String, String>> o = new LinkedHashMap<>();
@@ -169,6 +173,11 @@ public final class Extensions {
     return callbacks;
   }
 
+  /** Optimizer factories by config name, sorted. */
+  public Map<String, OptimizerFactory> optimizers() {
+    return optimizers;
+  }
+
   /** Which plugin registered each name of {@code point}, sorted by name. */
   public Map<String, String> owners(String point) {
     return owners.getOrDefault(point, Map.of());
@@ -198,6 +207,7 @@ public final class Extensions {
     final Map<String, DataSourceFactory> dataSources = new LinkedHashMap<>();
     final Map<String, SplitterFactory> splitters = new LinkedHashMap<>();
     final Map<String, CallbackFactory> callbacks = new LinkedHashMap<>();
+    final Map<String, OptimizerFactory> optimizers = new LinkedHashMap<>();
     final Map<String, BackendProvider> backends = new LinkedHashMap<>();
     final Map<String, ExporterProvider> exporters = new LinkedHashMap<>();
     final Map<String, Map<String, String>> owners = new LinkedHashMap<>();
@@ -226,6 +236,11 @@ public final class Extensions {
     @Override
     public void callback(String name, CallbackFactory factory) {
       put(CALLBACK, callbacks, name, factory);
+    }
+
+    @Override
+    public void optimizer(String name, OptimizerFactory factory) {
+      put(OPTIMIZER, optimizers, name, factory);
     }
 
     @Override

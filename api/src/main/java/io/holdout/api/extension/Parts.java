@@ -22,11 +22,14 @@ public final class Parts {
   private final Map<String, DataSourceFactory> dataSources;
   private final Map<String, SplitterFactory> splitters;
   private final Map<String, CallbackFactory> callbacks;
+  private final Map<String, OptimizerFactory> optimizers;
 
   @Inject
   public Parts(Map<String, MetricFactory> metrics, Map<String, ScheduleFactory> schedules,
       Map<String, CustomLoss> losses, Map<String, DataSourceFactory> dataSources,
-      Map<String, SplitterFactory> splitters, Map<String, CallbackFactory> callbacks) {
+      Map<String, SplitterFactory> splitters, Map<String, CallbackFactory> callbacks,
+      Map<String, OptimizerFactory> optimizers) {
+    this.optimizers = Map.copyOf(Objects.requireNonNull(optimizers, "optimizers"));
     this.callbacks = Map.copyOf(Objects.requireNonNull(callbacks, "callbacks"));
     this.dataSources = Map.copyOf(Objects.requireNonNull(dataSources, "data sources"));
     this.splitters = Map.copyOf(Objects.requireNonNull(splitters, "splitters"));
@@ -38,7 +41,7 @@ public final class Parts {
   /** The parts of {@code extensions}, without an injector (checks, library code). */
   public static Parts of(Extensions extensions) {
     return new Parts(extensions.metrics(), extensions.schedules(), extensions.losses(), extensions.dataSources(),
-        extensions.splitters(), extensions.callbacks());
+        extensions.splitters(), extensions.callbacks(), extensions.optimizers());
   }
 
   /** Custom loss types by name (the built-in catalogue is not among them). */
@@ -54,6 +57,38 @@ public final class Parts {
   /** Registered schedule names. */
   public java.util.Set<String> scheduleNames() {
     return new java.util.TreeSet<>(schedules.keySet());
+  }
+
+  /** Registered optimizer names. */
+  public java.util.Set<String> optimizerNames() {
+    return new java.util.TreeSet<>(optimizers.keySet());
+  }
+
+  /**
+   * The optimizer {@code optimizer:} describes: its registered factory's update rule, with the
+   * section's learning rate and clipping.
+   *
+   * @throws HoldoutException {@code FILE: 'optimizer.type' 'x' is not a registered optimizer
+   *     (registered: ...)}, or the factory's own one-line complaint prefixed with the file
+   */
+  public io.holdout.api.optim.OptimizerSpec optimizer(io.holdout.api.config.OptimizerConfig config, String file) {
+    return build(optimizers, config, file);
+  }
+
+  /** {@link #optimizer} over {@code factories} (the validator uses the installed ones). */
+  public static io.holdout.api.optim.OptimizerSpec build(Map<String, OptimizerFactory> factories,
+      io.holdout.api.config.OptimizerConfig config, String file) {
+    OptimizerFactory f = Extensions.require(factories, Extensions.OPTIMIZER, config.type(), file, "optimizer.type");
+    String prefix = file == null ? "" : file + ": ";
+    io.holdout.api.optim.UpdateRule rule;
+    try {
+      rule = Objects.requireNonNull(f.create(config), () -> "optimizer factory " + config.type() + " returned null");
+    } catch (HoldoutException e) {
+      throw new HoldoutException(prefix + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new HoldoutException(prefix + "optimizer '" + config.type() + "': " + e.getMessage(), e);
+    }
+    return io.holdout.api.config.Specs.optimizer(config, rule);
   }
 
   /**

@@ -29,6 +29,14 @@ public interface Registry {
   void schedule(String name, ScheduleFactory factory);
 
   /**
+   * An optimizer, named in config as {@code optimizer: {type: NAME, lr: ..., other keys}}: the
+   * factory turns the section into an engine-neutral {@link io.holdout.api.optim.UpdateRule}, which
+   * every training backend compiles. The built-ins {@code sgd}, {@code adam} and {@code adamw} are
+   * registered by the core plugin.
+   */
+  void optimizer(String name, OptimizerFactory factory);
+
+  /**
    * An engine, named in config as {@code backend: NAME} ({@link
    * io.holdout.api.backend.BackendProvider#name()}). Engine modules list their provider in {@code
    * META-INF/services}; the core plugin registers every one found.

@@ -8,6 +8,7 @@ import io.holdout.api.extension.CallbackFactory;
 import io.holdout.api.extension.DataSourceFactory;
 import io.holdout.api.extension.Extensions;
 import io.holdout.api.extension.MetricFactory;
+import io.holdout.api.extension.OptimizerFactory;
 import io.holdout.api.extension.Parts;
 import io.holdout.api.extension.ScheduleFactory;
 import io.holdout.api.extension.SplitterFactory;
@@ -44,6 +45,9 @@ public final class ExtensionModule extends AbstractModule {
     MapBinder<String, CallbackFactory> callbacks =
         MapBinder.newMapBinder(binder(), String.class, CallbackFactory.class);
     extensions.callbacks().forEach((name, f) -> callbacks.addBinding(name).toInstance(f));
+    MapBinder<String, OptimizerFactory> optimizers =
+        MapBinder.newMapBinder(binder(), String.class, OptimizerFactory.class);
+    extensions.optimizers().forEach((name, f) -> optimizers.addBinding(name).toInstance(f));
     MapBinder<String, BackendProvider> backends =
         MapBinder.newMapBinder(binder(), String.class, BackendProvider.class);
     extensions.backends().forEach((name, p) -> backends.addBinding(name).toInstance(p));

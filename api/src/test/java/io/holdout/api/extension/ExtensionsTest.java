@@ -107,6 +107,9 @@ class ExtensionsTest {
     assertThat(metrics).containsOnlyKeys("hits");
     assertThat(injector.getInstance(Key.get(new TypeLiteral<Map<String, ScheduleFactory>>() {})))
         .containsOnlyKeys("constant", "cosine", "multistep", "step");
+    assertThat(injector.getInstance(Key.get(new TypeLiteral<Map<String, OptimizerFactory>>() {})))
+        .containsOnlyKeys("adam", "adamw", "sgd");
+    assertThat(injector.getInstance(Parts.class).optimizerNames()).containsExactly("adam", "adamw", "sgd");
     Metric m = injector.getInstance(Parts.class).metric(new MetricConfig("hits", "y", null, Map.of("p", 3)), 0, "f");
     assertThat(m.name()).isEqualTo("y.hits_3");
     Metric noParams = injector.getInstance(Parts.class).metric(new MetricConfig("hits", "y", null, null), 0, "f");

@@ -61,7 +61,11 @@ final class OnnxTraining implements AutoCloseable {
           + OrtRuntime.oneLine(e.getMessage()), e);
     }
     Map<String, float[]> state = new LinkedHashMap<>();
-    graph.state.forEach((name, shape) -> state.put(name, new float[Math.toIntExact(Tensor.elementCount(shape))]));
+    graph.state.forEach((name, shape) -> {
+      float[] v = new float[Math.toIntExact(Tensor.elementCount(shape))];
+      java.util.Arrays.fill(v, (float) OptimizerGraph.initial(optimizer, name));
+      state.put(name, v);
+    });
     replace(initial, state);
   }
 

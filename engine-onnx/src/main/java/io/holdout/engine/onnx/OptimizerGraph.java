@@ -21,7 +21,7 @@ import java.util.Map;
  * depends on the step number is computed in double precision in Java each step and fed as float
  * scalars ({@link #scalars}), as the PyTorch backend does. State tensors carry the PyTorch backend's
  * names ({@code momentum.<p>}, {@code exp_avg.<p>}, {@code exp_avg_sq.<p>}), so checkpoints move
- * between engines.
+ * between engines. An optimizer that is not built in is its update rule's graph ({@link RuleGraph}).
  */
 final class OptimizerGraph {
   /** SGD: the learning rate; Adam: {@code lr / (1 - β1^t)}. */
@@ -53,6 +53,9 @@ final class OptimizerGraph {
     }
     if (o.clipNorm() > 0) {
       gs = clip(g, gs, o.clipNorm());
+    }
+    if (o.usesRule()) {
+      return RuleGraph.build(g, o.rule(), params, gs);
     }
     g.reserve(STEP_SIZE);
     g.input(STEP_SIZE, OnnxGraph.FLOAT, new long[0]);
@@ -110,6 +113,9 @@ final class OptimizerGraph {
    * float, as the PyTorch backend computes them.
    */
   static Map<String, Tensor> scalars(OptimizerSpec o, double lr, long t) {
+    if (o.usesRule()) {
+      return RuleGraph.scalars(o.rule(), lr, t);
+    }
     Map<String, Tensor> out = new LinkedHashMap<>();
     if (o.type().equals("sgd")) {
       out.put(STEP_SIZE, scalar(lr));
@@ -121,6 +127,11 @@ final class OptimizerGraph {
       out.put(DECAY, scalar(1 - lr * o.weightDecay()));
     }
     return out;
+  }
+
+  /** The value every element of state input {@code state} starts at (0 but for a rule's slots). */
+  static double initial(OptimizerSpec o, String state) {
+    return o.usesRule() ? RuleGraph.initial(o.rule(), state) : 0;
   }
 
   private static Tensor scalar(double v) {

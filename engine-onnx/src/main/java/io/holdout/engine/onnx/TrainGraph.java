@@ -84,7 +84,7 @@ final class TrainGraph {
         return "loss '" + c.type() + "'";
       }
     }
-    if (!OptimizerSpec.TYPES.contains(o.type())) {
+    if (!o.usesRule() && !OptimizerSpec.TYPES.contains(o.type())) {
       return "optimizer '" + o.type() + "'";
     }
     return null;

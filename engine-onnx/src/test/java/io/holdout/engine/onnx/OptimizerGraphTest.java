@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The optimizer update as ONNX operators, run on ONNX Runtime for five steps with parameters and
  * state fed back from each step's outputs (they never pass through Java arrays), against the
  * double-precision {@link ReferenceOptimizer}, for every optimizer case of the conformance suite,
- * with its tolerance (1e-5 relative, 2e-6 absolute); the learning rate changes after step 2.
+ * with its tolerance (1e-5 relative, 2e-6 absolute); the learning rate changes after step 2. For
+ * an optimizer given by its update rule ({@link RuleGraph}) the slots are compared as well.
  */
 class OptimizerGraphTest {
   @ParameterizedTest(name = "{0}")
@@ -63,7 +64,9 @@ class OptimizerGraphTest {
       carried.put(e.getKey(), tensor(env, toFloats(e.getValue()), params.get(e.getKey())));
     }
     for (Map.Entry<String, long[]> e : u.stateShapes().entrySet()) {
-      carried.put(e.getKey(), tensor(env, new float[(int) Tensor.elementCount(e.getValue())], e.getValue()));
+      float[] initial = new float[(int) Tensor.elementCount(e.getValue())];
+      java.util.Arrays.fill(initial, (float) OptimizerGraph.initial(o, e.getKey()));
+      carried.put(e.getKey(), tensor(env, initial, e.getValue()));
     }
     List<String> failures = new ArrayList<>();
     OrtSession.Result previous = null;
@@ -100,7 +103,11 @@ class OptimizerGraphTest {
           carried.put(e.getKey(), (OnnxTensor) v);
         }
         reference.step(ref, gradValues);
-        for (Map.Entry<String, double[]> e : ref.entrySet()) {
+        Map<String, double[]> compared = new LinkedHashMap<>(ref);
+        // a rule's slots too, under their checkpoint names <slot>.<param>
+        compared.putAll(reference.ruleState());
+        assertThat(carried.keySet()).containsAll(compared.keySet());
+        for (Map.Entry<String, double[]> e : compared.entrySet()) {
           float[] got = flat(carried.get(e.getKey()));
           double[] want = e.getValue();
           for (int i = 0; i < want.length; i++) {

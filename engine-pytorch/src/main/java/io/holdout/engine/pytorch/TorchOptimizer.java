@@ -14,9 +14,10 @@ import java.util.List;
  * {@code torch.optim}'s update rules, applied in place to parameter arrays with gradient recording
  * off, over all parameters at once ({@link Layout}). State arrays are created zero-filled up front
  * as one array each, owned by the session's manager, with a view per parameter for checkpoints, so a
- * step allocates nothing that outlives it.
+ * step allocates nothing that outlives it. An optimizer that is not built in runs its update rule
+ * ({@link TorchRule}).
  */
-abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.Adam {
+abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.Adam, TorchRule {
 
   /** Updates {@code params[i]} from {@code grads[i]} at learning rate {@code lr}. */
   abstract void step(NDArray[] params, NDArray[] grads, double lr);
@@ -48,24 +49,13 @@ abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.
    */
   static TorchOptimizer create(OptimizerSpec spec, NDArray[] params, NDManager owner) {
     String where = "optimizer '" + spec.type() + "'";
-    require(
-        spec.weightDecay() >= 0, where + ": weight_decay must be >= 0, got " + spec.weightDecay());
+    if (spec.usesRule()) {
+      return new TorchRule(spec.rule(), params, owner);
+    }
+    spec.checkHyperParameters();
     return switch (spec.type()) {
-      case "sgd" -> {
-        require(spec.momentum() >= 0, where + ": momentum must be >= 0, got " + spec.momentum());
-        require(!spec.nesterov() || spec.momentum() > 0, where + ": nesterov needs momentum > 0");
-        yield new Sgd(spec, params, owner);
-      }
-      case "adam", "adamw" -> {
-        require(
-            spec.beta1() >= 0 && spec.beta1() < 1,
-            where + ": beta1 must be in [0, 1), got " + spec.beta1());
-        require(
-            spec.beta2() >= 0 && spec.beta2() < 1,
-            where + ": beta2 must be in [0, 1), got " + spec.beta2());
-        require(spec.eps() >= 0, where + ": eps must be >= 0, got " + spec.eps());
-        yield new Adam(spec, params, owner, spec.type().equals("adamw"));
-      }
+      case "sgd" -> new Sgd(spec, params, owner);
+      case "adam", "adamw" -> new Adam(spec, params, owner, spec.type().equals("adamw"));
       default ->
           throw new HoldoutException(
               "backend 'pytorch' does not support "
@@ -73,12 +63,6 @@ abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.
                   + ": use one of "
                   + String.join(", ", OptimizerSpec.TYPES));
     };
-  }
-
-  private static void require(boolean ok, String message) {
-    if (!ok) {
-      throw new HoldoutException(message);
-    }
   }
 
   /**

@@ -248,19 +248,37 @@ class SessionTest {
         .hasMessageContaining("holdout backends");
   }
 
+  /**
+   * An optimizer that is not built in exists only with its update rule, which the backend compiles:
+   * RMSprop written as a rule trains (its slot changes and the weights move).
+   */
   @Test
-  void unsupportedOptimizerIsRefused() {
+  void anOptimizerThatIsNotBuiltInNeedsItsUpdateRule() {
+    assertThatThrownBy(() -> TestData.optimizer("rmsprop", 0.01, 0, false, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("optimizer 'rmsprop' is not built in and has no update rule");
+    io.holdout.api.optim.UpdateRule rmsprop = io.holdout.api.optim.UpdateRule.of(
+        io.holdout.api.optim.RuleExpression.param().sub(io.holdout.api.optim.RuleExpression.grad()
+            .div(io.holdout.api.optim.RuleExpression.updated("square_avg").sqrt().add(1e-8))
+            .mul(io.holdout.api.optim.RuleExpression.lr())),
+        io.holdout.api.optim.UpdateRule.Slot.zeros("square_avg", io.holdout.api.optim.RuleExpression.state("square_avg")
+            .mul(0.99).add(io.holdout.api.optim.RuleExpression.grad().square().mul(0.01))));
     ModelSpec spec = twoHeads();
-    SessionSpec s =
-        TestData.spec(
-            spec,
-            Weights.initialize(spec, 1),
-            twoLosses(),
-            TestData.optimizer("rmsprop", 0.01, 0, false, 0, 0));
-    assertThatThrownBy(() -> TestData.BACKEND.open(s))
-        .isInstanceOf(HoldoutException.class)
-        .hasMessageContaining("backend 'pytorch'")
-        .hasMessageContaining("optimizer 'rmsprop'");
+    Weights w0 = Weights.initialize(spec, 1);
+    SessionSpec s = TestData.spec(spec, w0, twoLosses(),
+        io.holdout.api.optim.OptimizerSpec.ofRule("rmsprop", 0.01, 0, rmsprop));
+    try (TrainingSession session = TestData.BACKEND.open(s)) {
+      session.trainStep(ruleBatch(8, 3));
+      assertThat(session.weights().maxAbsDiff(w0)).isGreaterThan(0);
+      java.util.Map<String, io.holdout.api.tensor.Tensor> state = session.trainingState();
+      assertThat(state.keySet()).anyMatch(k -> k.startsWith("square_avg."))
+          .allMatch(k -> k.equals("steps") || k.equals("optimizer_steps") || k.startsWith("square_avg."));
+      for (String k : state.keySet()) {
+        if (k.startsWith("square_avg.")) {
+          assertThat(w0.tensors()).containsKey(k.substring("square_avg.".length()));
+        }
+      }
+    }
   }
 
   @Test

@@ -23,9 +23,9 @@ import org.tensorflow.types.TFloat32;
  * run. State (momentum buffers, moments) lives in resource variables, zeroed when the session
  * opens. Scalars that change between steps (the learning rate, Adam's bias corrections) are
  * computed in Java in double precision, rounded to float as the PyTorch backend rounds them, and
- * fed per run.
+ * fed per run. An optimizer that is not built in runs its update rule ({@link TfRule}).
  */
-abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam {
+abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam, TfRule {
   private final List<Op> init = new ArrayList<>();
   private final Map<String, List<StateVariable>> state = new LinkedHashMap<>();
   long steps;
@@ -67,10 +67,19 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam {
 
   /** Zero-initialised state variables {@code <kind>.<i>} shaped like {@code params}. */
   final List<StateVariable> stateLike(Ops tf, String kind, StateVariable[] params) {
+    return stateLike(tf, kind, kind, params, 0);
+  }
+
+  /**
+   * State variables {@code <variable>_<i>} shaped like {@code params}, set to {@code value} when the
+   * session opens, saved as {@code <kind>.<param>}.
+   */
+  final List<StateVariable> stateLike(Ops tf, String kind, String variable, StateVariable[] params, double value) {
     List<StateVariable> vars = new ArrayList<>();
     for (int i = 0; i < params.length; i++) {
-      StateVariable v = StateVariable.create(tf, kind + "_" + i, params[i].read().shape());
-      init.add(v.assign(tf, tf.zerosLike(params[i].read())));
+      StateVariable v = StateVariable.create(tf, variable + "_" + i, params[i].read().shape());
+      Operand<TFloat32> zeros = tf.zerosLike(params[i].read());
+      init.add(v.assign(tf, value == 0 ? zeros : tf.math.add(zeros, GraphMath.f(tf, value))));
       vars.add(v);
     }
     state.put(kind, vars);
@@ -84,30 +93,17 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam {
    */
   static TfOptimizer create(Ops tf, OptimizerSpec spec) {
     String where = "optimizer '" + spec.type() + "'";
-    require(spec.weightDecay() >= 0, where + ": weight_decay must be >= 0, got " + spec.weightDecay());
-    require(spec.clipNorm() >= 0, where + ": clip_norm must be >= 0, got " + spec.clipNorm());
+    spec.checkHyperParameters();
     Ops scope = tf.withSubScope("optimizer");
+    if (spec.usesRule()) {
+      return new TfRule(scope, spec.rule());
+    }
     return switch (spec.type()) {
-      case "sgd" -> {
-        require(spec.momentum() >= 0, where + ": momentum must be >= 0, got " + spec.momentum());
-        require(!spec.nesterov() || spec.momentum() > 0, where + ": nesterov needs momentum > 0");
-        yield new Sgd(scope, spec);
-      }
-      case "adam", "adamw" -> {
-        require(spec.beta1() >= 0 && spec.beta1() < 1, where + ": beta1 must be in [0, 1), got " + spec.beta1());
-        require(spec.beta2() >= 0 && spec.beta2() < 1, where + ": beta2 must be in [0, 1), got " + spec.beta2());
-        require(spec.eps() >= 0, where + ": eps must be >= 0, got " + spec.eps());
-        yield new Adam(scope, spec, spec.type().equals("adamw"));
-      }
+      case "sgd" -> new Sgd(scope, spec);
+      case "adam", "adamw" -> new Adam(scope, spec, spec.type().equals("adamw"));
       default -> throw new HoldoutException("backend 'tensorflow' does not support " + where
           + ": use one of " + String.join(", ", OptimizerSpec.TYPES));
     };
-  }
-
-  private static void require(boolean ok, String message) {
-    if (!ok) {
-      throw new HoldoutException(message);
-    }
   }
 
   static Placeholder<TFloat32> scalar(Ops tf, String name) {

@@ -10,8 +10,8 @@ import io.holdout.api.loss.CustomLoss;
 import io.holdout.api.loss.LossExpression;
 
 /**
- * The example's parts: the loss type {@code log_cosh}, the metric {@code within_tolerance} and the
- * callback {@code epoch_log}.
+ * The example's parts: the loss type {@code log_cosh}, the metric {@code within_tolerance}, the
+ * callback {@code epoch_log} and the optimizer {@code lion} ({@link Lion}).
  * Listed in {@code META-INF/services/io.holdout.api.extension.Plugin}, so putting this jar on the
  * class path is all it takes; configs then name them like built-in ones.
  */
@@ -40,5 +40,6 @@ public final class ExamplePlugin implements Plugin {
     registry.loss("log_cosh", LOG_COSH);
     registry.metric(WithinTolerance.TYPE, WithinTolerance::fromConfig);
     registry.callback(EpochLog.TYPE, EpochLog::fromContext);
+    registry.optimizer(Lion.TYPE, Lion::fromConfig);
   }
 }
