@@ -48,7 +48,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp ... io.holdout.benchmarks.ExampleBenchmark [--config examples/shapes-mb2-ssd-lite.yaml]
- *     [--contestants pytorch,tensorflow,python] [--steps 30] [--warmup 5] [--rounds 3] [--threads 2]
+ *     [--contestants pytorch,tensorflow,onnx,python] [--steps 30] [--warmup 5] [--rounds 3] [--threads 2]
  *     [--python python3] [--dir benchmarks/target/example-benchmark] [--grads REF.safetensors,...] [--profile]
  * </pre>
  *
@@ -69,7 +69,7 @@ public final class ExampleBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path config = Path.of("examples/shapes-mb2-ssd-lite.yaml");
-    List<String> contestants = List.of("pytorch", "tensorflow", "python");
+    List<String> contestants = List.of("pytorch", "tensorflow", "onnx", "python");
     int steps = 30;
     int warmup = 5;
     int rounds = 3;
@@ -176,6 +176,7 @@ public final class ExampleBenchmark {
         v.isEmpty() ? "not available" : String.format(Locale.ROOT, "%.1f", median(v))));
     ratio(speed, "pytorch", "python", "holdout pytorch / plain PyTorch (Python)");
     ratio(speed, "tensorflow", "pytorch", "holdout tensorflow / holdout pytorch");
+    ratio(speed, "onnx", "pytorch", "holdout onnx (ONNX Runtime, generated training graph) / holdout pytorch");
   }
 
   /**
@@ -258,7 +259,9 @@ public final class ExampleBenchmark {
     return switch (name) {
       case "pytorch" -> new PyTorchBackend();
       case "tensorflow" -> new TensorFlowBackend();
-      default -> throw new IllegalArgumentException("unknown contestant '" + name + "' (pytorch, tensorflow, python)");
+      case "onnx" -> new io.holdout.engine.onnx.OnnxBackend();
+      default -> throw new IllegalArgumentException("unknown contestant '" + name
+          + "' (pytorch, tensorflow, onnx, python)");
     };
   }
 
