@@ -285,6 +285,7 @@ public final class Experiment {
     String started = last != null && last.meta().hasNonNull("config") ? last.meta().get("config").asText()
         : ConfigLoader.parse(onDisk, configFile.toString(), loaded.baseDir(), List.of()).resolvedYaml();
     RunIdentity.requireSameConfig(started, loaded.resolvedYaml(), configFile.toString());
+    RunIdentity.requireSameSwitchedOff(started, loaded.resolvedYaml(), configFile.toString());
     List<String> changed = RunIdentity.changedKeys(started, loaded.resolvedYaml());
     if (Files.exists(run.file(RunFolder.TEST_REPORT))) {
       if (!changed.isEmpty()) {
