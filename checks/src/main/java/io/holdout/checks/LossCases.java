@@ -156,7 +156,7 @@ public final class LossCases {
 
     // every loss type a plugin registered: its expression on seeded numbers or class logits
     for (var e : io.holdout.api.extension.Extensions.installed().losses().entrySet()) {
-      boolean byClass = e.getValue().target() == io.holdout.api.data.TargetKind.CLASS;
+      boolean byClass = e.getValue().atDefaults().target() == io.holdout.api.data.TargetKind.CLASS;
       Tensor pred = byClass ? floats(Fixtures.normal(r, n * classes, 2), n, classes)
           : floats(Fixtures.normal(r, b * 3, 1.5), b, 3);
       Batch targets = byClass ? batch("y", longs(Fixtures.labels(r, n, classes), n))

@@ -90,13 +90,30 @@ public final class DataSetup implements AutoCloseable {
       model = Specs.model(c.model(), dataset.schema(), file);
       detection = DetectionSetup.of(c.detection(), model, file);
     }
+    SampleTransform augment = augmentations(parts, c.data(), dataset.schema(), file);
     DataLoader train = loader(trainPart, l, c.seed(), l.shuffle(), l.dropLast(), skip,
-        detection == null ? null : detection.trainTransform(), detection);
+        detection == null ? augment : detection.trainTransform(augment), detection);
     DataLoader val = loader(valPart, l, c.seed(), false, false, skip,
         detection == null ? null : detection.evalTransform(), detection);
     DataLoader test = loader(testPart, l, c.seed(), false, false, skip,
         detection == null ? null : detection.evalTransform(), detection);
     return new DataSetup(dataset, split, std, train, val, test, model, detection);
+  }
+
+  /**
+   * The training augmentations {@code data.transforms} lists, each built by the registered part its
+   * type names, in order; null when there are none.
+   */
+  static SampleTransform augmentations(Parts parts, DataConfig d, DatasetSchema schema, String file) {
+    if (d.transforms() == null || d.transforms().isEmpty()) {
+      return null;
+    }
+    SampleTransform t = null;
+    for (int i = 0; i < d.transforms().size(); i++) {
+      SampleTransform next = SampleTransform.of(parts.transform(d.transforms().get(i), i, schema, file));
+      t = t == null ? next : t.andThen(next);
+    }
+    return t;
   }
 
   private static DataLoader loader(Dataset part, LoaderConfig l, long seed, boolean shuffle, boolean dropLast,
@@ -204,7 +221,7 @@ public final class DataSetup implements AutoCloseable {
     }
     return new DataConfig(d.source(), path, features, targets, d.standardize(), d.missing(), d.delimiter(), images,
         d.imageSize(), classes, d.imageSet(), d.count(), d.minObjects(), d.maxObjects(), d.noise(),
-        d.skipBadSamples());
+        d.skipBadSamples(), d.transforms());
   }
 
   /** The data must have the run's input shape, feature order and class lists. */

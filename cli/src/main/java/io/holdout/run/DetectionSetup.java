@@ -52,7 +52,19 @@ public final class DetectionSetup {
 
   /** Training samples: a random horizontal flip (when {@code detection.flip > 0}), then encoding. */
   public SampleTransform trainTransform() {
-    return config.flip() > 0 ? new RandomHorizontalFlip(config.flip()).andThen(encoder) : encoder;
+    return trainTransform(null);
+  }
+
+  /**
+   * Training samples: a random horizontal flip (when {@code detection.flip > 0}), then {@code
+   * augment} (the config's {@code data.transforms}; null for none), then encoding.
+   */
+  public SampleTransform trainTransform(SampleTransform augment) {
+    SampleTransform t = config.flip() > 0 ? new RandomHorizontalFlip(config.flip()) : null;
+    if (augment != null) {
+      t = t == null ? augment : t.andThen(augment);
+    }
+    return t == null ? encoder : t.andThen(encoder);
   }
 
   /** Validation and test samples: encoding only. */
@@ -65,12 +77,16 @@ public final class DetectionSetup {
     return BoxEncoder.paddedFields();
   }
 
-  /** The {@code map} metric: {@code params.iou} 0.5 (VOC, default) or {@code "0.5:0.95"} (COCO). */
-  public Metric metric(MetricConfig m, String file) {
+  /**
+   * The {@code map} metric: {@code params.iou} 0.5 (VOC, default) or {@code "0.5:0.95"} (COCO).
+   *
+   * @throws HoldoutException one line naming the parameter at fault (the caller adds the file)
+   */
+  public Metric metric(MetricConfig m) {
     Object iou = m.params().getOrDefault("iou", 0.5);
     for (String key : m.params().keySet()) {
       if (!key.equals("iou")) {
-        throw new HoldoutException(file + ": metrics: map takes only params.iou, not '" + key + "'");
+        throw new HoldoutException("map takes only params.iou, not '" + key + "'");
       }
     }
     if (iou instanceof Number n && n.doubleValue() == 0.5) {
@@ -79,7 +95,7 @@ public final class DetectionSetup {
     if ("0.5:0.95".equals(String.valueOf(iou))) {
       return DetectionMapMetric.coco(decoder, config.loc(), config.conf());
     }
-    throw new HoldoutException(file + ": metrics: map params.iou must be 0.5 (VOC) or \"0.5:0.95\" (COCO), got " + iou);
+    throw new HoldoutException("map params.iou must be 0.5 (VOC) or \"0.5:0.95\" (COCO), got " + iou);
   }
 
   public DetectionConfig config() {

@@ -17,6 +17,7 @@ import io.holdout.api.config.SplitConfig;
 import io.holdout.api.config.TrainerConfig;
 import io.holdout.api.data.Split;
 import io.holdout.api.extension.CallbackContext;
+import io.holdout.api.extension.MetricContext;
 import io.holdout.api.extension.Parts;
 import io.holdout.api.inject.Bootstrap;
 import io.holdout.api.io.AtomicFiles;
@@ -26,8 +27,6 @@ import io.holdout.api.metrics.ConfidenceInterval;
 import io.holdout.api.metrics.Direction;
 import io.holdout.api.metrics.IntervalEstimator;
 import io.holdout.api.metrics.Metric;
-import io.holdout.api.model.HeadKind;
-import io.holdout.api.model.HeadSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.ModelSpecJson;
 import io.holdout.api.model.Weights;
@@ -98,7 +97,7 @@ public final class Experiment {
         this.loss = Specs.loss(c.loss());
         // every loss parameter, checked against the model's heads before any engine opens
         ResolvedLoss.resolve(loss, model, file);
-        this.metrics = metrics(parts, c.metrics(), file, data.detection());
+        this.metrics = metrics(parts, c.metrics(), file, new MetricContext(loaded, model));
         parts.schedule(c.trainer().schedule(), file);
         this.optimizer = parts.optimizer(c.optimizer(), file);
         Map<String, Direction> directions = new LinkedHashMap<>();
@@ -180,27 +179,6 @@ public final class Experiment {
     Monitor freshMonitor() {
       return monitorTemplate == null ? null
           : new Monitor(monitorTemplate.key(), monitorTemplate.direction(), loaded.config().trainer().minDelta());
-    }
-
-    Map<String, Boolean> classificationHeads() {
-      Map<String, Boolean> m = new LinkedHashMap<>();
-      for (HeadSpec h : model.heads()) {
-        m.put(h.name(), h.kind() == HeadKind.CLASSIFICATION);
-      }
-      return m;
-    }
-
-    Predictions predictions(String split, Path file) {
-      if (data.detection() == null) {
-        return new Predictions(split, file, loss, classificationHeads());
-      }
-      return new Predictions(split, file, loss, classificationHeads(), data.detection(), classNames());
-    }
-
-    /** Class names of a detection set, in label order (label 1 is the first). */
-    List<String> classNames() {
-      return data.dataset().schema().targets().values().stream()
-          .filter(t -> !t.classes().isEmpty()).findFirst().map(t -> t.classes()).orElse(List.of());
     }
 
     @Override
@@ -310,6 +288,7 @@ public final class Experiment {
     String started = last != null && last.meta().hasNonNull("config") ? last.meta().get("config").asText()
         : ConfigLoader.parse(onDisk, configFile.toString(), loaded.baseDir(), List.of()).resolvedYaml();
     RunIdentity.requireSameConfig(started, loaded.resolvedYaml(), configFile.toString());
+    RunIdentity.requireSameSwitchedOff(started, loaded.resolvedYaml(), configFile.toString());
     List<String> changed = RunIdentity.changedKeys(started, loaded.resolvedYaml());
     if (Files.exists(run.file(RunFolder.TEST_REPORT))) {
       if (!changed.isEmpty()) {
@@ -421,25 +400,23 @@ public final class Experiment {
     out.flush();
     PrintStream console = new PrintStream(new WriterOutputStream(out), true, StandardCharsets.UTF_8);
     List<String> metricNames = p.metrics.get().stream().map(Metric::name).toList();
-    try (MetricsCsv csv = resumed
-        ? MetricsCsv.resume(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames, state.history())
-        : new MetricsCsv(run.file(RunFolder.METRICS_CSV), p.loss.names(), metricNames)) {
-      Monitor monitor = p.freshMonitor();
+    Monitor monitor = p.freshMonitor();
+    CallbackContext context = new CallbackContext(p.loaded, run.dir(), console, p.loss.names(), metricNames, p.loss,
+        p.model, p.data.dataset().schema(), p.data.train(), p.data.val(), p.data.test(), state.history(), resumed,
+        monitor == null ? null : monitor.key(),
+        new CallbackContext.Identity(id.configHash(), id.configYaml(), id.splitHash(), id.dataHash()));
+    List<TrainingListener> callbacks = new ArrayList<>();
+    boolean finished = false;
+    try {
+      // the default callbacks (console, metrics.csv, curves, test predictions, progress, checkpoints)
+      // and the config's own, each built by the registered part its name names
+      callbacks.addAll(p.parts.callbacks(tc.callbacks(), context));
       Trainer.Builder b = Trainer.builder()
           .setEpochs(tc.epochs())
           .optMetrics(p.metrics)
           .optSchedule(p.parts.schedule(tc.schedule(), p.file))
-          .optTestOnBest(tc.testOnBest())
-          .addListener(new ConsoleReporter(console,
-              SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.val()),
-              SplitTargets.baselines(p.loss, p.model, p.data.train(), p.data.test()))
-              .unit(p.model.inputShape().length == 3 ? "img" : "samples"))
-          .addListener(csv)
-          .addListener(new Curves(run.file("curves.png"), p.loss.names(), state.history()))
-          .addListener(p.predictions(Split.TEST, run.file("test-predictions.csv")));
-      if (!java.util.Set.of("none", "off", "false").contains(tc.progress())) {
-        b.addListener(new Progress(Progress.wantsBar(tc.progress()), console, tc.progressSeconds()));
-      }
+          .optTestOnBest(tc.testOnBest());
+      callbacks.forEach(b::addListener);
       if (monitor != null) {
         b.optMonitor(monitor);
         if (tc.earlyStopping() != null) {
@@ -450,16 +427,9 @@ public final class Experiment {
               tc.plateau().minLr()));
         }
       }
-      if (tc.checkpoints()) {
-        b.addListener(new Checkpoints(run.dir(), id, monitor == null ? "none" : monitor.key()));
-      }
       IntervalEstimator intervals = p.intervals();
       if (intervals != null) {
         b.optTestIntervals(intervals);
-      }
-      CallbackContext context = new CallbackContext(p.loaded, run.dir(), console, p.loss.names(), metricNames);
-      for (int i = 0; i < tc.callbacks().size(); i++) {
-        b.addListener(p.parts.callback(tc.callbacks().get(i), i, context));
       }
       extra.forEach(b::addListener);
       RunResult result;
@@ -480,9 +450,32 @@ public final class Experiment {
       Safetensors.write(run.file(RunFolder.WEIGHTS), session.weights().tensors(), meta);
       writeReport(run, result, monitor);
       console.flush();
+      finished = true;
       return new Outcome(run.dir(), result);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } finally {
+      close(callbacks, finished);
+    }
+  }
+
+  /**
+   * Closes the callbacks that hold files open (metrics.csv); after a finished run the first failure
+   * is rethrown, after a failed one the run's own exception is what the caller sees.
+   */
+  private static void close(List<TrainingListener> callbacks, boolean rethrow) {
+    RuntimeException failed = null;
+    for (TrainingListener l : callbacks) {
+      if (l instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          if (failed == null) {
+            failed = e instanceof RuntimeException r ? r : new UncheckedIOException(new IOException(e.getMessage(), e));
+          }
+        }
+      }
+    }
+    if (failed != null && rethrow) {
+      throw failed;
     }
   }
 
@@ -519,7 +512,7 @@ public final class Experiment {
         default -> d.test();
       };
       List<Metric> metrics = metrics(injector.getInstance(Parts.class), saved.loaded.config().metrics(), saved.file,
-          saved.detection).get();
+          new MetricContext(saved.loaded, saved.model)).get();
       Predictions preds = saved.predictions(name, saved.run.file("eval-" + name + "-" + backend.name()
           + "-predictions.csv"));
       try (TrainingSession session = backend.open(spec)) {
@@ -575,7 +568,7 @@ public final class Experiment {
     ExperimentConfig changed = new ExperimentConfig(c.name(), c.seed(), c.backend(), c.device(),
         new DataConfig(d.source(), abs.apply(d.path()), d.features(), d.targets(), d.standardize(), d.missing(),
             d.delimiter(), abs.apply(d.images()), d.imageSize(), d.classes(), d.imageSet(), d.count(), d.minObjects(),
-            d.maxObjects(), d.noise(), d.skipBadSamples()),
+            d.maxObjects(), d.noise(), d.skipBadSamples(), d.transforms()),
         new SplitConfig(s.type(), s.ratios(), s.stratifyBy(), s.folds(), s.fold(), lists, abs.apply(s.path())),
         c.loader(), new ModelConfig(m.architecture(), m.width(), abs.apply(m.onnx()), m.layers(), m.heads()),
         c.loss(), c.optimizer(), c.trainer(), c.metrics(), c.engine(), c.runs(), c.detection());
@@ -587,15 +580,15 @@ public final class Experiment {
 
   /**
    * Fresh metrics of the config's {@code metrics:} entries, each built by the registered part its
-   * {@code type} names; detection mAP ({@code map}) is built from the run's detection section.
+   * {@code type} names, in the run's context (its config and model: {@code map} reads the
+   * detection section).
    */
   static Supplier<List<Metric>> metrics(Parts parts, List<MetricConfig> configs, String file,
-      DetectionSetup detection) {
+      MetricContext context) {
     return () -> {
       List<Metric> out = new ArrayList<>();
       for (int i = 0; i < configs.size(); i++) {
-        MetricConfig m = configs.get(i);
-        out.add("map".equals(m.type()) && detection != null ? detection.metric(m, file) : parts.metric(m, i, file));
+        out.add(parts.metric(configs.get(i), i, file, context));
       }
       return out;
     };

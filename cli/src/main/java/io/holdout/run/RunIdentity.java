@@ -52,6 +52,33 @@ record RunIdentity(String configHash, String configYaml, String splitHash, Strin
     }
   }
 
+  /**
+   * Refuses when a resume would switch a default callback on or off ({@code -NAME} in {@code
+   * trainer.callbacks}): the callbacks a run may add or drop on resume are the ones it lists, not
+   * the writers of its own files (metrics.csv, checkpoints, ...).
+   *
+   * @param where the file named in the error (the run's config.yaml)
+   */
+  static void requireSameSwitchedOff(String then, String now, String where) {
+    java.util.Set<String> a = switchedOff(then, where);
+    java.util.Set<String> b = switchedOff(now, where);
+    if (!a.equals(b)) {
+      throw new HoldoutException(where + ": trainer.callbacks switches off " + (b.isEmpty() ? "no default callback"
+          : String.join(", ", b)) + " but the run started with " + (a.isEmpty() ? "every default callback on"
+          : String.join(", ", a) + " off") + "; a resume may add or drop only the callbacks it lists");
+    }
+  }
+
+  private static java.util.Set<String> switchedOff(String yaml, String where) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    flatten(yaml, where).forEach((k, v) -> {
+      if (k.startsWith("trainer.callbacks.") && v.startsWith("-")) {
+        out.add(v.substring(1));
+      }
+    });
+    return out;
+  }
+
   /** The keys that differ (may-change ones included), for telling the user what a resume changed. */
   static List<String> changedKeys(String then, String now) {
     Map<String, String> a = flatten(then, "config");

@@ -95,7 +95,7 @@ class BadInputTest {
     assertUserError(train(config(), "loss.0.type=msee"), "unknown loss type 'msee' (known: ");
     CliFixture.Result metric = train(config(), "metrics=[{type: accuracy, output: species}, {type: accuracyy, output: species}]");
     assertUserError(metric, "exp.yaml: 'metrics.1.type' 'accuracyy' is not a registered metric (registered: accuracy, "
-        + "confusion_matrix, f1, mae, mse, pr_auc, precision, r2, recall, rmse, roc_auc, top_k_accuracy)");
+        + "confusion_matrix, f1, mae, map, mse, pr_auc, precision, r2, recall, rmse, roc_auc, top_k_accuracy)");
     assertUserError(train(config(), "metrics=[{type: mse, output: petal_width, params: {k: 2}}]"),
         "exp.yaml: metrics: metric 'mse' has no parameter 'k' (known: none)");
     assertUserError(train(config(), "trainer.schedule.type=cosin"), "exp.yaml: 'trainer.schedule.type' 'cosin' is not a "
@@ -119,6 +119,29 @@ class BadInputTest {
     assertUserError(train(config(), "optimizer.type=adam", "optimizer.betas=[0.9, 0.99]"),
         "exp.yaml: 'optimizer.betas' is not a setting of optimizer 'adam' (settings: beta1, beta2, clipNorm, eps, lr, "
             + "weightDecay)");
+    assertThat(dir.resolve("runs")).doesNotExist();
+  }
+
+  /**
+   * Callbacks: the default ones may only be switched off ({@code -NAME}), an unknown one is named
+   * with the registered ones, and a table's augmentations are checked before any run folder exists.
+   */
+  @Test
+  void callbackAndTransformNamesAreCheckedBeforeAnyRunFolder() throws Exception {
+    assertUserError(train(config(), "trainer.callbacks=[slack]"), "exp.yaml: 'trainer.callbacks.0' 'slack' is not a "
+        + "registered callback (registered: checkpoints, console, curves, metrics_csv, progress, test_predictions)");
+    assertUserError(train(config(), "trainer.callbacks=[-curves, -slack]"), "exp.yaml: 'trainer.callbacks.1' '-slack':"
+        + " only a default callback can be switched off (default: console, metrics_csv, curves, test_predictions,"
+        + " progress, checkpoints)");
+    assertUserError(train(config(), "trainer.callbacks=[curves]"), "exp.yaml: 'trainer.callbacks.0' 'curves' runs by"
+        + " default: list it only as '-curves' to switch it off");
+    assertUserError(train(config(), "trainer.callbacks=[-curves, -curves]"),
+        "exp.yaml: 'trainer.callbacks.1' switches 'curves' off twice");
+    assertUserError(train(config(), "data.transforms=[{type: random_flip}]"), "exp.yaml: 'data.transforms.0.type'"
+        + " 'random_flip' is not a registered transform (registered: random_crop, random_horizontal_flip)");
+    // iris rows are not images: the factory says so, naming the entry
+    assertUserError(train(config(), "data.transforms=[{type: random_horizontal_flip}]"), "exp.yaml: data.transforms.0"
+        + " (random_horizontal_flip): it changes images [C, H, W], but the data's input is [3]");
     assertThat(dir.resolve("runs")).doesNotExist();
   }
 

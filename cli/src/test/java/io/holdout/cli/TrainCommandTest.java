@@ -21,6 +21,40 @@ class TrainCommandTest {
     return Path.of(last.substring("run folder: ".length()));
   }
 
+  /**
+   * The default callbacks are registered parts a config may switch off with {@code -NAME}: without
+   * console, curves and test predictions the run prints no epoch lines and writes neither file,
+   * while metrics.csv, checkpoints and the report are there with the figures of a run with every
+   * default callback.
+   */
+  @Test
+  void aConfigSwitchesDefaultCallbacksOff() throws Exception {
+    Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "java-reference", 2);
+    CliFixture.Result all = CliFixture.run("train", cfg.toString(), "--set", "name=all");
+    assertThat(all.code()).as(all.err()).isZero();
+    CliFixture.Result fewer = CliFixture.run("train", cfg.toString(), "--set", "name=fewer", "--set",
+        "trainer.callbacks=[-console, -curves, -test_predictions]");
+    assertThat(fewer.code()).as(fewer.err()).isZero();
+    Path a = runFolder(all);
+    Path f = runFolder(fewer);
+    assertThat(all.out()).containsPattern("(?m)^epoch 2/2  train loss").containsPattern("(?m)^test    loss ");
+    assertThat(fewer.out()).doesNotContainPattern("(?m)^epoch ").doesNotContainPattern("(?m)^test    loss ");
+    assertThat(a.resolve("curves.png")).exists();
+    assertThat(a.resolve("test-predictions.csv")).exists();
+    assertThat(f.resolve("curves.png")).doesNotExist();
+    assertThat(f.resolve("test-predictions.csv")).doesNotExist();
+    assertThat(f.resolve("checkpoints").resolve("last.safetensors")).exists();
+    assertThat(Files.readString(f.resolve("test-report.json"))).isEqualTo(Files.readString(a.resolve("test-report.json")));
+    List<String> csvAll = Files.readAllLines(a.resolve("metrics.csv"));
+    List<String> csvFewer = Files.readAllLines(f.resolve("metrics.csv"));
+    assertThat(csvFewer).hasSize(1 + 2 * 2 + 1).hasSameSizeAs(csvAll);
+    for (int i = 0; i < csvAll.size(); i++) {
+      // epoch, split, total and the components (timings differ from run to run)
+      assertThat(Arrays.asList(csvFewer.get(i).split(",", -1)).subList(0, 7))
+          .isEqualTo(Arrays.asList(csvAll.get(i).split(",", -1)).subList(0, 7));
+    }
+  }
+
   @Test
   void trainsIrisOnPyTorchEndToEnd() throws Exception {
     Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "pytorch", 30);

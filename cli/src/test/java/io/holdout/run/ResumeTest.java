@@ -227,6 +227,14 @@ class ResumeTest {
     assertThat(r.err()).contains("optimizer.lr is 0.1 but the run started with 0.02");
     assertThat(Files.readString(runConfig)).isEqualTo(original);
 
+    // the default callbacks (the writers of the run's own files) stay as the run started
+    r = io.holdout.cli.CliResult.of("train", "--resume", run.toString(), "--set", "trainer.callbacks=[-checkpoints]");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("holdout: error: " + runConfig + ": trainer.callbacks switches off"
+        + " checkpoints but the run started with every default callback on; a resume may add or drop only the"
+        + " callbacks it lists");
+    assertThat(Files.readString(runConfig)).isEqualTo(original);
+
     // the same rows, one number changed: it splits the same way, but the content differs
     List<String> lines = new ArrayList<>(Files.readAllLines(csv));
     lines.set(lines.size() - 1, lines.get(lines.size() - 1).replace(",1.8,", ",1.9,"));

@@ -8,6 +8,8 @@ import io.holdout.api.config.TargetConfig;
 import io.holdout.api.data.Dataset;
 import io.holdout.api.data.Split;
 import io.holdout.api.data.TargetKind;
+import io.holdout.api.data.DatasetSchema;
+import io.holdout.api.extension.Params;
 import io.holdout.api.extension.Plugin;
 import io.holdout.api.extension.Registry;
 import io.holdout.datasets.csv.CsvSource;
@@ -24,6 +26,9 @@ import io.holdout.datasets.split.RandomSplitter;
 import io.holdout.datasets.split.Ratios;
 import io.holdout.datasets.split.SplitManifest;
 import io.holdout.datasets.split.StratifiedSplitter;
+import io.holdout.datasets.transform.RandomCrop;
+import io.holdout.datasets.transform.RandomHorizontalFlip;
+import io.holdout.datasets.transform.Resize;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +37,7 @@ import java.util.Map;
  * The datasets module's parts, registered as a plugin like a user's: the data sources {@code csv},
  * {@code imagefolder}, {@code voc}, {@code coco}, {@code shapes}, {@code shape_classes} and the split
  * types {@code random}, {@code stratified}, {@code ordered}, {@code kfold}, {@code lists}, {@code
- * manifest}.
+ * manifest}; and the training augmentations {@code random_horizontal_flip} and {@code random_crop}.
  */
 public final class DatasetsPlugin implements Plugin {
   @Override
@@ -111,6 +116,36 @@ public final class DatasetsPlugin implements Plugin {
       Path m = loaded.resolve(s.path());
       return SplitManifest.read(m).asSplitter(m.toString());
     });
+    registerTransforms(r);
+  }
+
+  /** The augmentations of image inputs {@code [C, H, W]}; each keeps the input's shape. */
+  private static void registerTransforms(Registry r) {
+    r.transform("random_horizontal_flip", (params, schema) -> {
+      image(schema, "random_horizontal_flip");
+      return new RandomHorizontalFlip(Params.of(params, "p").number("p", 0.5, 0, 1));
+    });
+    r.transform("random_crop", (params, schema) -> {
+      image(schema, "random_crop");
+      Params p = Params.of(params, "scale", "min_visible");
+      double scale = p.number("scale", 0.875, 0, 1);
+      double minVisible = p.number("min_visible", 0.25, 0, 1);
+      int h = (int) schema.inputShape()[1];
+      int w = (int) schema.inputShape()[2];
+      int ch = (int) Math.round(h * scale);
+      int cw = (int) Math.round(w * scale);
+      if (ch < 1 || cw < 1) {
+        throw new HoldoutException("parameter 'scale' " + scale + " leaves no pixel of a " + w + "x" + h + " image");
+      }
+      return new RandomCrop(ch, cw, minVisible).andThen(new Resize(h, w));
+    });
+  }
+
+  private static void image(DatasetSchema schema, String type) {
+    if (schema.inputShape().length != 3) {
+      throw new HoldoutException("it changes images [C, H, W], but the data's input is "
+          + java.util.Arrays.toString(schema.inputShape()));
+    }
   }
 
   private static Dataset openCsv(DataConfig d, LoadedConfig loaded) {

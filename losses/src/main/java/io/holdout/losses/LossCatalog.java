@@ -3,7 +3,7 @@ package io.holdout.losses;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.data.TargetKind;
 import io.holdout.api.extension.Extensions;
-import io.holdout.api.loss.CustomLoss;
+import io.holdout.api.extension.PluginLoss;
 import io.holdout.api.loss.LossComponentSpec;
 import io.holdout.api.loss.LossSpec;
 import java.util.Collections;
@@ -78,7 +78,7 @@ public final class LossCatalog {
   public static LossType get(String name) {
     Objects.requireNonNull(name, "loss type is null");
     LossType t = TYPES.get(name);
-    Map<String, CustomLoss> custom = Extensions.installed().losses();
+    Map<String, PluginLoss> custom = Extensions.installed().losses();
     if (t != null) {
       if (custom.containsKey(name)) {
         throw new HoldoutException("plugin '" + Extensions.installed().owners(Extensions.LOSS).get(name)
@@ -86,7 +86,7 @@ public final class LossCatalog {
       }
       return t;
     }
-    CustomLoss c = custom.get(name);
+    PluginLoss c = custom.get(name);
     if (c == null) {
       java.util.List<String> known = new java.util.ArrayList<>(TYPES.keySet());
       known.addAll(custom.keySet());

@@ -131,9 +131,39 @@ public final class LossParams {
     return out.length == 0 ? null : out;
   }
 
+  /**
+   * A plugin type's loss for this component: its factory on the component's parameters over the
+   * type's defaults ({@code reduction} left out); null for a built-in type.
+   *
+   * @throws HoldoutException {@code loss 'NAME' (TYPE): ...} with the factory's complaint, or when
+   *     the loss compares with another kind of target than the type's
+   */
+  public io.holdout.api.loss.CustomLoss custom() {
+    if (type.plugin() == null) {
+      return null;
+    }
+    java.util.Map<String, Object> own = new java.util.LinkedHashMap<>(spec.params());
+    own.remove("reduction");
+    io.holdout.api.loss.CustomLoss c;
+    try {
+      c = type.plugin().create(own);
+    } catch (HoldoutException e) {
+      throw new HoldoutException("loss '" + spec.name() + "' (" + spec.type() + "): " + e.getMessage(), e);
+    }
+    if (c.target() != type.target()) {
+      throw new HoldoutException("loss '" + spec.name() + "' (" + spec.type() + "): with " + own + " it compares"
+          + " with " + c.target() + " targets, at its defaults with " + type.target());
+    }
+    return c;
+  }
+
   /** Parses every parameter the type has, so that a bad value fails at start, not mid-epoch. */
   void checkAll() {
     reduction();
+    if (type.plugin() != null) {
+      custom();
+      return;
+    }
     for (String key : type.parameters()) {
       switch (key) {
         case "reduction" -> { }

@@ -1,6 +1,7 @@
 package io.holdout.losses;
 
 import io.holdout.api.data.TargetKind;
+import io.holdout.api.extension.PluginLoss;
 import io.holdout.api.loss.CustomLoss;
 import java.util.List;
 import java.util.Map;
@@ -12,20 +13,34 @@ import java.util.TreeSet;
  * with their defaults, and one sentence on how it is normalised (what "mean" means for it), used
  * by {@code docs/losses.md} and by reports.
  *
- * <p>{@code custom} is null for the built-in catalogue, the plugin's definition otherwise.
+ * <p>{@code custom} and {@code plugin} are null for the built-in catalogue; for a plugin's type,
+ * {@code plugin} is what it registered and {@code custom} its loss at the default parameters (the
+ * target kind and description of every entry; an entry's own loss is {@link LossParams#custom()}).
  *
  * <p>List parameters default to the empty list, meaning "1 for every class".
  */
 public record LossType(
-    String name, TargetKind target, Map<String, Object> defaults, String normalisation, CustomLoss custom) {
+    String name, TargetKind target, Map<String, Object> defaults, String normalisation, CustomLoss custom,
+    PluginLoss plugin) {
   /** A built-in type. */
   public LossType(String name, TargetKind target, Map<String, Object> defaults, String normalisation) {
-    this(name, target, defaults, normalisation, null);
+    this(name, target, defaults, normalisation, null, null);
   }
 
-  /** A plugin's type, computed from its expression; its one parameter is {@code reduction}. */
+  /** A plugin's type without parameters, computed from its expression; it takes {@code reduction}. */
   public static LossType of(String name, CustomLoss custom) {
-    return new LossType(name, custom.target(), Map.of("reduction", "mean"), custom.description(), custom);
+    return of(name, PluginLoss.of(custom));
+  }
+
+  /**
+   * A plugin's type: its parameters are {@code reduction} and the ones it declared, with their
+   * defaults; its target kind and description are those of its loss at the defaults.
+   */
+  public static LossType of(String name, PluginLoss plugin) {
+    CustomLoss atDefaults = plugin.atDefaults();
+    Map<String, Object> defaults = new java.util.LinkedHashMap<>(plugin.defaults());
+    defaults.put("reduction", "mean");
+    return new LossType(name, atDefaults.target(), defaults, atDefaults.description(), atDefaults, plugin);
   }
 
   public LossType {

@@ -35,9 +35,11 @@ public final class ResolvedComponent {
   private final double[] alpha;
   private final double negPosRatio;
   private final String labels;
+  private final io.holdout.api.loss.CustomLoss custom;
 
   ResolvedComponent(LossComponentSpec spec, LossParams p, long[] headShape) {
     this.spec = spec;
+    this.custom = p.custom();
     this.type = p.type();
     this.reduction = p.reduction();
     this.headShape = headShape.clone();
@@ -82,9 +84,9 @@ public final class ResolvedComponent {
     return spec.weight();
   }
 
-  /** A plugin's definition, or null for a built-in type. */
+  /** A plugin's loss at this component's parameters, or null for a built-in type. */
   public io.holdout.api.loss.CustomLoss custom() {
-    return type.custom();
+    return custom;
   }
 
   /** The head it reads. */
@@ -189,8 +191,8 @@ public final class ResolvedComponent {
     Objects.requireNonNull(batch, "batch is null");
     int b = batch.size();
     double[] den = new double[b];
-    if (type.custom() != null) {
-      Arrays.fill(den, type.custom().normalisation() == io.holdout.api.loss.CustomLoss.Normalisation.ELEMENTS
+    if (custom != null) {
+      Arrays.fill(den, custom.normalisation() == io.holdout.api.loss.CustomLoss.Normalisation.ELEMENTS
           ? units : 1);
       return den;
     }

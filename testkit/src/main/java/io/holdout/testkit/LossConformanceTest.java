@@ -31,7 +31,7 @@ public abstract class LossConformanceTest extends ConformanceBase {
     java.util.Set<io.holdout.api.loss.LossExpression.Op> used = java.util.EnumSet.noneOf(
         io.holdout.api.loss.LossExpression.Op.class);
     io.holdout.api.extension.Extensions.installed().losses().values()
-        .forEach(l -> l.expression().postOrder().forEach(e -> used.add(e.op())));
+        .forEach(l -> l.atDefaults().expression().postOrder().forEach(e -> used.add(e.op())));
     assertThat(used).containsExactlyInAnyOrder(io.holdout.api.loss.LossExpression.Op.values());
   }
 

@@ -46,6 +46,17 @@ final class ConfigValidator {
         }
       });
     }
+    if (d.transforms() != null) {
+      // augmentations are registered parts: their factories check their parameters when the data is open
+      for (int i = 0; i < d.transforms().size(); i++) {
+        TransformConfig tc = d.transforms().get(i);
+        if (tc == null) {
+          fail(f, "'data.transforms." + i + "' is empty (e.g. {type: random_horizontal_flip, params: {p: 0.5}})");
+        }
+        io.holdout.api.extension.Extensions.require(io.holdout.api.extension.Extensions.installed().transforms(),
+            io.holdout.api.extension.Extensions.TRANSFORM, tc.type(), f, "data.transforms." + i + ".type");
+      }
+    }
     if (d.imageSize() != null && d.imageSize() <= 0) {
       fail(f, "'data.imageSize' must be > 0, got " + d.imageSize());
     }
@@ -248,10 +259,9 @@ final class ConfigValidator {
     } catch (HoldoutException e) {
       fail(f, e.getMessage());
     }
-    for (int i = 0; i < t.callbacks().size(); i++) {
-      io.holdout.api.extension.Extensions.require(io.holdout.api.extension.Extensions.installed().callbacks(),
-          io.holdout.api.extension.Extensions.CALLBACK, t.callbacks().get(i), f, "trainer.callbacks." + i);
-    }
+    // callbacks are registered parts; -NAME switches a default one off
+    io.holdout.api.extension.Parts.callbackNames(t.callbacks(), io.holdout.api.extension.Extensions.installed()
+        .callbacks(), io.holdout.api.extension.Extensions.installed().defaultCallbacks(), f);
     // YAML reads an unquoted off/no as false: accept it as none
     if (!Set.of("auto", "bar", "lines", "none", "off", "false").contains(t.progress())) {
       fail(f, "'trainer.progress' must be auto, bar, lines or none, got '" + t.progress() + "'");

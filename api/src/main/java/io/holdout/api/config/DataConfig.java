@@ -26,6 +26,8 @@ import java.util.Map;
  * @param maxObjects shapes: most objects per image (default 3)
  * @param noise shapes, shape_classes: pixel noise amplitude in [0, 1] (default 0.1)
  * @param skipBadSamples report and skip unreadable samples instead of failing (default false)
+ * @param transforms training augmentations, registered parts run in order on training samples only
+ *     (default none; absent from the resolved config when none)
  */
 public record DataConfig(
     String source,
@@ -43,4 +45,5 @@ public record DataConfig(
     Integer minObjects,
     Integer maxObjects,
     Double noise,
-    Boolean skipBadSamples) {}
+    Boolean skipBadSamples,
+    List<TransformConfig> transforms) {}

@@ -40,7 +40,8 @@ final class Defaults {
             shapes ? or(d.minObjects(), 1) : d.minObjects(),
             shapes ? or(d.maxObjects(), 3) : d.maxObjects(),
             generated ? or(d.noise(), 0.1) : d.noise(),
-            or(d.skipBadSamples(), false));
+            or(d.skipBadSamples(), false),
+            transforms(d.transforms()));
     SplitConfig s = c.split() == null ? new SplitConfig(null, null, null, null, null, null, null) : c.split();
     Map<String, Double> ratios = s.ratios();
     if (ratios == null) {
@@ -168,6 +169,18 @@ final class Defaults {
         engine,
         or(c.runs(), "runs"),
         detection);
+  }
+
+  /** The entries with their params never null; null (left out of the resolved config) when none. */
+  private static List<TransformConfig> transforms(List<TransformConfig> t) {
+    if (t == null || t.isEmpty()) {
+      return null;
+    }
+    List<TransformConfig> out = new ArrayList<>();
+    for (TransformConfig e : t) {
+      out.add(e == null ? null : new TransformConfig(e.type(), or(e.params(), Map.of())));
+    }
+    return out;
   }
 
   private static DetectionConfig detection(DetectionConfig d) {

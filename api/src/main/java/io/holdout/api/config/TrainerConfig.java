@@ -18,7 +18,8 @@ import java.util.List;
  *     lines} or {@code none}
  * @param progressSeconds at most one plain progress line per this many seconds (default 10)
  * @param intervals bootstrap confidence intervals of the test metrics (default 1000 resamples, 95%)
- * @param callbacks names of registered callbacks to run with the loop, in order (default none)
+ * @param callbacks names of registered callbacks to run with the loop after the default ones, in
+ *     order; {@code -NAME} switches the default callback NAME off (default none)
  */
 public record TrainerConfig(
     Integer epochs,

@@ -3,7 +3,6 @@ package io.holdout.api.extension;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.BackendProvider;
 import io.holdout.api.export.ExporterProvider;
-import io.holdout.api.loss.CustomLoss;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -40,12 +39,16 @@ public final class Extensions {
   /** The extension point of export formats. */
   public static final String EXPORTER = "export format";
 
+  public static final String TRANSFORM = "transform";
+
   private static volatile Extensions installed;
 
   private final List<String> plugins;
   private final Map<String, MetricFactory> metrics;
   private final Map<String, ScheduleFactory> schedules;
-  private final Map<String, CustomLoss> losses;
+  private final Map<String, PluginLoss> losses;
+  private final Map<String, TransformFactory> transforms;
+  private final List<String> defaultCallbacks;
   private final Map<String, DataSourceFactory> dataSources;
   private final Map<String, SplitterFactory> splitters;
   private final Map<String, CallbackFactory> callbacks;
@@ -59,6 +62,8 @@ public final class Extensions {
     this.metrics = Collections.unmodifiableMap(new TreeMap<>(c.metrics));
     this.schedules = Collections.unmodifiableMap(new TreeMap<>(c.schedules));
     this.losses = Collections.unmodifiableMap(new TreeMap<>(c.losses));
+    this.transforms = Collections.unmodifiableMap(new TreeMap<>(c.transforms));
+    this.defaultCallbacks = List.copyOf(c.defaultCallbacks);
     this.dataSources = Collections.unmodifiableMap(new TreeMap<>(c.dataSources));
     this.splitters = Collections.unmodifiableMap(new TreeMap<>(c.splitters));
     this.callbacks = Collections.unmodifiableMap(new TreeMap<>(c.callbacks));
@@ -153,9 +158,23 @@ public final class Extensions {
     return schedules;
   }
 
-  /** Custom loss types by config name, sorted. */
-  public Map<String, CustomLoss> losses() {
+  /** Plugin loss types by config name, sorted. */
+  public Map<String, PluginLoss> losses() {
     return losses;
+  }
+
+  /** Training augmentations by config name, sorted. */
+  public Map<String, TransformFactory> transforms() {
+    return transforms;
+  }
+
+  /**
+   * The callbacks every run has unless switched off ({@code -NAME} in {@code trainer.callbacks}),
+   * in the order they run: plugins by name, each in its registration order. Each is among {@link
+   * #callbacks()}.
+   */
+  public List<String> defaultCallbacks() {
+    return defaultCallbacks;
   }
 
   /** Data source factories by config name, sorted. */
@@ -203,7 +222,9 @@ public final class Extensions {
     final List<String> plugins = new ArrayList<>();
     final Map<String, MetricFactory> metrics = new LinkedHashMap<>();
     final Map<String, ScheduleFactory> schedules = new LinkedHashMap<>();
-    final Map<String, CustomLoss> losses = new LinkedHashMap<>();
+    final Map<String, PluginLoss> losses = new LinkedHashMap<>();
+    final Map<String, TransformFactory> transforms = new LinkedHashMap<>();
+    final List<String> defaultCallbacks = new ArrayList<>();
     final Map<String, DataSourceFactory> dataSources = new LinkedHashMap<>();
     final Map<String, SplitterFactory> splitters = new LinkedHashMap<>();
     final Map<String, CallbackFactory> callbacks = new LinkedHashMap<>();
@@ -244,8 +265,28 @@ public final class Extensions {
     }
 
     @Override
-    public void loss(String name, CustomLoss definition) {
-      put(LOSS, losses, name, definition);
+    public void loss(String name, Map<String, Object> defaults, LossFactory factory) {
+      Objects.requireNonNull(factory, () -> "plugin " + current + ": loss type '" + name + "' has no factory");
+      Objects.requireNonNull(defaults, () -> "plugin " + current + ": loss type '" + name + "' has no defaults");
+      PluginLoss loss;
+      try {
+        loss = new PluginLoss(defaults, factory);
+      } catch (IllegalArgumentException e) {
+        throw new HoldoutException("plugin '" + current + "' registers the loss type '" + name + "': "
+            + e.getMessage());
+      }
+      put(LOSS, losses, name, loss);
+    }
+
+    @Override
+    public void transform(String name, TransformFactory factory) {
+      put(TRANSFORM, transforms, name, factory);
+    }
+
+    @Override
+    public void defaultCallback(String name, CallbackFactory factory) {
+      put(CALLBACK, callbacks, name, factory);
+      defaultCallbacks.add(name);
     }
 
     @Override

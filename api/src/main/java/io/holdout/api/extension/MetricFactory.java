@@ -13,4 +13,34 @@ public interface MetricFactory {
    *     not fit this metric
    */
   Metric create(MetricConfig config);
+
+  /**
+   * The metric of {@code config} in a run; holdout always calls this one. A factory that needs the
+   * run (its detection section, its model) is written with {@link #inContext}.
+   */
+  default Metric create(MetricConfig config, MetricContext context) {
+    return create(config);
+  }
+
+  /**
+   * A factory that reads the run's {@link MetricContext}: {@code registry.metric("map",
+   * MetricFactory.inContext((entry, run) -> ...))}.
+   */
+  static MetricFactory inContext(InContext factory) {
+    return java.util.Objects.requireNonNull(factory, "factory is null");
+  }
+
+  /** A metric factory that needs the run's context. */
+  @FunctionalInterface
+  interface InContext extends MetricFactory {
+    @Override
+    Metric create(MetricConfig config, MetricContext context);
+
+    /** Refuses: this metric is built in a run only. */
+    @Override
+    default Metric create(MetricConfig config) {
+      throw new io.holdout.api.HoldoutException("metric '" + config.type() + "' is built in a run only (it reads"
+          + " the run's config and model)");
+    }
+  }
 }

@@ -3,12 +3,16 @@ package io.holdout.api.extension;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.config.MetricConfig;
 import io.holdout.api.config.TrainerConfig;
-import io.holdout.api.loss.CustomLoss;
 import io.holdout.api.metrics.Metric;
 import io.holdout.api.train.LrSchedule;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The registered parts of a run, injected as Guice map bindings (one per extension point), and
@@ -18,18 +22,23 @@ import java.util.Objects;
 public final class Parts {
   private final Map<String, MetricFactory> metrics;
   private final Map<String, ScheduleFactory> schedules;
-  private final Map<String, CustomLoss> losses;
+  private final Map<String, PluginLoss> losses;
   private final Map<String, DataSourceFactory> dataSources;
   private final Map<String, SplitterFactory> splitters;
   private final Map<String, CallbackFactory> callbacks;
   private final Map<String, OptimizerFactory> optimizers;
+  private final Map<String, TransformFactory> transforms;
+  private final List<String> defaultCallbacks;
 
   @Inject
   public Parts(Map<String, MetricFactory> metrics, Map<String, ScheduleFactory> schedules,
-      Map<String, CustomLoss> losses, Map<String, DataSourceFactory> dataSources,
+      Map<String, PluginLoss> losses, Map<String, DataSourceFactory> dataSources,
       Map<String, SplitterFactory> splitters, Map<String, CallbackFactory> callbacks,
-      Map<String, OptimizerFactory> optimizers) {
+      Map<String, OptimizerFactory> optimizers, Map<String, TransformFactory> transforms,
+      DefaultCallbacks defaultCallbacks) {
     this.optimizers = Map.copyOf(Objects.requireNonNull(optimizers, "optimizers"));
+    this.transforms = Map.copyOf(Objects.requireNonNull(transforms, "transforms"));
+    this.defaultCallbacks = Objects.requireNonNull(defaultCallbacks, "default callbacks").names();
     this.callbacks = Map.copyOf(Objects.requireNonNull(callbacks, "callbacks"));
     this.dataSources = Map.copyOf(Objects.requireNonNull(dataSources, "data sources"));
     this.splitters = Map.copyOf(Objects.requireNonNull(splitters, "splitters"));
@@ -41,11 +50,12 @@ public final class Parts {
   /** The parts of {@code extensions}, without an injector (checks, library code). */
   public static Parts of(Extensions extensions) {
     return new Parts(extensions.metrics(), extensions.schedules(), extensions.losses(), extensions.dataSources(),
-        extensions.splitters(), extensions.callbacks(), extensions.optimizers());
+        extensions.splitters(), extensions.callbacks(), extensions.optimizers(), extensions.transforms(),
+        new DefaultCallbacks(extensions.defaultCallbacks()));
   }
 
-  /** Custom loss types by name (the built-in catalogue is not among them). */
-  public Map<String, CustomLoss> losses() {
+  /** Plugin loss types by name (the built-in catalogue is not among them). */
+  public Map<String, PluginLoss> losses() {
     return losses;
   }
 
@@ -116,18 +126,87 @@ public final class Parts {
   }
 
   /**
-   * The callback entry {@code index} of {@code trainer.callbacks} names, for one run.
+   * The callbacks of one run, in the order they run: the default ones ({@link
+   * Extensions#defaultCallbacks()}) less those {@code trainer.callbacks} switches off with {@code
+   * -NAME}, then the ones it lists.
    *
    * @throws HoldoutException {@code FILE: 'trainer.callbacks.I' 'x' is not a registered callback
-   *     (registered: ...)}, or the callback's own complaint prefixed with the file
+   *     (registered: ...)}, another one-line complaint about the list, or a callback's own
+   *     complaint prefixed with the file
    */
-  public io.holdout.api.train.TrainingListener callback(String name, int index, CallbackContext context) {
+  public List<io.holdout.api.train.TrainingListener> callbacks(List<String> entries, CallbackContext context) {
     String file = context.config().source().toString();
-    CallbackFactory f = Extensions.require(callbacks, Extensions.CALLBACK, name, file, "trainer.callbacks." + index);
+    List<io.holdout.api.train.TrainingListener> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : callbackNames(entries, callbacks, defaultCallbacks, file).entrySet()) {
+      CallbackFactory f = callbacks.get(e.getValue());
+      try {
+        out.add(Objects.requireNonNull(f.create(context), () -> "callback factory " + e.getValue()
+            + " returned null"));
+      } catch (HoldoutException ex) {
+        throw new HoldoutException(file + ": " + e.getKey() + " (" + e.getValue() + "): " + ex.getMessage(), ex);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The callbacks {@code trainer.callbacks} gives a run, checked: config key → name, in run order
+   * (the default ones under {@code trainer.callbacks (default)}).
+   *
+   * @param entries {@code trainer.callbacks}: names to add, {@code -NAME} to switch a default one off
+   * @throws HoldoutException one line naming the file and the entry at fault
+   */
+  public static Map<String, String> callbackNames(List<String> entries, Map<String, ?> registered,
+      List<String> defaults, String file) {
+    Set<String> off = new LinkedHashSet<>();
+    Map<String, String> added = new LinkedHashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      String entry = entries.get(i);
+      String key = "trainer.callbacks." + i;
+      if (entry != null && entry.startsWith("-")) {
+        String name = entry.substring(1);
+        if (!defaults.contains(name)) {
+          throw new HoldoutException(file + ": '" + key + "' '" + entry + "': only a default callback can be switched"
+              + " off (default: " + (defaults.isEmpty() ? "none" : String.join(", ", defaults)) + ")");
+        }
+        if (!off.add(name)) {
+          throw new HoldoutException(file + ": '" + key + "' switches '" + name + "' off twice");
+        }
+        continue;
+      }
+      Extensions.require(registered, Extensions.CALLBACK, entry, file, key);
+      if (defaults.contains(entry)) {
+        throw new HoldoutException(file + ": '" + key + "' '" + entry + "' runs by default: list it only as '-"
+            + entry + "' to switch it off");
+      }
+      added.put(key, entry);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String d : defaults) {
+      if (!off.contains(d)) {
+        out.put("trainer.callbacks (default " + d + ")", d);
+      }
+    }
+    out.putAll(added);
+    return out;
+  }
+
+  /**
+   * The training augmentation of entry {@code index} of {@code data.transforms}.
+   *
+   * @throws HoldoutException {@code FILE: 'data.transforms.I.type' 'x' is not a registered transform
+   *     (registered: ...)}, or the factory's complaint prefixed with the file and the entry
+   */
+  public io.holdout.api.data.Transform transform(io.holdout.api.config.TransformConfig entry, int index,
+      io.holdout.api.data.DatasetSchema schema, String file) {
+    TransformFactory f = Extensions.require(transforms, Extensions.TRANSFORM, entry.type(), file,
+        "data.transforms." + index + ".type");
     try {
-      return Objects.requireNonNull(f.create(context), () -> "callback factory " + name + " returned null");
+      return Objects.requireNonNull(f.create(entry.params() == null ? Map.of() : entry.params(), schema),
+          () -> "transform factory " + entry.type() + " returned null");
     } catch (HoldoutException e) {
-      throw new HoldoutException(file + ": " + e.getMessage(), e);
+      throw new HoldoutException(file + ": data.transforms." + index + " (" + entry.type() + "): " + e.getMessage(),
+          e);
     }
   }
 
@@ -138,12 +217,24 @@ public final class Parts {
    *     (registered: ...)}, or the factory's own complaint prefixed with the file
    */
   public Metric metric(MetricConfig config, int index, String file) {
+    return metric(config, index, file, null);
+  }
+
+  /**
+   * A fresh metric for entry {@code index} of {@code metrics:} in a run ({@code context} may be null
+   * outside one: a metric that needs it then refuses).
+   *
+   * @throws HoldoutException {@code FILE: 'metrics.I.type' 'x' is not a registered metric
+   *     (registered: ...)}, or the factory's own complaint prefixed with the file
+   */
+  public Metric metric(MetricConfig config, int index, String file, MetricContext context) {
     MetricFactory f = Extensions.require(metrics, Extensions.METRIC, config.type(), file,
         "metrics." + index + ".type");
     MetricConfig withParams = config.params() != null ? config
         : new MetricConfig(config.type(), config.output(), config.target(), Map.of());
     try {
-      return Objects.requireNonNull(f.create(withParams), () -> "metric factory " + config.type() + " returned null");
+      Metric m = context == null ? f.create(withParams) : f.create(withParams, context);
+      return Objects.requireNonNull(m, () -> "metric factory " + config.type() + " returned null");
     } catch (HoldoutException e) {
       throw new HoldoutException(file + ": metrics: " + e.getMessage(), e);
     }

@@ -16,11 +16,15 @@ public interface Registry {
   void metric(String name, MetricFactory factory);
 
   /**
-   * A loss type, named in config as {@code loss: - {type: NAME, ...}}: engine-neutral, so every
-   * backend trains or evaluates with it. Names of the built-in catalogue ({@code mse}, ...) are
-   * taken.
+   * A loss type without parameters, named in config as {@code loss: - {type: NAME, ...}}:
+   * engine-neutral, so every backend trains or evaluates with it. Names of the built-in catalogue
+   * ({@code mse}, ...) are taken. The same as {@link #loss(String, java.util.Map, LossFactory)} with
+   * no parameters.
    */
-  void loss(String name, io.holdout.api.loss.CustomLoss definition);
+  default void loss(String name, io.holdout.api.loss.CustomLoss definition) {
+    java.util.Objects.requireNonNull(definition, () -> "loss type '" + name + "' has no definition");
+    loss(name, java.util.Map.of(), params -> definition);
+  }
 
   /** A training callback, named in config as {@code trainer.callbacks: [NAME, ...]}. */
   void callback(String name, CallbackFactory factory);
@@ -48,4 +52,24 @@ public interface Registry {
    * io.holdout.api.export.ExporterProvider#format()}); the core plugin registers every one found.
    */
   void exporter(io.holdout.api.export.ExporterProvider provider);
+
+  /**
+   * A loss type with parameters, named in config as {@code loss: - {type: NAME, params: {KEY:
+   * VALUE}}}: {@code factory} builds each entry's loss from its parameters over {@code defaults}.
+   * A key not in {@code defaults} fails at start with one line naming it; {@code reduction} is
+   * holdout's and is not declared here.
+   */
+  void loss(String name, java.util.Map<String, Object> defaults, LossFactory factory);
+
+  /**
+   * A training augmentation, named in config as {@code data.transforms: - {type: NAME, params:
+   * {...}}}; it runs on training samples only, in the listed order.
+   */
+  void transform(String name, TransformFactory factory);
+
+  /**
+   * A callback that every run has unless its config switches it off with {@code -NAME} in {@code
+   * trainer.callbacks}; default callbacks run in registration order, before the listed ones.
+   */
+  void defaultCallback(String name, CallbackFactory factory);
 }

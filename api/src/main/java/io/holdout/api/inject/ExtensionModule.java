@@ -10,9 +10,11 @@ import io.holdout.api.extension.Extensions;
 import io.holdout.api.extension.MetricFactory;
 import io.holdout.api.extension.OptimizerFactory;
 import io.holdout.api.extension.Parts;
+import io.holdout.api.extension.PluginLoss;
+import io.holdout.api.extension.DefaultCallbacks;
+import io.holdout.api.extension.TransformFactory;
 import io.holdout.api.extension.ScheduleFactory;
 import io.holdout.api.extension.SplitterFactory;
-import io.holdout.api.loss.CustomLoss;
 import java.util.Objects;
 
 /**
@@ -34,7 +36,7 @@ public final class ExtensionModule extends AbstractModule {
     MapBinder<String, ScheduleFactory> schedules =
         MapBinder.newMapBinder(binder(), String.class, ScheduleFactory.class);
     extensions.schedules().forEach((name, f) -> schedules.addBinding(name).toInstance(f));
-    MapBinder<String, CustomLoss> losses = MapBinder.newMapBinder(binder(), String.class, CustomLoss.class);
+    MapBinder<String, PluginLoss> losses = MapBinder.newMapBinder(binder(), String.class, PluginLoss.class);
     extensions.losses().forEach((name, d) -> losses.addBinding(name).toInstance(d));
     MapBinder<String, DataSourceFactory> sources =
         MapBinder.newMapBinder(binder(), String.class, DataSourceFactory.class);
@@ -54,6 +56,10 @@ public final class ExtensionModule extends AbstractModule {
     MapBinder<String, ExporterProvider> exporters =
         MapBinder.newMapBinder(binder(), String.class, ExporterProvider.class);
     extensions.exporters().forEach((name, p) -> exporters.addBinding(name).toInstance(p));
+    MapBinder<String, TransformFactory> transforms =
+        MapBinder.newMapBinder(binder(), String.class, TransformFactory.class);
+    extensions.transforms().forEach((name, f) -> transforms.addBinding(name).toInstance(f));
+    bind(DefaultCallbacks.class).toInstance(new DefaultCallbacks(extensions.defaultCallbacks()));
     bind(Parts.class);
   }
 }

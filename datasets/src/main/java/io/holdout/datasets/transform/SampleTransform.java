@@ -13,13 +13,20 @@ import java.util.random.RandomGenerator;
  * given (datasets may share them between calls): build new fields instead.
  */
 @FunctionalInterface
-public interface SampleTransform {
+public interface SampleTransform extends io.holdout.api.data.Transform {
   /**
    * @param sample the sample to change
    * @param rng the only source of randomness the transform may use
    * @return the changed sample (may be {@code sample} itself when nothing changes)
    */
+  @Override
   Sample apply(Sample sample, RandomGenerator rng);
+
+  /** A registered part's {@link io.holdout.api.data.Transform} as a loader transform. */
+  static SampleTransform of(io.holdout.api.data.Transform transform) {
+    Objects.requireNonNull(transform, "transform is null");
+    return transform instanceof SampleTransform s ? s : transform::apply;
+  }
 
   /** This transform, then {@code next}, with the same generator. */
   default SampleTransform andThen(SampleTransform next) {

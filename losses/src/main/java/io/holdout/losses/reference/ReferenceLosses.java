@@ -220,7 +220,7 @@ public final class ReferenceLosses {
 
     /** A plugin's expression on these inputs (flattened to {@code [batch, values]}). */
     ReferenceExpression expression() {
-      io.holdout.api.loss.CustomLoss custom = params.type().custom();
+      io.holdout.api.loss.CustomLoss custom = params.custom();
       boolean classes = custom.target() == io.holdout.api.data.TargetKind.CLASS;
       return new ReferenceExpression(custom, pred(), classes ? null : targetFloats(),
           classes ? labels() : null, batch);

@@ -39,11 +39,26 @@ class PluginExampleTest {
 
   /** Iris: species and petal width from the other measurements; the plugin's metric on petal width. */
   Path config(String metrics) throws Exception {
-    return config(metrics, "{type: adam, lr: 0.02}");
+    return config(metrics, "", "", 15, ADAM);
   }
+
+  static final String ADAM = "{type: adam, lr: 0.02}";
 
   /** The same with the {@code optimizer:} section {@code optimizer}. */
   Path config(String metrics, String optimizer) throws Exception {
+    return config(metrics, "", "", 15, optimizer);
+  }
+
+  /**
+   * The same with {@code widthParams} after the width loss's keys (e.g. {@code , params: {scale:
+   * 2.0}}), {@code dataExtra} lines in {@code data:} and {@code epochs}.
+   */
+  Path config(String metrics, String widthParams, String dataExtra, int epochs) throws Exception {
+    return config(metrics, widthParams, dataExtra, epochs, ADAM);
+  }
+
+  /** The same with everything set. */
+  Path config(String metrics, String widthParams, String dataExtra, int epochs, String optimizer) throws Exception {
     String yaml = """
         name: plugin
         seed: 11
@@ -56,6 +71,7 @@ class PluginExampleTest {
             species: {type: class}
             petal_width: {type: number}
           standardize: true
+          %s
         split: {type: stratified, ratios: {train: 0.7, val: 0.15, test: 0.15}}
         loader: {batchSize: 16}
         model:
@@ -64,12 +80,12 @@ class PluginExampleTest {
             species: {type: classification}
             petal_width: {type: regression}
         loss:
-          - {name: width, type: log_cosh, output: petal_width}
+          - {name: width, type: log_cosh, output: petal_width%s}
           - {name: classification, type: cross_entropy, output: species}
         optimizer: %s
-        trainer: {epochs: 15, callbacks: [epoch_log]}
+        trainer: {epochs: %d, callbacks: [epoch_log]}
         metrics: %s
-        """.formatted(dir.resolve("runs"), IRIS, optimizer, metrics);
+        """.formatted(dir.resolve("runs"), IRIS, dataExtra, widthParams, optimizer, epochs, metrics);
     return Files.writeString(dir.resolve("exp.yaml"), yaml);
   }
 
@@ -100,6 +116,14 @@ class PluginExampleTest {
    * per-sample predictions file: each row's {@code loss_width}, and their mean (one value per row).
    */
   static double meanLogCosh(Path predictions) throws Exception {
+    return meanLogCosh(predictions, 1, true);
+  }
+
+  /**
+   * The same for {@code log(cosh(scale·d))}; with {@code check}, each row's {@code loss_width} must
+   * be that value.
+   */
+  static double meanLogCosh(Path predictions, double scale, boolean check) throws Exception {
     List<String> rows = Files.readAllLines(predictions);
     List<String> header = Arrays.asList(rows.get(0).split(",", -1));
     int t = header.indexOf("target_petal_width");
@@ -109,8 +133,10 @@ class PluginExampleTest {
     double sum = 0;
     for (String row : rows.subList(1, rows.size())) {
       String[] v = row.split(",", -1);
-      double expected = Math.log(Math.cosh(Double.parseDouble(v[p]) - Double.parseDouble(v[t])));
-      assertThat(Double.parseDouble(v[l])).as(row).isCloseTo(expected, within(2e-5));
+      double expected = Math.log(Math.cosh(scale * (Double.parseDouble(v[p]) - Double.parseDouble(v[t]))));
+      if (check) {
+        assertThat(Double.parseDouble(v[l])).as(row).isCloseTo(expected, within(2e-5));
+      }
       sum += expected;
     }
     return sum / (rows.size() - 1);
@@ -314,14 +340,15 @@ class PluginExampleTest {
     Result r = cli("train", config("[{type: within_tolerence, output: petal_width}]").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": 'metrics.0.type'"
-        + " 'within_tolerence' is not a registered metric (registered: accuracy, confusion_matrix, f1, mae, mse,"
+        + " 'within_tolerence' is not a registered metric (registered: accuracy, confusion_matrix, f1, mae, map, mse,"
         + " pr_auc, precision, r2, recall, rmse, roc_auc, top_k_accuracy, within_tolerance)");
     assertThat(dir.resolve("runs")).doesNotExist();
 
     Result callback = cli("train", config(METRICS).toString(), "--set", "trainer.callbacks=[epoch_log, slack]");
     assertThat(callback.code()).isEqualTo(2);
     assertThat(callback.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": 'trainer.callbacks.1'"
-        + " 'slack' is not a registered callback (registered: epoch_log)");
+        + " 'slack' is not a registered callback (registered: checkpoints, console, curves, epoch_log, metrics_csv,"
+        + " progress, test_predictions)");
     assertThat(dir.resolve("runs")).doesNotExist();
 
     Result bad = cli("train", config("[{type: within_tolerance, output: petal_width, params: {tolerance: -1}}]")
@@ -330,5 +357,95 @@ class PluginExampleTest {
     assertThat(bad.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": metrics: metric"
         + " 'within_tolerance': parameter 'tolerance' must be a number >= 0 (in the target's units), got -1");
     assertThat(dir.resolve("runs")).doesNotExist();
+  }
+
+  /**
+   * The loss's parameter from YAML, through the CLI: with {@code scale: 2} every test row's width
+   * loss is {@code log(cosh(2·(prediction - target)))} as computed here, and the report's figure is
+   * their mean; the same run's loss read at scale 1 would be about a quarter of it.
+   */
+  @Test
+  void theLossTakesItsParameterFromYaml() throws Exception {
+    Result r = cli("train", config(METRICS, ", params: {scale: 2.0}", "", 3).toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    String last = r.out().lines().reduce((a, b) -> b).orElseThrow();
+    Path run = Path.of(last.substring("run folder: ".length()));
+    Path predictions = run.resolve("test-predictions.csv");
+    double width = new ObjectMapper().readTree(run.resolve("test-report.json").toFile()).path("loss").path("width")
+        .asDouble(Double.NaN);
+    assertThat(width).isCloseTo(meanLogCosh(predictions, 2, true), within(2e-5));
+    // not the loss at the default scale: log(cosh(2d)) is about 4 times log(cosh(d)) for small d
+    assertThat(width).isGreaterThan(2 * meanLogCosh(predictions, 1, false));
+    assertThat(Files.readString(run.resolve("config.yaml"))).contains("scale: 2.0");
+  }
+
+  @Test
+  void aBadLossParameterIsNamedInOneLine() throws Exception {
+    Result negative = cli("train", config(METRICS, ", params: {scale: -1}", "", 3).toString());
+    assertThat(negative.code()).isEqualTo(2);
+    assertThat(negative.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": loss 'width'"
+        + " (log_cosh): parameter 'scale' must be a number > 0, got -1");
+    Result unknown = cli("train", config(METRICS, ", params: {scal: 2}", "", 3).toString());
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": loss 'width'"
+        + " (log_cosh) has no parameter 'scal' (known: reduction, scale)");
+    assertThat(dir.resolve("runs")).doesNotExist();
+  }
+
+  /** The inputs of every batch of one pass, concatenated. */
+  static float[] inputs(io.holdout.api.data.BatchSource source, int epoch) {
+    java.util.List<float[]> parts = new java.util.ArrayList<>();
+    source.epoch(epoch).forEachRemaining(b -> parts.add(b.get(io.holdout.api.tensor.Batch.INPUT).toFloatArray()));
+    int n = parts.stream().mapToInt(a -> a.length).sum();
+    float[] all = new float[n];
+    int o = 0;
+    for (float[] a : parts) {
+      System.arraycopy(a, 0, all, o, a.length);
+      o += a.length;
+    }
+    return all;
+  }
+
+  /**
+   * The augmentation named in {@code data.transforms} runs on the training batches only: each input
+   * moves by {@code std·z}, {@code z} drawn from the loader's seeded generator, so with {@code std}
+   * doubled every move doubles; the same epoch twice gives the same noise, the next epoch new noise;
+   * validation batches are untouched.
+   */
+  @Test
+  void theAugmentationIsAppliedToTrainingBatchesOnly() throws Exception {
+    String noise = "transforms: [{type: gaussian_noise, params: {std: %s}}]";
+    float[][] train = new float[4][];
+    float[] val;
+    float[] plainVal;
+    try (io.holdout.run.DataSetup plain = io.holdout.run.DataSetup.build(ConfigLoader.load(config(METRICS, "", "", 1),
+        List.of()))) {
+      train[0] = inputs(plain.train(), 0);
+      plainVal = inputs(plain.val(), 0);
+    }
+    try (io.holdout.run.DataSetup small = io.holdout.run.DataSetup.build(ConfigLoader.load(config(METRICS, "",
+        noise.formatted("0.25"), 1), List.of()))) {
+      train[1] = inputs(small.train(), 0);
+      assertThat(inputs(small.train(), 0)).containsExactly(train[1]);
+      train[3] = inputs(small.train(), 1);
+      val = inputs(small.val(), 0);
+    }
+    try (io.holdout.run.DataSetup large = io.holdout.run.DataSetup.build(ConfigLoader.load(config(METRICS, "",
+        noise.formatted("0.5"), 1), List.of()))) {
+      train[2] = inputs(large.train(), 0);
+    }
+    assertThat(val).containsExactly(plainVal);
+    assertThat(train[1]).hasSameSizeAs(train[0]);
+    double sumSquares = 0;
+    for (int i = 0; i < train[0].length; i++) {
+      double small = train[1][i] - train[0][i];
+      double large = train[2][i] - train[0][i];
+      assertThat(large).as("value %d", i).isCloseTo(2 * small, within(1e-5));
+      sumSquares += small * small;
+    }
+    // the moves are the noise: their spread is std = 0.25 (over 105 rows x 3 features)
+    assertThat(Math.sqrt(sumSquares / train[0].length)).isBetween(0.2, 0.3);
+    // epoch 1 has other noise (and another order): not the inputs of epoch 0
+    assertThat(train[3]).isNotEqualTo(train[1]);
   }
 }
