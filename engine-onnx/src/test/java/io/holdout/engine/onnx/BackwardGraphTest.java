@@ -38,9 +38,13 @@ class BackwardGraphTest {
   @Test
   void gradientsOfEveryCoveredLayerCaseMatchFiniteDifferences() throws Exception {
     List<LayerCase> cases = LayerCases.all().stream()
-        .filter(c -> BackwardGraph.unsupported(c.model()) == null && !c.layerTypes().contains("dropout")).toList();
+        // dropout draws masks and embedding reads indices: the conformance suite covers both
+        // through training sessions (OnnxConformanceTest), whose data draws valid indices
+        .filter(c -> BackwardGraph.unsupported(c.model()) == null && !c.layerTypes().contains("dropout")
+            && !c.layerTypes().contains("embedding")).toList();
     assertThat(cases.stream().map(LayerCase::base).distinct().toList()).as("layer cases covered")
-        .contains("softmax over features", "flatten of an image", "layers inside a head");
+        .contains("softmax over features", "flatten of an image", "layers inside a head")
+        .anyMatch(b -> b.startsWith("conv2d")).anyMatch(b -> b.startsWith("batchnorm"));
     List<String> failures = new ArrayList<>();
     for (LayerCase c : cases) {
       failures.addAll(check(c));
