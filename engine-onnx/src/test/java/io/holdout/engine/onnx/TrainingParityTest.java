@@ -47,8 +47,8 @@ class TrainingParityTest {
   }
 
   @Test
-  void detectorWithTheGemmKernelGradient() {
-    System.setProperty("holdout.onnx.kernelGradient", "gemm");
+  void detectorWithTheConvolutionKernelGradient() {
+    System.setProperty("holdout.onnx.kernelGradient", "conv");
     try {
       detectorWithBatchNormPoolingAndMultiBoxFiftySgdSteps();
     } finally {
