@@ -4,8 +4,7 @@ import io.holdout.api.HoldoutException;
 import io.holdout.api.train.Interruption;
 import io.holdout.api.train.TrainingInterruptedException;
 import java.io.PrintWriter;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,24 +34,31 @@ public final class Main implements Runnable {
   public static final int INTERRUPTED = 130;
 
   public static void main(String[] args) {
-    // On Ctrl-C or SIGTERM the JVM runs its shutdown hooks and exits, tearing down the engines'
-    // native state under whatever engine call is running. Instead, this hook asks training to stop
-    // at its next step boundary and waits until the command has unwound and closed its session.
-    CountDownLatch finished = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (finished.getCount() == 0 || !Interruption.active()) {
-        return;
-      }
-      Interruption.request();
+    // By default Ctrl-C or SIGTERM makes the JVM run its shutdown hooks and exit; an engine's own
+    // hook (ONNX Runtime releases its environment) then tears down native state under whatever
+    // engine call is running. Instead, while training runs, a signal asks it to stop at its next
+    // step boundary, and the command unwinds, saves and closes its session before the JVM exits
+    // with the signal's code. Outside training, or on a second signal, the process stops at once
+    // (files are written atomically, so nothing half-written stays behind).
+    AtomicInteger signalled = new AtomicInteger();
+    for (String name : new String[] {"TERM", "INT"}) {
       try {
-        finished.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+          int code = 128 + sig.getNumber();
+          if (Interruption.active() && signalled.compareAndSet(0, code)) {
+            Interruption.request();
+            return;
+          }
+          System.out.flush();
+          System.err.flush();
+          Runtime.getRuntime().halt(code);
+        });
+      } catch (IllegalArgumentException e) {
+        // the signal is not available here (or the JVM uses it): keep the default behaviour
       }
-    }, "holdout-interrupt"));
+    }
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
-    finished.countDown();
-    System.exit(code);
+    System.exit(signalled.get() != 0 ? signalled.get() : code);
   }
 
   /** Runs the CLI with the given streams and returns the exit code (used by tests). */

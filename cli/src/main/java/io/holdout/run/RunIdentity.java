@@ -22,9 +22,12 @@ import java.util.Set;
  * @param dataHash the content hash of every file the experiment reads ({@link DataHash})
  */
 record RunIdentity(String configHash, String configYaml, String splitHash, String dataHash) {
-  /** Keys a resume may change: more epochs, how progress is shown, where runs go. */
+  /**
+   * Keys a resume may change: more epochs, how progress is shown, where runs go, and the engine
+   * (weights and optimizer state carry the same names on every training backend).
+   */
   static final Set<String> MAY_CHANGE = Set.of("trainer.epochs", "trainer.progress", "trainer.progressSeconds", "trainer.callbacks",
-      "runs");
+      "runs", "backend");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

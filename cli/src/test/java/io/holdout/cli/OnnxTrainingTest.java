@@ -87,7 +87,7 @@ class OnnxTrainingTest {
   }
 
   /** Every split's total and components in metrics.csv within {@code rel}. */
-  private static void assertSameLosses(Path a, Path b, double rel) throws Exception {
+  static void assertSameLosses(Path a, Path b, double rel) throws Exception {
     List<String> x = Files.readAllLines(a.resolve("metrics.csv"));
     List<String> y = Files.readAllLines(b.resolve("metrics.csv"));
     assertThat(x).hasSameSizeAs(y);

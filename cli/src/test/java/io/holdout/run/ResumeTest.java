@@ -1,6 +1,7 @@
 package io.holdout.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.holdout.api.config.ConfigLoader;
@@ -108,6 +109,45 @@ class ResumeTest {
     assertThat(numbers(interrupted)).isEqualTo(numbers(clean));
     assertThat(Safetensors.read(interrupted.resolve("weights.safetensors")).tensors().get("trunk.0.weight").toFloatArray())
         .containsExactly(Safetensors.read(clean.resolve("weights.safetensors")).tensors().get("trunk.0.weight").toFloatArray());
+  }
+
+  /**
+   * A checkpoint moves between engines: a run that stopped after epoch 3 on onnx resumes on
+   * PyTorch (weights, Adam's moments and the step count under the same names) and ends where an
+   * uninterrupted onnx run ends, every loss and metric in metrics.csv within 1e-4 relative.
+   */
+  @Test
+  void aRunInterruptedOnOnnxResumesOnPyTorch() throws Exception {
+    StringWriter sink = new StringWriter();
+    Path clean = Experiment.run(ConfigLoader.load(config("onnxclean"), List.of("backend=onnx")), new PrintWriter(sink))
+        .runFolder();
+    TrainingListener crashAfter3 = new TrainingListener() {
+      @Override public void onEpochCommitted(TrainingContext ctx, RunState state) {
+        if (state.completedEpochs() == 3) {
+          throw new Crash();
+        }
+      }
+    };
+    assertThatThrownBy(() -> Experiment.run(ConfigLoader.load(config("onnxcrash"), List.of("backend=onnx")),
+        new PrintWriter(sink), List.of(crashAfter3))).isInstanceOf(Crash.class);
+    Path interrupted = runFolder("onnxcrash");
+    StringWriter resumed = new StringWriter();
+    Experiment.resume(interrupted, List.of("backend=pytorch"), new PrintWriter(resumed), List.of());
+    assertThat(resumed.toString()).contains("changed: backend=pytorch").contains("backend pytorch");
+    List<String> a = numbers(interrupted);
+    List<String> b = numbers(clean);
+    assertThat(a).hasSameSizeAs(b).hasSize(1 + 2 * 8 + 1); // header, train and val per epoch, test
+    for (int row = 1; row < b.size(); row++) {
+      String[] x = a.get(row).split(",", -1);
+      String[] y = b.get(row).split(",", -1);
+      for (int k = 2; k < y.length; k++) {
+        if (!y[k].isEmpty()) {
+          double want = Double.parseDouble(y[k]);
+          assertThat(Double.parseDouble(x[k])).as("metrics.csv row %d column %d", row, k)
+              .isCloseTo(want, within(1e-4 * Math.abs(want) + 1e-9));
+        }
+      }
+    }
   }
 
   /** Starts {@link CrashingRun} on {@code target} in a fresh JVM; returns its exit status. */

@@ -262,11 +262,8 @@ final class BackwardGraph {
       long[] in = spec.shape(n.inputs().get(0));
       int a = ln.axisOf(in.length) + 1;
       String axis = g.vector(a);
-      String others = g.vector(java.util.stream.IntStream.rangeClosed(0, in.length).filter(i -> i != a)
-          .asLongStream().toArray());
-      long[] b = new long[in.length + 1];
-      java.util.Arrays.fill(b, 1);
-      b[a] = in[a - 1];
+      String others = allBut(g, in.length + 1, a);
+      long[] b = ForwardGraph.broadcast(in.length + 1, a, in[a - 1]);
       String centered = g.sub(x, g.op("ReduceMean", List.of(x, axis), attr("keepdims", 1)));
       String var = g.op("ReduceMean", List.of(g.square(centered), axis), attr("keepdims", 1));
       String inv = g.op("Reciprocal", List.of(g.op("Sqrt", List.of(g.add(var, g.scalar(LayerSpec.LayerNorm.EPS))))));
@@ -280,11 +277,8 @@ final class BackwardGraph {
     } else if (l instanceof LayerSpec.L2Norm) {
       // y = w·x/r with r = √(Σ_c x² + eps): dx = (du - u·Σ_c du·u)/r, u = x/r, du = w·dy
       long[] in = spec.shape(n.inputs().get(0));
-      long[] b = new long[in.length + 1];
-      java.util.Arrays.fill(b, 1);
-      b[1] = in[0];
-      String others = g.vector(java.util.stream.IntStream.rangeClosed(0, in.length).filter(i -> i != 1)
-          .asLongStream().toArray());
+      long[] b = ForwardGraph.broadcast(in.length + 1, 1, in[0]);
+      String others = allBut(g, in.length + 1, 1);
       String r = g.op("Sqrt", List.of(g.add(g.op("ReduceSumSquare", List.of(x, g.vector(1)), attr("keepdims", 1)),
           g.scalar(LayerSpec.L2Norm.EPS))));
       String u = g.div(x, r);
@@ -420,6 +414,11 @@ final class BackwardGraph {
     }
     return g.op("ConvTranspose", List.of(scaled, kernel), ints("kernel_shape", k, k), ints("strides", s, s),
         ints("pads", pad, pad, ends[0], ends[1]), ints("output_padding", extra[0], extra[1]), attr("group", in[0]));
+  }
+
+  /** The axes {@code [0, rank)} but {@code axis}, as an int64 vector. */
+  private static String allBut(OnnxGraph g, int rank, int axis) {
+    return g.vector(java.util.stream.IntStream.range(0, rank).filter(i -> i != axis).asLongStream().toArray());
   }
 
   /**

@@ -147,7 +147,7 @@ final class ForwardGraph {
   }
 
   /** {@code [1, .., n, .., 1]} of rank {@code rank} with {@code n} at {@code axis}. */
-  private static long[] broadcast(int rank, int axis, long n) {
+  static long[] broadcast(int rank, int axis, long n) {
     long[] b = new long[rank];
     java.util.Arrays.fill(b, 1);
     b[axis] = n;

@@ -11,11 +11,10 @@ import io.holdout.losses.ResolvedComponent;
 import io.holdout.losses.ResolvedLoss;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One whole training step as one ONNX graph (opset 18): the training forward pass, every loss
@@ -129,7 +128,7 @@ final class TrainGraph {
     OptimizerGraph.Update u = OptimizerGraph.build(g, o, updated, grads);
     u.params().forEach((p, v) -> out(g, NEW + p, v, params.get(p)));
     u.state().forEach((s, v) -> out(g, NEW + s, v, u.stateShapes().get(s)));
-    Set<String> used = ancestors(spec, headGrads.keySet());
+    Set<String> used = spec.nodesFor(loss.heads());
     List<String> buffers = new ArrayList<>();
     f.buffers().forEach((name, v) -> {
       if (used.contains(name.substring(0, name.lastIndexOf('.')))) {
@@ -140,22 +139,6 @@ final class TrainGraph {
     byte[] model = g.model(producerVersion, Map.of(), "holdout training step").toByteArray();
     return new TrainGraph(model, List.copyOf(trainable), params, List.copyOf(buffers), u.stateShapes(), f.masks(),
         spec, in);
-  }
-
-  /** The nodes {@code outputs} depend on, themselves included. */
-  private static Set<String> ancestors(ModelSpec spec, Set<String> outputs) {
-    Map<String, Node> byName = new HashMap<>();
-    spec.graph().forEach(n -> byName.put(n.name(), n));
-    Set<String> seen = new HashSet<>();
-    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(outputs);
-    while (!todo.isEmpty()) {
-      String name = todo.pop();
-      Node n = byName.get(name);
-      if (n != null && seen.add(name)) {
-        todo.addAll(n.inputs());
-      }
-    }
-    return seen;
   }
 
   private static void out(OnnxGraph g, String name, String value, long[] shape) {
