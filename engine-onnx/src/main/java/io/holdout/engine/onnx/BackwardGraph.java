@@ -352,6 +352,16 @@ final class BackwardGraph {
       }
     }
     params.put(p + "weight", w);
+    if (s == 1 && pad <= d * (k - 1)) {
+      // stride 1: the input's gradient is a plain convolution of dy with the kernel flipped in space
+      // and its channel axes swapped per group (a faster kernel than ConvTranspose's)
+      String flipped = g.op("Slice", List.of(p + "weight", g.vector(-1, -1), g.vector(-k - 1, -k - 1),
+          g.vector(2, 3), g.vector(-1, -1)));
+      String swapped = g.reshape(g.transpose(g.reshape(flipped, groups, og, cg, k, k), 0, 2, 1, 3, 4), in[0], og, k, k);
+      long q = (long) d * (k - 1) - pad;
+      return g.op("Conv", List.of(dy, swapped), ints("kernel_shape", k, k), ints("dilations", d, d),
+          ints("pads", q, q, q, q), attr("group", groups));
+    }
     long oph = in[1] - ((out[1] - 1) * s + (long) d * (k - 1) + 1 - 2L * pad);
     long opw = in[2] - ((out[2] - 1) * s + (long) d * (k - 1) + 1 - 2L * pad);
     return g.op("ConvTranspose", List.of(dy, p + "weight"), ints("kernel_shape", k, k), ints("strides", s, s),
@@ -368,7 +378,9 @@ final class BackwardGraph {
    */
   private static String kernelGradient(OnnxGraph g, String x, String dy, long[] in, long[] out, int k, int s, int d,
       int pad) {
-    String padded = pad == 0 ? x : g.op("Pad", List.of(x, g.vector(0, 0, pad, pad, 0, 0, pad, pad)));
+    // channels first, [C_in, B, H, W], so that the windows stack into rows without another transpose
+    String xt = g.transpose(x, 1, 0, 2, 3);
+    String padded = pad == 0 ? xt : g.op("Pad", List.of(xt, g.vector(0, 0, pad, pad, 0, 0, pad, pad)));
     List<String> taps = new ArrayList<>();
     for (int i = 0; i < k; i++) {
       for (int j = 0; j < k; j++) {
@@ -378,9 +390,8 @@ final class BackwardGraph {
             c + (out[2] - 1) * s + 1), g.vector(2, 3), g.vector(s, s))));
       }
     }
-    // [B, k²·C_in, H_out, W_out] -> [k²·C_in, B·H_out·W_out]
-    String cols = g.reshape(g.transpose(taps.size() == 1 ? taps.get(0) : g.concat(1, taps), 1, 0, 2, 3),
-        (long) k * k * in[0], -1);
+    // k² blocks of [C_in, B, H_out, W_out] -> [k²·C_in, B·H_out·W_out]
+    String cols = g.reshape(taps.size() == 1 ? taps.get(0) : g.concat(0, taps), (long) k * k * in[0], -1);
     String dys = g.reshape(g.transpose(dy, 1, 0, 2, 3), out[0], -1);
     String w = g.op("Gemm", List.of(dys, cols), attr("transB", 1)); // [C_out, k²·C_in]
     return g.transpose(g.reshape(w, out[0], k, k, in[0]), 0, 3, 1, 2);
