@@ -221,7 +221,11 @@ final class BackwardGraph {
       }
       return out;
     } else if (l instanceof LayerSpec.Conv2d c) {
-      return List.of(conv(g, c, p, x, dy, spec.shape(n.inputs().get(0)), spec.shape(n.name()), params));
+      String dx = conv(g, c, p, x, dy, spec.shape(n.inputs().get(0)), spec.shape(n.name()), params,
+          !n.inputs().get(0).equals(ModelSpec.INPUT));
+      java.util.ArrayList<String> out = new java.util.ArrayList<>();
+      out.add(dx);
+      return out;
     } else if (l instanceof LayerSpec.MaxPool) {
       // each window's gradient goes to its maximum: scatter-add dy at the saved flat indices
       String flat = g.op("ScatterElements", List.of(
@@ -317,13 +321,13 @@ final class BackwardGraph {
   }
 
   /**
-   * Convolution: the input's gradient is the transposed convolution of {@code dy} with the same
-   * kernel (output padding restores rows the stride dropped); the kernel's gradient is a convolution
+   * Convolution (null for the input's gradient unless {@code inputGradient}): the input's gradient
+   * is the transposed convolution of {@code dy} with the same kernel (output padding restores rows the stride dropped); the kernel's gradient is a convolution
    * of the input with {@code dy} as its kernel, batch and channels swapped (stride and dilation
    * swapped too), per group, cropped to the kernel size.
    */
   private static String conv(OnnxGraph g, LayerSpec.Conv2d c, String p, String x, String dy, long[] in, long[] out,
-      Map<String, String> params) {
+      Map<String, String> params, boolean inputGradient) {
     int k = c.kernel();
     int s = c.stride();
     int d = c.dilation();
@@ -352,6 +356,9 @@ final class BackwardGraph {
       }
     }
     params.put(p + "weight", w);
+    if (!inputGradient) {
+      return null; // the model's input: nothing upstream needs it (and ONNX Runtime would compute it)
+    }
     if (s == 1 && pad <= d * (k - 1)) {
       // stride 1: the input's gradient is a plain convolution of dy with the kernel flipped in space
       // and its channel axes swapped per group (a faster kernel than ConvTranspose's)
