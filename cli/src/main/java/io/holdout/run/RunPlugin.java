@@ -25,6 +25,7 @@ import java.util.Set;
  *   <li>{@code console}: the plan, one line per epoch with baselines, decisions and the test;
  *   <li>{@code metrics_csv}: {@code metrics.csv} (rewritten from the checkpoint on resume);
  *   <li>{@code curves}: {@code curves.png} at the end;
+ *   <li>{@code tensorboard}: TensorBoard scalars per epoch in {@code tensorboard/events.out.tfevents.*};
  *   <li>{@code test_predictions}: {@code test-predictions.csv}, per sample, worst first;
  *   <li>{@code progress}: progress within an epoch, as {@code trainer.progress} says ({@code none}:
  *       nothing);
@@ -37,7 +38,8 @@ import java.util.Set;
 public final class RunPlugin implements Plugin {
   /** The default callbacks, in the order they run. */
   public static final List<String> CALLBACKS =
-      List.of("console", "metrics_csv", "curves", "test_predictions", "progress", "checkpoints");
+      List.of("console", "metrics_csv", "curves", "tensorboard", "test_predictions", "progress",
+          "checkpoints");
 
   @Override
   public String name() {
@@ -64,6 +66,8 @@ public final class RunPlugin implements Plugin {
     });
     r.defaultCallback("curves", c -> new Curves(c.runFolder().resolve("curves.png"), c.lossComponents(),
         c.history()));
+    r.defaultCallback("tensorboard", c -> new TensorBoard(c.runFolder(), c.lossComponents(), c.unit(),
+        c.history().isEmpty() ? 0 : c.history().get(c.history().size() - 1).epoch()));
     r.defaultCallback("test_predictions", c -> {
       inRun(c);
       return predictions(c, Split.TEST);
