@@ -31,14 +31,14 @@ import java.util.zip.CRC32C;
  * {@code Event} protobuf (wall_time = 1 double, step = 2 int64, file_version = 3 string in the first
  * event, summary = 5: {@code Summary{repeated Value value = 1 {string tag = 1; float simple_value = 2}}}).
  * Records are appended and forced to disk per epoch, so a crash keeps the epochs before it (a torn
- * last record is where readers stop). A resumed run starts a new file in the same folder; TensorBoard
- * reads them together.
+ * last record is where readers stop). A resumed run starts a new file in the same folder (suffixed
+ * {@code .2}... when it starts in the same second); TensorBoard reads them together.
  */
 public final class TensorBoard implements TrainingListener, AutoCloseable {
   /** The folder under the run folder that holds the event files. */
   public static final String DIR = "tensorboard";
 
-  private final Path file;
+  private Path file;
   private final List<String> components;
   private final String unit;
   private FileChannel out;
@@ -107,7 +107,7 @@ public final class TensorBoard implements TrainingListener, AutoCloseable {
       ByteArrayOutputStream records = new ByteArrayOutputStream();
       if (out == null) {
         Files.createDirectories(file.getParent());
-        out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        out = openNew();
         records.writeBytes(record(event(now(), 0, "brain.Event:2", null)));
       }
       records.writeBytes(record(event(now(), step, null, summary(scalars))));
@@ -118,6 +118,25 @@ public final class TensorBoard implements TrainingListener, AutoCloseable {
       out.force(false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * Creates the file; when a run and its resume start in the same second, the later one gets the
+   * suffix {@code .2}, {@code .3}... (TensorBoard reads every file whose name holds "tfevents").
+   */
+  private FileChannel openNew() throws IOException {
+    for (int i = 1; ; i++) {
+      Path f = i == 1 ? file : file.resolveSibling(file.getFileName() + "." + i);
+      try {
+        FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        file = f;
+        return ch;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (i > 1000) {
+          throw e;
+        }
+      }
     }
   }
 
