@@ -658,8 +658,9 @@ public final class Experiment {
     sb.append("\n}\n");
   }
 
+  /** A report figure at full precision: the shortest decimal that reads back as the same double. */
   private static String num(double v) {
-    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.9g", v) : "null";
+    return Double.isFinite(v) ? Double.toString(v) : "null";
   }
 
   /** Bridges the reporter's PrintStream onto the command's writer. */

@@ -26,7 +26,9 @@ import java.util.Set;
 /**
  * Per-sample results of one split, saved as {@code <split>-predictions.csv}, sorted worst first by
  * the sample's weighted total loss: sample id, each target, each head's output (class scores as
- * softmax probabilities plus the predicted class), and each loss component for that sample. Use it
+ * softmax probabilities plus the predicted class, then the raw logits), and each loss component for
+ * that sample. Targets, regression outputs and logits are written exactly (the float's value), so
+ * every metric can be recomputed from the file. Use it
  * to find the samples that drive the loss — hard, ambiguous or mislabelled ones.
  */
 public final class Predictions implements TrainingListener {
@@ -108,6 +110,11 @@ public final class Predictions implements TrainingListener {
         for (int j = 0; j < w; j++) {
           header.add((cls ? "p_" : "pred_") + head + (w == 1 ? "" : "_" + j));
         }
+        if (cls) {
+          for (int j = 0; j < w; j++) {
+            header.add("logit_" + head + (w == 1 ? "" : "_" + j));
+          }
+        }
       });
       loss.components().forEach(c -> header.add("loss_" + c.name()));
     }
@@ -126,7 +133,8 @@ public final class Predictions implements TrainingListener {
         Tensor tt = batch.get(t);
         int w = width(tt);
         for (int j = 0; j < w; j++) {
-          cells.add(tt.dtype() == DType.INT64 ? String.valueOf(tt.toLongArray()[i * w + j]) : num(tt.toFloatArray()[i * w + j]));
+          cells.add(tt.dtype() == DType.INT64 ? String.valueOf(tt.toLongArray()[i * w + j])
+              : exact(tt.toFloatArray()[i * w + j]));
         }
       }
       for (Map.Entry<String, Tensor> e : r.outputs().entrySet()) {
@@ -138,9 +146,12 @@ public final class Predictions implements TrainingListener {
           for (double x : p) {
             cells.add(num(x));
           }
+          for (int j = 0; j < w; j++) {
+            cells.add(exact(o[i * w + j]));
+          }
         } else {
           for (int j = 0; j < w; j++) {
-            cells.add(num(o[i * w + j]));
+            cells.add(exact(o[i * w + j]));
           }
         }
       }
@@ -245,6 +256,14 @@ public final class Predictions implements TrainingListener {
 
   private static int width(Tensor t) {
     return t.rank() == 1 ? 1 : (int) (t.elementCount() / t.dim(0));
+  }
+
+  /**
+   * A model output or float target exactly: the float's value as the shortest decimal that reads
+   * back as the same double, so metrics recomputed from the file equal the run's.
+   */
+  static String exact(float v) {
+    return Double.toString(v);
   }
 
   private static String num(double v) {

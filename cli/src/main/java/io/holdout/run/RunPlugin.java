@@ -25,11 +25,14 @@ import java.util.Set;
  *   <li>{@code console}: the plan, one line per epoch with baselines, decisions and the test;
  *   <li>{@code metrics_csv}: {@code metrics.csv} (rewritten from the checkpoint on resume);
  *   <li>{@code curves}: {@code curves.png} at the end;
+ *   <li>{@code tensorboard}: TensorBoard scalars per epoch in {@code tensorboard/events.out.tfevents.*};
  *   <li>{@code test_predictions}: {@code test-predictions.csv}, per sample, worst first;
  *   <li>{@code progress}: progress within an epoch, as {@code trainer.progress} says ({@code none}:
  *       nothing);
  *   <li>{@code checkpoints}: {@code checkpoints/last} and {@code best}, when {@code
  *       trainer.checkpoints} is on;
+ *   <li>{@code report}: {@code baselines.json} at the start, {@code report.html} once the run has
+ *       finished (and a detector's {@code test-detection-curves.json});
  * </ul>
  *
  * <p>and the detection metric {@code map}, which reads the run's {@code detection} section.
@@ -37,7 +40,8 @@ import java.util.Set;
 public final class RunPlugin implements Plugin {
   /** The default callbacks, in the order they run. */
   public static final List<String> CALLBACKS =
-      List.of("console", "metrics_csv", "curves", "test_predictions", "progress", "checkpoints");
+      List.of("console", "metrics_csv", "curves", "tensorboard", "test_predictions", "progress",
+          "checkpoints", "report");
 
   @Override
   public String name() {
@@ -48,8 +52,8 @@ public final class RunPlugin implements Plugin {
   public void register(Registry r) {
     r.defaultCallback("console", c -> {
       inRun(c);
-      return new ConsoleReporter(c.console(), SplitTargets.baselines(c.loss(), c.model(), c.train(), c.val()),
-          SplitTargets.baselines(c.loss(), c.model(), c.train(), c.test())).unit(c.unit());
+      Baselines b = baselines(c);
+      return new ConsoleReporter(c.console(), b.val(), b.test()).unit(c.unit());
     });
     r.defaultCallback("metrics_csv", c -> {
       java.nio.file.Path file = c.runFolder().resolve(RunFolder.METRICS_CSV);
@@ -64,6 +68,8 @@ public final class RunPlugin implements Plugin {
     });
     r.defaultCallback("curves", c -> new Curves(c.runFolder().resolve("curves.png"), c.lossComponents(),
         c.history()));
+    r.defaultCallback("tensorboard", c -> new TensorBoard(c.runFolder(), c.lossComponents(), c.unit(),
+        c.history().isEmpty() ? 0 : c.history().get(c.history().size() - 1).epoch()));
     r.defaultCallback("test_predictions", c -> {
       inRun(c);
       return predictions(c, Split.TEST);
@@ -87,6 +93,14 @@ public final class RunPlugin implements Plugin {
       return new Checkpoints(c.runFolder(), new RunIdentity(i.configHash(), i.configYaml(), i.splitHash(),
           i.dataHash()), c.monitorKey() == null ? "none" : c.monitorKey());
     });
+    r.defaultCallback("report", c -> {
+      inRun(c);
+      Baselines b = baselines(c);
+      var detection = c.config().config().detection();
+      Detection.Collector collector = detection == null ? null : new Detection.Collector(c.runFolder(),
+          DetectionSetup.of(detection, c.model(), c.config().source().toString()), classNames(c));
+      return new ReportWriter(c.runFolder(), c.console(), b.val(), b.test(), collector);
+    });
     r.metric("map", MetricFactory.inContext((m, run) -> {
       if (run.config().config().detection() == null) {
         throw new HoldoutException("map needs a 'detection' section (anchors, box encoding, NMS)");
@@ -94,6 +108,28 @@ public final class RunPlugin implements Plugin {
       String file = run.config().source().toString();
       return DetectionSetup.of(run.config().config().detection(), run.model(), file).metric(m);
     }));
+  }
+
+  /** What trivial models score per component on val and test. */
+  private record Baselines(Map<String, List<io.holdout.losses.Baseline>> val,
+      Map<String, List<io.holdout.losses.Baseline>> test) {}
+
+  private CallbackContext baselinesFor;
+  private Baselines baselines;
+
+  /** The run's baselines, computed once per run for the console and the report (a pass over val and test). */
+  private synchronized Baselines baselines(CallbackContext c) {
+    if (baselinesFor != c) {
+      baselines = new Baselines(SplitTargets.baselines(c.loss(), c.model(), c.train(), c.val()),
+          SplitTargets.baselines(c.loss(), c.model(), c.train(), c.test()));
+      baselinesFor = c;
+    }
+    return baselines;
+  }
+
+  private static List<String> classNames(CallbackContext c) {
+    return c.schema().targets().values().stream().filter(t -> !t.classes().isEmpty()).findFirst()
+        .map(t -> t.classes()).orElse(List.of());
   }
 
   /** A callback the config switched off by its own key ({@code trainer.progress: none}, ...). */

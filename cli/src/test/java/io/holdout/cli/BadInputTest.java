@@ -129,10 +129,11 @@ class BadInputTest {
   @Test
   void callbackAndTransformNamesAreCheckedBeforeAnyRunFolder() throws Exception {
     assertUserError(train(config(), "trainer.callbacks=[slack]"), "exp.yaml: 'trainer.callbacks.0' 'slack' is not a "
-        + "registered callback (registered: checkpoints, console, curves, metrics_csv, progress, test_predictions)");
+        + "registered callback (registered: checkpoints, console, curves, metrics_csv, progress, report, tensorboard,"
+        + " test_predictions)");
     assertUserError(train(config(), "trainer.callbacks=[-curves, -slack]"), "exp.yaml: 'trainer.callbacks.1' '-slack':"
-        + " only a default callback can be switched off (default: console, metrics_csv, curves, test_predictions,"
-        + " progress, checkpoints)");
+        + " only a default callback can be switched off (default: console, metrics_csv, curves, tensorboard,"
+        + " test_predictions, progress, checkpoints, report)");
     assertUserError(train(config(), "trainer.callbacks=[curves]"), "exp.yaml: 'trainer.callbacks.0' 'curves' runs by"
         + " default: list it only as '-curves' to switch it off");
     assertUserError(train(config(), "trainer.callbacks=[-curves, -curves]"),

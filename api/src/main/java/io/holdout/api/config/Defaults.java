@@ -7,6 +7,15 @@ import java.util.Map;
 
 /** Fills every absent key with its documented default, so the resolved config is complete. */
 final class Defaults {
+  /**
+   * What a classification head reports when the config lists no {@code metrics:}: accuracy, macro
+   * precision, recall and F1, ROC-AUC (one-vs-rest macro for more than two classes).
+   */
+  public static final List<String> CLASSIFICATION_METRICS = List.of("accuracy", "precision", "recall", "f1", "roc_auc");
+
+  /** What a regression head reports when the config lists no {@code metrics:}: MSE, MAE and R². */
+  public static final List<String> REGRESSION_METRICS = List.of("mse", "mae", "r2");
+
   private Defaults() {}
 
   static ExperimentConfig apply(ExperimentConfig c, String file) {
@@ -143,12 +152,11 @@ final class Defaults {
       metrics.add(new MetricConfig("map", detection.conf(), heads.containsKey(detection.conf())
           ? heads.get(detection.conf()).target() : null, Map.of("iou", 0.5)));
     } else {
+      // no metrics listed: every head gets its task's full set
       heads.forEach((name, h) -> {
-        if ("classification".equals(h.type())) {
-          metrics.add(new MetricConfig("accuracy", name, h.target(), Map.of()));
-        } else if ("regression".equals(h.type())) {
-          metrics.add(new MetricConfig("mse", name, h.target(), Map.of()));
-        }
+        List<String> types = "classification".equals(h.type()) ? CLASSIFICATION_METRICS
+            : "regression".equals(h.type()) ? REGRESSION_METRICS : List.of();
+        types.forEach(type -> metrics.add(new MetricConfig(type, name, h.target(), Map.of())));
       });
     }
     EngineConfig e = c.engine() == null ? new EngineConfig(null, null, null) : c.engine();

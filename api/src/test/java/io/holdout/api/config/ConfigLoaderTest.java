@@ -43,7 +43,9 @@ class ConfigLoaderTest {
     assertThat(c.split().ratios()).containsEntry("train", 0.7).containsEntry("val", 0.15);
     assertThat(c.loss().get(0).target()).isEqualTo("y");
     assertThat(c.loss().get(1).weight()).isEqualTo(0.5);
-    assertThat(c.metrics()).extracting(MetricConfig::type).containsExactly("accuracy", "mse");
+    // no metrics listed: each head's full set, in head order
+    assertThat(c.metrics()).extracting(m -> m.output() + "." + m.type()).containsExactly("y.accuracy", "y.precision",
+        "y.recall", "y.f1", "y.roc_auc", "v.mse", "v.mae", "v.r2");
     assertThat(c.optimizer().type()).isEqualTo("adam");
   }
 

@@ -348,7 +348,7 @@ class PluginExampleTest {
     assertThat(callback.code()).isEqualTo(2);
     assertThat(callback.err().strip()).isEqualTo("holdout: error: " + dir.resolve("exp.yaml") + ": 'trainer.callbacks.1'"
         + " 'slack' is not a registered callback (registered: checkpoints, console, curves, epoch_log, metrics_csv,"
-        + " progress, test_predictions)");
+        + " progress, report, tensorboard, test_predictions)");
     assertThat(dir.resolve("runs")).doesNotExist();
 
     Result bad = cli("train", config("[{type: within_tolerance, output: petal_width, params: {tolerance: -1}}]")
