@@ -43,6 +43,10 @@ public final class TrialRun implements TrialRunner {
     MemoryWatch memory = MemoryWatch.start();
     TrialStatus status;
     try {
+      if (!task.resume()) {
+        // the driver hands fresh trials an empty folder; what is there is a lost attempt's (a retried task)
+        Sweep.clearTrialFolder(dir);
+      }
       Files.createDirectories(dir);
       AtomicFiles.writeString(dir.resolve(TRIAL_CONFIG), task.configYaml());
     } catch (IOException e) {
