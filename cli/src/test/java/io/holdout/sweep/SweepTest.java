@@ -191,6 +191,26 @@ class SweepTest {
     assertThat(dir.resolve("nogoal")).doesNotExist();
   }
 
+  @Test
+  void theBatchWorkersExampleRunsOnLittleData() throws Exception {
+    Path example = Path.of("../examples/sweep-batch-workers.yaml").toAbsolutePath().normalize();
+    SweepSpec spec = SweepSpec.load(example, List.of());
+    assertThat(spec.trials()).hasSize(15);
+    assertThat(SweepSpec.get(spec.trials().get(0).config(), "optimizer.lr").asDouble()).isEqualTo(0.00075);
+    assertThat(SweepSpec.get(spec.trials().get(14).config(), "optimizer.lr").asDouble()).isEqualTo(0.012);
+    // the first three trials (batch 8, numWorkers 0, 1, 2), one epoch on 130 images
+    CliResult r = CliResult.of("sweep", example.toString(), "--set", "base.data.count=130", "--set",
+        "base.trainer.epochs=1", "--set", "budget=3", "--set", "base.trainer.progress=none", "--set",
+        "runs=" + dir.resolve("example"));
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    List<Map<String, String>> rows = csv(dir.resolve("example/trials.csv"));
+    assertThat(rows).extracting(m -> m.get("loader.numWorkers")).containsExactly("0", "1", "2");
+    assertThat(rows).extracting(m -> m.get("status")).containsOnly("ok");
+    assertThat(rows.get(0)).containsKeys("val_mAP@0.5", "test_mAP@0.5", "test_mAP@0.5_low", "data_wait_share");
+    assertThat(dir.resolve("example/epoch-time-vs-workers.png")).exists();
+    assertThat(dir.resolve("example/throughput-vs-batch.png")).doesNotExist(); // one batch size only
+  }
+
   static Map<Path, FileTime> stamps(Path folder) throws Exception {
     Map<Path, FileTime> out = new LinkedHashMap<>();
     try (Stream<Path> s = Files.walk(folder)) {
