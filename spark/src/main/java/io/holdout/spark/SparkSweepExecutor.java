@@ -35,6 +35,14 @@ final class SparkSweepExecutor implements SweepExecutor {
       throw new HoldoutException("--master '" + master + "': expected local[N], local[*], spark://host:port, yarn "
           + "or k8s://https://host:port");
     }
+    // Spark and Hadoop log start-up notes (host name, native libraries) as warnings; keep errors only
+    // unless the user set a level (slf4j-simple reads these when each logger is made)
+    for (String logger : new String[] {"org.apache.spark", "org.apache.hadoop", "org.sparkproject"}) {
+      String key = "org.slf4j.simpleLogger.log." + logger;
+      if (System.getProperty(key) == null) {
+        System.setProperty(key, "error");
+      }
+    }
     SparkConf conf = new SparkConf().setAppName("holdout-sweep").setMaster(master)
         .set("spark.ui.enabled", "false")
         .set("spark.ui.showConsoleProgress", "false")
