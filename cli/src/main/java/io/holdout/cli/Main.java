@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Run deep-learning experiments the right way: train, validate every epoch, test once.",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ReportCommand.class, CompareCommand.class, ExportCommand.class, SplitCommand.class, BackendsCommand.class, LayersCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, SweepCommand.class, EvaluateCommand.class, PredictCommand.class, ReportCommand.class, CompareCommand.class, ExportCommand.class, SplitCommand.class, BackendsCommand.class, LayersCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for user errors. */
   public static final int USAGE = 2;

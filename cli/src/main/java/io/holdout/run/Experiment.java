@@ -223,6 +223,18 @@ public final class Experiment {
 
   /** Trains a fresh run with extra listeners (Java API users, tests). */
   public static Outcome run(LoadedConfig loaded, PrintWriter out, List<TrainingListener> extra) {
+    return run(loaded, null, out, extra);
+  }
+
+  /**
+   * Trains a fresh run into {@code runDir} instead of a new timestamped folder under {@code runs}
+   * (a sweep's trial folder); the folder may exist but must not hold a run yet.
+   */
+  public static Outcome runInto(LoadedConfig loaded, Path runDir, PrintWriter out) {
+    return run(loaded, runDir, out, List.of());
+  }
+
+  private static Outcome run(LoadedConfig loaded, Path runDir, PrintWriter out, List<TrainingListener> extra) {
     LoadedConfig absolute = withAbsoluteDataPath(loaded);
     try (Prepared p = new Prepared(absolute, null)) {
       ExperimentConfig c = absolute.config();
@@ -232,7 +244,7 @@ public final class Experiment {
       p.checkCapabilities(spec);
       p.selfCheck(spec);
       RunIdentity id = p.identity();
-      RunFolder run = RunFolder.create(Path.of(c.runs()), c.name());
+      RunFolder run = runDir == null ? RunFolder.create(Path.of(c.runs()), c.name()) : RunFolder.createAt(runDir);
       AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
       writeDataState(p, run);
       try (TrainingSession session = p.backend.open(spec)) {

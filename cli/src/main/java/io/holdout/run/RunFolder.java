@@ -47,6 +47,22 @@ public final class RunFolder {
     throw new HoldoutException(root + ": too many runs named " + safe + " in one second");
   }
 
+  /**
+   * Creates the run folder {@code dir} itself (a sweep's trial folder); it may exist already (with
+   * a trial's log) but must not hold a run.
+   */
+  public static RunFolder createAt(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new HoldoutException(dir + ": cannot create run folder (" + e.getMessage() + ")");
+    }
+    if (Files.exists(dir.resolve(CONFIG))) {
+      throw new HoldoutException(dir + ": already holds a run (" + CONFIG + ")");
+    }
+    return new RunFolder(dir);
+  }
+
   /** Opens an existing run folder (for evaluate, resume, export). */
   public static RunFolder open(Path dir) {
     Objects.requireNonNull(dir, "dir is null");
