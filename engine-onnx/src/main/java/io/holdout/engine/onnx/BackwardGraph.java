@@ -226,6 +226,12 @@ final class BackwardGraph {
       java.util.ArrayList<String> out = new java.util.ArrayList<>();
       out.add(dx);
       return out;
+    } else if (l instanceof LayerSpec.MaxPool m && m.kernel() == m.stride() && m.padding() == 0
+        && spec.shape(n.inputs().get(0))[1] % m.kernel() == 0 && spec.shape(n.inputs().get(0))[2] % m.kernel() == 0) {
+      // windows that tile the input: each maximum gets its window's gradient and every other cell
+      // nothing, which is MaxUnpool at the saved indices
+      return List.of(g.op("MaxUnpool", List.of(dy, f.saved().get(n.name()).get(0), g.op("Shape", List.of(x))),
+          ints("kernel_shape", m.kernel(), m.kernel()), ints("strides", m.stride(), m.stride())));
     } else if (l instanceof LayerSpec.MaxPool) {
       // each window's gradient goes to its maximum: scatter-add dy at the saved flat indices
       String flat = g.op("ScatterElements", List.of(
@@ -377,31 +383,29 @@ final class BackwardGraph {
   }
 
   /**
-   * An ungrouped convolution's kernel gradient as one matrix product (grouped ones, and every one
-   * with {@code -Dholdout.onnx.kernelGradient=conv}, use a convolution, see {@link #conv}; the
-   * product trained the shapes SSD at 45 img/s where the convolution gave 19 to 38): the input's k² shifted,
-   * strided windows ({@code Slice} of the zero-padded input per kernel tap) laid side by side,
-   * {@code [k²·C_in, B·H_out·W_out]}, against {@code dy} as {@code [C_out, B·H_out·W_out]}.
+   * An ungrouped convolution's kernel gradient, one matrix product per kernel tap: {@code dy} as
+   * {@code [C_out, B·H_out·W_out]} against that tap's shifted, strided window of the zero-padded
+   * input ({@code Slice}) as {@code [C_in, B·H_out·W_out]}. Grouped convolutions, and every one with
+   * {@code -Dholdout.onnx.kernelGradient=conv}, use a convolution instead (see {@link #conv}).
    */
   private static String kernelGradient(OnnxGraph g, String x, String dy, long[] in, long[] out, int k, int s, int d,
       int pad) {
-    // channels first, [C_in, B, H, W], so that the windows stack into rows without another transpose
+    // channels first, [C_in, B, H, W]: each window reshapes to rows without a transpose
     String xt = g.transpose(x, 1, 0, 2, 3);
     String padded = pad == 0 ? xt : g.op("Pad", List.of(xt, g.vector(0, 0, pad, pad, 0, 0, pad, pad)));
+    String dys = g.reshape(g.transpose(dy, 1, 0, 2, 3), out[0], -1); // [C_out, B·H_out·W_out]
     List<String> taps = new ArrayList<>();
     for (int i = 0; i < k; i++) {
       for (int j = 0; j < k; j++) {
         long r = (long) i * d;
         long c = (long) j * d;
-        taps.add(g.op("Slice", List.of(padded, g.vector(r, c), g.vector(r + (out[1] - 1) * s + 1,
-            c + (out[2] - 1) * s + 1), g.vector(2, 3), g.vector(s, s))));
+        String window = g.op("Slice", List.of(padded, g.vector(r, c), g.vector(r + (out[1] - 1) * s + 1,
+            c + (out[2] - 1) * s + 1), g.vector(2, 3), g.vector(s, s))); // [C_in, B, H_out, W_out]
+        // this tap's [C_out, C_in] slice of the kernel gradient
+        taps.add(g.unsqueeze(g.op("Gemm", List.of(dys, g.reshape(window, in[0], -1)), attr("transB", 1)), 2));
       }
     }
-    // k² blocks of [C_in, B, H_out, W_out] -> [k²·C_in, B·H_out·W_out]
-    String cols = g.reshape(taps.size() == 1 ? taps.get(0) : g.concat(0, taps), (long) k * k * in[0], -1);
-    String dys = g.reshape(g.transpose(dy, 1, 0, 2, 3), out[0], -1);
-    String w = g.op("Gemm", List.of(dys, cols), attr("transB", 1)); // [C_out, k²·C_in]
-    return g.transpose(g.reshape(w, out[0], k, k, in[0]), 0, 3, 1, 2);
+    return g.reshape(taps.size() == 1 ? taps.get(0) : g.concat(2, taps), out[0], in[0], k, k);
   }
 
   /**
