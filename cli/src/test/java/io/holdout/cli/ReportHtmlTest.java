@@ -138,6 +138,38 @@ class ReportHtmlTest {
     screenshotIsNotBlank(run.resolve("report.html"));
   }
 
+  /**
+   * The other examples, cut down: their reports render with the common figures, a classifier's
+   * confusion matrix counting every test sample once, a detector's PR curve per class.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"iris-from-onnx.yaml", "shapes-resnet.yaml",
+      "shapes-mb2-ssd-lite.yaml"})
+  void everyOtherExampleReportRenders(String example) throws Exception {
+    requireChromium();
+    List<String> args = new java.util.ArrayList<>(List.of("train", ExamplesTest.EXAMPLES.resolve(example).toString(),
+        "--set", "trainer.epochs=1", "--set", "trainer.progress=none", "--set", "runs=" + dir));
+    if (example.startsWith("shapes")) {
+      args.addAll(List.of("--set", "data.count=" + (example.contains("ssd") ? 130 : 400)));
+    }
+    CliFixture.Result r = CliFixture.run(args.toArray(String[]::new));
+    assertThat(r.code()).as(r.err()).isZero();
+    Path run = TrainCommandTest.runFolder(r);
+    JsonNode report = JSON.readTree(run.resolve("test-report.json").toFile());
+    String dom = openInBrowser(run.resolve("report.html"));
+    commonChecks(dom, run, report);
+    int testRows = Files.readAllLines(run.resolve("test-predictions.csv")).size() - 1;
+    if (example.contains("ssd")) {
+      assertThat(elements(svg(dom, "pr-curves"), "path", "series line")).extracting(m -> m.get("data-class"))
+          .containsExactly("rectangle", "ellipse", "triangle");
+    } else {
+      List<Map<String, String>> cells = elements(dom, "td", "cm ");
+      assertThat(cells).hasSize(9);
+      assertThat(cells.stream().mapToInt(c -> Integer.parseInt(c.get("data-count"))).sum()).isEqualTo(testRows);
+    }
+    screenshotIsNotBlank(run.resolve("report.html"));
+  }
+
   @Test
   void theNetworkCheckCatchesARemoteImage() throws Exception {
     requireChromium();
