@@ -250,12 +250,7 @@ final class BackwardGraph {
       long[] b = in.length == 1 ? new long[] {1, in[0]} : new long[] {1, in[0], 1, 1};
       String xhat = f.saved().get(n.name()).get(0);
       String inv = f.saved().get(n.name()).get(1);
-      params.put(p + "weight", g.op("ReduceSum", List.of(g.mul(dy, xhat), axes), attr("keepdims", 0)));
-      params.put(p + "bias", g.op("ReduceSum", List.of(dy, axes), attr("keepdims", 0)));
-      String dxhat = g.mul(dy, g.reshape(p + "weight", b));
-      String m1 = g.op("ReduceMean", List.of(dxhat, axes), attr("keepdims", 1));
-      String m2 = g.op("ReduceMean", List.of(g.mul(dxhat, xhat), axes), attr("keepdims", 1));
-      return List.of(g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2))));
+      return List.of(normalisationGrad(g, p, dy, xhat, inv, axes, axes, b, params));
     } else if (l instanceof LayerSpec.ConvTranspose2d c) {
       long[] in = spec.shape(n.inputs().get(0));
       long[] out = spec.shape(n.name());
@@ -278,12 +273,7 @@ final class BackwardGraph {
       String var = g.op("ReduceMean", List.of(g.square(centered), axis), attr("keepdims", 1));
       String inv = g.op("Reciprocal", List.of(g.op("Sqrt", List.of(g.add(var, g.scalar(LayerSpec.LayerNorm.EPS))))));
       String xhat = g.mul(centered, inv);
-      params.put(p + "weight", g.op("ReduceSum", List.of(g.mul(dy, xhat), others), attr("keepdims", 0)));
-      params.put(p + "bias", g.op("ReduceSum", List.of(dy, others), attr("keepdims", 0)));
-      String dxhat = g.mul(dy, g.reshape(p + "weight", b));
-      String m1 = g.op("ReduceMean", List.of(dxhat, axis), attr("keepdims", 1));
-      String m2 = g.op("ReduceMean", List.of(g.mul(dxhat, xhat), axis), attr("keepdims", 1));
-      return List.of(g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2))));
+      return List.of(normalisationGrad(g, p, dy, xhat, inv, others, axis, b, params));
     } else if (l instanceof LayerSpec.L2Norm) {
       // y = w·x/r with r = √(Σ_c x² + eps): dx = (du - u·Σ_c du·u)/r, u = x/r, du = w·dy
       long[] in = spec.shape(n.inputs().get(0));
@@ -436,6 +426,24 @@ final class BackwardGraph {
     }
     return g.op("ConvTranspose", List.of(scaled, kernel), ints("kernel_shape", k, k), ints("strides", s, s),
         ints("pads", pad, pad, ends[0], ends[1]), ints("output_padding", extra[0], extra[1]), attr("group", in[0]));
+  }
+
+  /**
+   * The backward pass of {@code y = γ·x̂ + β} with {@code x̂ = (x - mean)·inv} normalised over
+   * {@code statAxes} (batch norm: all but the channels; layer norm: its one axis): {@code γ}'s and
+   * {@code β}'s gradients summed over {@code paramAxes}, and {@code dx = inv·(dx̂ - mean(dx̂) -
+   * x̂·mean(dx̂·x̂))} with {@code dx̂ = γ·dy}.
+   *
+   * @param b the shape {@code γ} broadcasts as
+   */
+  private static String normalisationGrad(OnnxGraph g, String p, String dy, String xhat, String inv, String paramAxes,
+      String statAxes, long[] b, Map<String, String> params) {
+    params.put(p + "weight", g.op("ReduceSum", List.of(g.mul(dy, xhat), paramAxes), attr("keepdims", 0)));
+    params.put(p + "bias", g.op("ReduceSum", List.of(dy, paramAxes), attr("keepdims", 0)));
+    String dxhat = g.mul(dy, g.reshape(p + "weight", b));
+    String m1 = g.op("ReduceMean", List.of(dxhat, statAxes), attr("keepdims", 1));
+    String m2 = g.op("ReduceMean", List.of(g.mul(dxhat, xhat), statAxes), attr("keepdims", 1));
+    return g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2)));
   }
 
   /** The axes {@code [0, rank)} but {@code axis}, as an int64 vector. */
