@@ -34,9 +34,9 @@ import java.util.Objects;
  * {@link TrainGraph} (forward, loss, backward and update as standard operators, see {@link
  * OnnxTraining}), whose parameters and optimizer state stay in ONNX Runtime between steps. After
  * training steps, the next evaluation rebuilds the evaluation session around the trained weights.
- * Layers and losses without a backward rule yet are refused when the session opens (see {@link
- * OnnxBackend#capabilities()}). Without an optimizer, {@link #trainStep} and {@link
- * #setLearningRate} throw {@link IllegalStateException}.
+ * What the training graph cannot differentiate is refused when the session opens (every layer and
+ * loss of the catalogue has a rule, see {@link OnnxBackend#capabilities()}). Without an optimizer,
+ * {@link #trainStep} and {@link #setLearningRate} throw {@link IllegalStateException}.
  *
  * <p>Batches are checked in Java before a run, so a bad batch fails with a message naming the loss
  * component and changes nothing. Every native tensor and result of a step is closed before the step
