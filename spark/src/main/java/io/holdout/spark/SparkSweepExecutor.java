@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -31,32 +30,7 @@ final class SparkSweepExecutor implements SweepExecutor {
   }
 
   static SparkSweepExecutor start(String master) {
-    if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
-      throw new HoldoutException("--master '" + master + "': expected local[N], local[*], spark://host:port, yarn "
-          + "or k8s://https://host:port");
-    }
-    // Spark and Hadoop log start-up notes (host name, native libraries) as warnings; keep errors only
-    // unless the user set a level (slf4j-simple reads these when each logger is made)
-    for (String logger : new String[] {"org.apache.spark", "org.apache.hadoop", "org.sparkproject"}) {
-      String key = "org.slf4j.simpleLogger.log." + logger;
-      if (System.getProperty(key) == null) {
-        System.setProperty(key, "error");
-      }
-    }
-    SparkConf conf = new SparkConf().setAppName("holdout-sweep").setMaster(master)
-        .set("spark.ui.enabled", "false")
-        .set("spark.ui.showConsoleProgress", "false")
-        // one trial per task slot, whatever spark.task.cpus a cluster defaults to
-        .set("spark.scheduler.mode", "FIFO");
-    if (master.startsWith("local")) {
-      // embedded: nothing listens beyond this machine
-      conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
-    }
-    try {
-      return new SparkSweepExecutor(new JavaSparkContext(conf), master);
-    } catch (RuntimeException e) {
-      throw new HoldoutException("spark " + master + ": cannot start (" + firstLine(e) + ")");
-    }
+    return new SparkSweepExecutor(Sparks.start(master, "holdout-sweep"), master);
   }
 
   @Override
@@ -96,7 +70,6 @@ final class SparkSweepExecutor implements SweepExecutor {
   }
 
   private static String firstLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().split("\\R", 2)[0];
-    return m;
+    return Sparks.firstLine(e);
   }
 }

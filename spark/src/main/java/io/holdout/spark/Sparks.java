@@ -1,0 +1,44 @@
+package io.holdout.spark;
+
+import io.holdout.api.HoldoutException;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** Starts a Spark context the way holdout uses one: quiet logs, no UI, embedded masters bound to loopback. */
+public final class Sparks {
+  private Sparks() {}
+
+  /** A context on {@code master} (local[N], local[*], spark://host:port, yarn, k8s://...). */
+  public static JavaSparkContext start(String master, String appName) {
+    if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
+      throw new HoldoutException("--master '" + master + "': expected local[N], local[*], spark://host:port, yarn "
+          + "or k8s://https://host:port");
+    }
+    // Spark and Hadoop log start-up notes (host name, native libraries) as warnings; keep errors only
+    // unless the user set a level (slf4j-simple reads these when each logger is made)
+    for (String logger : new String[] {"org.apache.spark", "org.apache.hadoop", "org.sparkproject"}) {
+      String key = "org.slf4j.simpleLogger.log." + logger;
+      if (System.getProperty(key) == null) {
+        System.setProperty(key, "error");
+      }
+    }
+    SparkConf conf = new SparkConf().setAppName(appName).setMaster(master)
+        .set("spark.ui.enabled", "false")
+        .set("spark.ui.showConsoleProgress", "false")
+        // one task per task slot, whatever spark.task.cpus a cluster defaults to
+        .set("spark.scheduler.mode", "FIFO");
+    if (master.startsWith("local")) {
+      // embedded: nothing listens beyond this machine
+      conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+    }
+    try {
+      return new JavaSparkContext(conf);
+    } catch (RuntimeException e) {
+      throw new HoldoutException("spark " + master + ": cannot start (" + firstLine(e) + ")");
+    }
+  }
+
+  static String firstLine(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().split("\\R", 2)[0];
+  }
+}
