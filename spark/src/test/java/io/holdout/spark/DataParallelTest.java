@@ -1,7 +1,10 @@
 package io.holdout.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.holdout.api.HoldoutException;
+import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Device;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
@@ -15,7 +18,9 @@ import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
+import io.holdout.engine.onnx.OnnxBackend;
 import io.holdout.engine.pytorch.PyTorchBackend;
+import io.holdout.engine.tensorflow.TensorFlowBackend;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +30,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Data-parallel training on embedded {@code local[2]} (two shards, each a Spark task) against one
@@ -81,14 +88,25 @@ class DataParallelTest {
     return out;
   }
 
-  @Test
-  void kOneOnTwoShardsEqualsSingleProcessTrainingOnTheGlobalBatch() {
+  /** The reference single-process backend, constructed directly; data-parallel finds it by name. */
+  private static Backend reference(String name) {
+    return switch (name) {
+      case "pytorch" -> new PyTorchBackend();
+      case "tensorflow" -> new TensorFlowBackend();
+      case "onnx" -> new OnnxBackend();
+      default -> throw new IllegalArgumentException(name);
+    };
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"pytorch", "tensorflow", "onnx"})
+  void kOneOnTwoShardsEqualsSingleProcessTrainingOnTheGlobalBatch(String backend) {
     List<Batch> data = batches(10, 16, 1);
     Weights initial = Weights.initialize(model(), 7);
 
     Weights single;
     Map<String, Tensor> singleState;
-    try (TrainingSession s = new PyTorchBackend().open(spec())) {
+    try (TrainingSession s = reference(backend).open(spec())) {
       s.loadWeights(initial);
       for (Batch b : data) {
         s.trainStep(b);
@@ -97,14 +115,14 @@ class DataParallelTest {
       singleState = s.trainingState();
     }
 
-    DataParallel.Result dp = new DataParallel(sc, "pytorch", DataParallelTest::spec, 2, 1).train(initial, data);
+    DataParallel.Result dp = new DataParallel(sc, backend, DataParallelTest::spec, 2, 1).train(initial, data);
 
     assertThat(dp.rounds()).hasSize(10);
     assertThat(dp.weights().tensors().keySet()).isEqualTo(single.tensors().keySet());
     // training moved the weights well beyond the tolerance, so the comparison means something
     assertThat(single.maxAbsDiff(initial)).isGreaterThan(1e-2);
     double diff = dp.weights().maxAbsDiff(single);
-    System.out.printf("k=1, 2 shards, 10 steps: max |w_dp - w_single| = %.3g%n", diff);
+    System.out.printf("%s k=1, 2 shards, 10 steps: max |w_dp - w_single| = %.3g%n", backend, diff);
     assertThat(diff).isLessThanOrEqualTo(1e-5);
     // the momentum buffers agree too, and the step counts are the single run's
     for (Map.Entry<String, Tensor> e : singleState.entrySet()) {
@@ -138,5 +156,18 @@ class DataParallelTest {
     assertThat(last).isLessThan(0.5 * first);
     assertThat(a.trainingState().get("steps").toLongArray()).containsExactly(40);
     assertThat(a.weights().maxAbsDiff(b.weights())).as("same run twice").isZero();
+  }
+
+  @Test
+  void unequalShardsAndBadSettingsAreRefused() {
+    Weights initial = Weights.initialize(model(), 7);
+    DataParallel three = new DataParallel(sc, "pytorch", DataParallelTest::spec, 3, 1);
+    assertThatThrownBy(() -> three.train(initial, batches(2, 16, 3))).isInstanceOf(HoldoutException.class)
+        .hasMessageContaining("16 samples does not split into 3 equal shards");
+    assertThatThrownBy(() -> new DataParallel(sc, "pytorch", DataParallelTest::spec, 2, 0))
+        .isInstanceOf(HoldoutException.class).hasMessageContaining("k (local steps per round) must be >= 1");
+    assertThatThrownBy(() -> new DataParallel(sc, "nosuch", DataParallelTest::spec, 2, 1).train(initial,
+        batches(1, 16, 3))).hasMessageContaining("unknown backend 'nosuch'");
+    assertThat(DataParallel.openSessions()).isZero();
   }
 }
