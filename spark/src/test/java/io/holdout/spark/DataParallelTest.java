@@ -158,6 +158,29 @@ class DataParallelTest {
     assertThat(a.weights().maxAbsDiff(b.weights())).as("same run twice").isZero();
   }
 
+  static SessionSpec adamSpec() {
+    SessionSpec s = spec();
+    return new SessionSpec(s.model(), s.initialWeights(), s.loss(), OptimizerSpec.adam(0.01), s.device(), s.seed(),
+        s.intraOpThreads(), s.interOpThreads());
+  }
+
+  /** Adam is not linear in the gradient, so no equality: its averaged moments still carry training on. */
+  @Test
+  void adamWithFourLocalStepsTrainsOnAveragedMoments() {
+    List<Batch> data = batches(40, 16, 4);
+    DataParallel.Result r = new DataParallel(sc, "pytorch", DataParallelTest::adamSpec, 2, 4)
+        .train(Weights.initialize(model(), 7), data);
+    assertThat(r.rounds()).hasSize(10);
+    double first = r.rounds().get(0).meanLoss();
+    double last = r.rounds().get(9).meanLoss();
+    System.out.printf("adam k=4, 2 shards, 10 rounds: mean shard loss %.4f -> %.4f%n", first, last);
+    assertThat(last).isLessThan(0.5 * first);
+    assertThat(r.trainingState().get("optimizer_steps").toLongArray()).containsExactly(40);
+    // the first and second moments travel and come back averaged (float tensors besides the counts)
+    assertThat(r.trainingState().values().stream().filter(t -> t.dtype() == io.holdout.api.tensor.DType.FLOAT32)
+        .count()).isGreaterThanOrEqualTo(2L * r.weights().tensors().size());
+  }
+
   @Test
   void unequalShardsAndBadSettingsAreRefused() {
     Weights initial = Weights.initialize(model(), 7);
