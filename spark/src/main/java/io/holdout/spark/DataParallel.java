@@ -163,7 +163,16 @@ public final class DataParallel {
 
   private static Shard step(String run, int idx, String backend, SpecSource recipe, State state,
       List<PackedBatch> mine, int from, int to) {
-    TrainingSession s = SESSIONS.computeIfAbsent(run + "/" + idx, key -> backend(backend).open(recipe.spec()));
+    String key = run + "/" + idx;
+    if (state.training == null) {
+      // first round: a fresh session (optimizer state zero); a retried first-round task must not reuse the
+      // session its failed attempt already stepped
+      TrainingSession stale = SESSIONS.remove(key);
+      if (stale != null) {
+        stale.close();
+      }
+    }
+    TrainingSession s = SESSIONS.computeIfAbsent(key, x -> backend(backend).open(recipe.spec()));
     synchronized (s) {
       long t0 = System.nanoTime();
       s.loadWeights(new Weights(PackedTensor.unpack(state.weights)));
