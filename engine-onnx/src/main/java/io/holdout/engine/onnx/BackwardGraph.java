@@ -25,8 +25,8 @@ import java.util.Map;
  * graph input (from the engine-neutral {@link io.holdout.api.model.DropoutStream}), so every engine
  * drops the same units.
  *
- * <p>Layers without a rule yet are reported by {@link #unsupported(ModelSpec)}, so a session can
- * refuse them before training with one line.
+ * <p>{@link #TYPES} names the layers with a rule (every catalogue entry); {@link
+ * #unsupported(ModelSpec)} names any other, so a session can refuse it before training with one line.
  */
 final class BackwardGraph {
   /** The layer types with a backward rule here. */

@@ -24,8 +24,9 @@ import java.util.Set;
  *
  * <p>It trains on a stock ONNX Runtime build, which has no training API: the whole training step
  * (forward, loss, reverse-mode gradients, optimizer update) is generated as standard operators
- * ({@link TrainGraph}). The capabilities list the layers and losses that have a backward rule so
- * far; a training spec with any other fails when it opens, naming it and the alternative. {@link
+ * ({@link TrainGraph}). The capabilities list the layers and losses that have a backward rule
+ * (today the whole catalogue); a training spec with any other fails when it opens, naming it and
+ * the alternative. {@link
  * OnnxExport} writes standalone inference models; {@link OnnxModelFile} opens and checks them.
  *
  * <p>Creating it is cheap: the native libraries load on the first {@link #open} or {@link

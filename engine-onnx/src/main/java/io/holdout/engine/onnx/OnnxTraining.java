@@ -69,11 +69,6 @@ final class OnnxTraining implements AutoCloseable {
     replace(initial, state);
   }
 
-  /** The names of the optimizer's state tensors, e.g. {@code exp_avg.<param>}. */
-  List<String> stateNames() {
-    return List.copyOf(graph.state.keySet());
-  }
-
   /**
    * One step on {@code batch} (already checked) with learning rate {@code lr}: each component's
    * value and numerator before the update.

@@ -45,8 +45,6 @@ final class TrainGraph {
   final List<String> buffers;
   /** Optimizer state inputs and their shapes. */
   final Map<String, long[]> state;
-  /** Dropout mask inputs by node name. */
-  final Map<String, String> masks;
   /** Each dropout mask input's shape without the batch dimension, in graph order (the order masks are drawn). */
   final Map<String, long[]> maskShapes;
   /** Each dropout mask input's rate. */
@@ -60,7 +58,6 @@ final class TrainGraph {
     this.params = params;
     this.buffers = buffers;
     this.state = state;
-    this.masks = masks;
     this.maskShapes = new LinkedHashMap<>();
     this.maskRates = new LinkedHashMap<>();
     for (Node n : spec.graph()) {
