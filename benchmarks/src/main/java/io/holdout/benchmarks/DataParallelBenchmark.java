@@ -112,8 +112,8 @@ public final class DataParallelBenchmark {
         1e3 * median(stepSeconds, WARMUP));
     try (JavaSparkContext sc = Sparks.start(a.get("master"), "holdout-data-parallel-benchmark")) {
       for (int k : new int[] {1, 4}) {
-        DataParallel.Result r = new DataParallel(sc, "pytorch", DataParallelBenchmark::spec, shards, k)
-            .train(initial, batches(rounds * k));
+        DataParallel.Result r = new DataParallel(sc, DataParallel.recipe("pytorch", DataParallelBenchmark::spec), shards)
+            .train(initial, batches(rounds * k), 0.01, k);
         List<DataParallel.Round> rs = r.rounds();
         double[] round = rs.stream().mapToDouble(DataParallel.Round::seconds).toArray();
         double[] shard = rs.stream().mapToDouble(DataParallel.Round::slowestShardSeconds).toArray();

@@ -27,7 +27,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", paramLabel = "RUN_FOLDER",
       description = {"Continue an interrupted run from where it stopped (after its last completed epoch, or the test "
           + "if training was done); refused if the config or the data changed.",
-          "With --resume, --set may change only trainer.epochs, trainer.progress, trainer.progressSeconds, trainer.callbacks, runs and backend (checkpoints use the same tensor names on every engine)."})
+          "With --resume, --set may change only trainer.epochs, trainer.progress, trainer.progressSeconds, trainer.callbacks, runs, backend (checkpoints use the same tensor names on every engine) and trainer.dataParallel.master."})
   Path resume;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",

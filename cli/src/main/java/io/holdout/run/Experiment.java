@@ -30,6 +30,7 @@ import io.holdout.api.metrics.Metric;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.ModelSpecJson;
 import io.holdout.api.model.Weights;
+import io.holdout.api.parallel.DataParallelProvider;
 import io.holdout.api.train.EvalSummary;
 import io.holdout.api.train.Monitor;
 import io.holdout.api.train.ReduceOnPlateau;
@@ -56,6 +57,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.function.Supplier;
 
 /**
@@ -83,6 +85,8 @@ public final class Experiment {
     final io.holdout.api.optim.OptimizerSpec optimizer;
     final Supplier<List<Metric>> metrics;
     final Monitor monitorTemplate;
+    /** The executor of {@code trainer.dataParallel}; null when the run trains in this process. */
+    final DataParallelProvider parallel;
 
     Prepared(LoadedConfig loaded, String backendOverride) {
       this.loaded = loaded;
@@ -114,6 +118,7 @@ public final class Experiment {
               + "(split.ratios.val is 0)");
         }
         this.monitorTemplate = m;
+        this.parallel = parallelProvider(c.trainer().dataParallel(), file);
       } catch (RuntimeException e) {
         data.close();
         throw e;
@@ -124,6 +129,25 @@ public final class Experiment {
       ExperimentConfig c = loaded.config();
       return new SessionSpec(model, init, loss, train ? optimizer : null,
           Device.parse(c.device()), c.seed(), c.engine().intraOpThreads(), c.engine().interOpThreads());
+    }
+
+    /**
+     * The training session: the backend's own, or with {@code trainer.dataParallel} that session
+     * wrapped by the data-parallel executor, which trains each round on shards of the batches.
+     */
+    TrainingSession openTraining(SessionSpec spec) {
+      TrainingSession local = backend.open(spec);
+      if (parallel == null) {
+        return local;
+      }
+      TrainerConfig.DataParallelConfig dp = loaded.config().trainer().dataParallel();
+      try {
+        return parallel.open(dp.master(), dp.shards(), dp.localSteps(), new ExperimentRecipe(loaded, model), local);
+      } catch (RuntimeException e) {
+        local.close();
+        throw e instanceof HoldoutException ? new HoldoutException(file + ": trainer.dataParallel: " + e.getMessage())
+            : e;
+      }
     }
 
     /** What the self-check printed ({@code null} until it ran, or when it is off). */
@@ -187,6 +211,23 @@ public final class Experiment {
     }
   }
 
+  /** The data-parallel executor the config names, found with ServiceLoader (none loads its libraries yet). */
+  static DataParallelProvider parallelProvider(TrainerConfig.DataParallelConfig dp, String file) {
+    if (dp == null) {
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (DataParallelProvider p : ServiceLoader.load(DataParallelProvider.class)) {
+      if (p.name().equals(dp.executor())) {
+        return p;
+      }
+      names.add(p.name());
+    }
+    throw new HoldoutException(file + ": trainer.dataParallel.executor '" + dp.executor() + "' is not installed"
+        + (names.isEmpty() ? " (no data-parallel executor is on the class path: add holdout-spark)"
+            : " (installed: " + String.join(", ", names) + ")"));
+  }
+
   /** The bootstrap of {@code trainer.intervals}, seeded with the experiment's seed; null when off. */
   static IntervalEstimator intervals(LoadedConfig loaded) {
     TrainerConfig.IntervalsConfig i = loaded.config().trainer().intervals();
@@ -247,7 +288,7 @@ public final class Experiment {
       RunFolder run = runDir == null ? RunFolder.create(Path.of(c.runs()), c.name()) : RunFolder.createAt(runDir);
       AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
       writeDataState(p, run);
-      try (TrainingSession session = p.backend.open(spec)) {
+      try (TrainingSession session = p.openTraining(spec)) {
         Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), id.splitHash(),
             id.dataHash());
         return train(p, id, run, session, RunState.fresh(c.optimizer().lr()), out, false, extra);
@@ -344,7 +385,7 @@ public final class Experiment {
       if (!changed.isEmpty()) {
         AtomicFiles.writeString(configFile, loaded.resolvedYaml());
       }
-      try (TrainingSession session = p.backend.open(spec)) {
+      try (TrainingSession session = p.openTraining(spec)) {
         if (last != null) {
           session.loadTrainingState(last.state());
           session.setLearningRate(last.meta().path("lr").asDouble());

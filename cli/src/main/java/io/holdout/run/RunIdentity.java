@@ -27,7 +27,7 @@ record RunIdentity(String configHash, String configYaml, String splitHash, Strin
    * (weights and optimizer state carry the same names on every training backend).
    */
   static final Set<String> MAY_CHANGE = Set.of("trainer.epochs", "trainer.progress", "trainer.progressSeconds", "trainer.callbacks",
-      "runs", "backend");
+      "runs", "backend", "trainer.dataParallel.master");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

@@ -150,6 +150,46 @@ class ResumeTest {
     }
   }
 
+  /**
+   * A data-parallel run (3 shards on embedded Spark, 2 local steps per average, with the dropout,
+   * plateau and cosine schedule of this config) interrupted after epoch 3 resumes from its checkpoint
+   * (the averaged weights and optimizer state, the shards' dropout stream) and ends with the
+   * uninterrupted data-parallel run's metrics.csv.
+   */
+  @Test
+  void aDataParallelRunResumes() throws Exception {
+    List<String> dp = List.of("trainer.dataParallel.shards=3", "trainer.dataParallel.localSteps=2",
+        "trainer.dataParallel.master=local[2]", "trainer.epochs=5");
+    StringWriter sink = new StringWriter();
+    Path clean = Experiment.run(ConfigLoader.load(config("dpclean"), dp), new PrintWriter(sink)).runFolder();
+    assertThat(sink.toString()).contains("data-parallel: 3 shards");
+    TrainingListener crashAfter3 = new TrainingListener() {
+      @Override public void onEpochCommitted(TrainingContext ctx, RunState state) {
+        if (state.completedEpochs() == 3) {
+          throw new Crash();
+        }
+      }
+    };
+    assertThatThrownBy(() -> Experiment.run(ConfigLoader.load(config("dpcrash"), dp), new PrintWriter(sink),
+        List.of(crashAfter3))).isInstanceOf(Crash.class);
+    Path interrupted = runFolder("dpcrash");
+    Experiment.resume(interrupted, new PrintWriter(sink));
+    List<String> a = numbers(interrupted);
+    List<String> b = numbers(clean);
+    assertThat(a).hasSameSizeAs(b).hasSize(1 + 2 * 5 + 1);
+    for (int row = 1; row < b.size(); row++) {
+      String[] x = a.get(row).split(",", -1);
+      String[] y = b.get(row).split(",", -1);
+      for (int k = 2; k < y.length; k++) {
+        if (!y[k].isEmpty()) {
+          double want = Double.parseDouble(y[k]);
+          assertThat(Double.parseDouble(x[k])).as("metrics.csv row %d column %d", row, k)
+              .isCloseTo(want, within(1e-6 * Math.abs(want) + 1e-9));
+        }
+      }
+    }
+  }
+
   /** Starts {@link CrashingRun} on {@code target} in a fresh JVM; returns its exit status. */
   int crashing(Path target, String point, String log) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -7,7 +7,10 @@ import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Backends;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
+import io.holdout.api.loss.LossBreakdown;
+import io.holdout.api.loss.LossMeter;
 import io.holdout.api.model.Weights;
+import io.holdout.api.parallel.SessionRecipe;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.DType;
 import io.holdout.api.tensor.Tensor;
@@ -21,36 +24,43 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.spark.api.java.JavaRDD;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.StorageLevel;
 
 /**
- * Data-parallel training on Spark by parameter averaging. The training batches are sharded over
- * {@code shards} partitions (each global batch cut into {@code shards} equal, contiguous parts; shard
- * {@code i} of every batch lives in partition {@code i}, cached). Each round the driver broadcasts the
- * weights and the optimizer state; every partition loads them into its session (opened once per
- * partition and kept in the executor JVM), runs {@code k} steps on its shards of the next {@code k}
- * global batches and returns its weights and optimizer state; the driver averages every floating-point
- * tensor element-wise with {@code treeAggregate}. Integer tensors (step counts) are equal on every
- * partition and are taken from the lowest partition.
+ * Data-parallel training on Spark by parameter averaging. Each round the driver broadcasts the weights
+ * and the optimizer state and sends shard {@code i} of each of the round's global batches to partition
+ * {@code i} (every batch cut into {@code shards} contiguous parts whose sizes differ by at most one).
+ * Every partition loads the state into its session (opened once per partition from the {@link
+ * SessionRecipe} and kept in the executor JVM), takes one step per batch on its shard and returns its
+ * weights, optimizer state and losses; the driver averages every floating-point tensor element-wise
+ * with {@code treeAggregate}, each shard weighted by the samples it trained on in the round. Integer
+ * tensors (step counts) are taken as their largest value.
  *
- * <p>With {@code k = 1} and SGD (with or without momentum, no weight-decay subtleties: L2 decay is
- * linear too) this equals single-process training on the global batch when the loss is a mean over the
- * shard and the shards are equal: the update and the momentum buffer are linear in the gradient, and
- * the mean of the shards' mean gradients is the global batch's mean gradient. Adam's update is not
- * linear in the gradient, and batch-norm statistics are per shard, so there averaging only
- * approximates single-process training.
+ * <p>With one step per round and SGD (with or without momentum, L2 weight decay included) this equals
+ * single-process training on the global batch when the loss is a mean over samples: the update and the
+ * momentum buffer are linear in the gradient, and the sample-weighted mean of the shards' mean
+ * gradients is the global batch's mean gradient. Adam's update is not linear in the gradient, a loss
+ * normalised by something other than samples (positive anchors) weighs shards differently, and
+ * batch-norm statistics are per shard: there averaging approximates single-process training.
  *
- * <p>Engine-neutral: the backend is found by name through {@link Backends} on each executor, and the
- * session recipe is a serializable {@link SpecSource} that builds the {@link SessionSpec} there.
+ * <p>Engine-neutral: the recipe opens the session on the executor, on whatever backend it names.
  */
-public final class DataParallel {
+public final class DataParallel implements AutoCloseable {
   /** Builds the session spec on an executor (its initial weights are replaced by the broadcast ones). */
   @FunctionalInterface
   public interface SpecSource extends Serializable {
     SessionSpec spec();
+  }
+
+  /** A recipe that opens {@code spec} on the backend registered as {@code backend} (no plugins). */
+  public static SessionRecipe recipe(String backend, SpecSource spec) {
+    return initial -> {
+      SessionSpec s = spec.spec();
+      return backend(backend).open(new SessionSpec(s.model(), initial, s.loss(), s.optimizer(), s.device(), s.seed(),
+          s.intraOpThreads(), s.interOpThreads()));
+    };
   }
 
   /** One round as the driver saw it. */
@@ -60,6 +70,13 @@ public final class DataParallel {
       return seconds - slowestShardSeconds;
     }
   }
+
+  /**
+   * What one round gives: the averaged weights and training state, and per step the loss over the
+   * whole global batch (the shards' numerators and counts added, each at its shard's weights).
+   */
+  public record RoundResult(Weights weights, Map<String, Tensor> trainingState, List<LossBreakdown> losses,
+      Round round) {}
 
   /** The averaged weights and training state after the last round, and every round. */
   public record Result(Weights weights, Map<String, Tensor> trainingState, List<Round> rounds) {}
@@ -71,84 +88,114 @@ public final class DataParallel {
   }
 
   private final JavaSparkContext sc;
-  private final String backend;
-  private final SpecSource recipe;
+  private final SessionRecipe recipe;
   private final int shards;
-  private final int k;
+  private final String run = UUID.randomUUID().toString();
+  private int rounds;
 
-  /**
-   * @param backend backend name, e.g. {@code pytorch}; must be on every executor's class path
-   * @param shards partitions, one per shard: every global batch must split into this many equal parts
-   * @param k local steps per round (1 = gradient averaging every step)
-   */
-  public DataParallel(JavaSparkContext sc, String backend, SpecSource recipe, int shards, int k) {
+  /** @param shards partitions, one per shard of every global batch */
+  public DataParallel(JavaSparkContext sc, SessionRecipe recipe, int shards) {
     if (shards < 1) {
       throw new HoldoutException("data-parallel shards must be >= 1, got " + shards);
     }
+    this.sc = sc;
+    this.recipe = recipe;
+    this.shards = shards;
+  }
+
+  /** Rounds of {@code k} local steps ({@code k = 1}: averaging after every step) over {@code globalBatches}. */
+  public Result train(Weights initial, List<Batch> globalBatches, double lr, int k) {
+    return train(initial, globalBatches, lr, k, (r, w) -> { });
+  }
+
+  public Result train(Weights initial, List<Batch> globalBatches, double lr, int k, RoundListener listener) {
     if (k < 1) {
       throw new HoldoutException("data-parallel k (local steps per round) must be >= 1, got " + k);
     }
-    this.sc = sc;
-    this.backend = backend;
-    this.recipe = recipe;
-    this.shards = shards;
-    this.k = k;
-  }
-
-  /** Trains from {@code initial} on {@code globalBatches} in order: one round per {@code k} batches. */
-  public Result train(Weights initial, List<Batch> globalBatches) {
-    return train(initial, globalBatches, (r, w) -> { });
-  }
-
-  public Result train(Weights initial, List<Batch> globalBatches, RoundListener listener) {
     if (globalBatches.isEmpty()) {
       throw new HoldoutException("data-parallel training got no batches");
     }
+    Weights w = initial;
+    Map<String, Tensor> state = null;
+    List<Round> done = new ArrayList<>();
+    try {
+      for (int from = 0; from < globalBatches.size(); from += k) {
+        List<Batch> part = globalBatches.subList(from, Math.min(globalBatches.size(), from + k));
+        double[] lrs = new double[part.size()];
+        java.util.Arrays.fill(lrs, lr);
+        RoundResult r = round(w, state, part, lrs);
+        w = r.weights();
+        state = r.trainingState();
+        done.add(r.round());
+        listener.afterRound(r.round(), w);
+      }
+    } finally {
+      close();
+    }
+    return new Result(w, state, List.copyOf(done));
+  }
+
+  /**
+   * One round: every shard loads {@code weights} and {@code state} ({@code null}: fresh sessions, zero
+   * optimizer state) and takes one step per batch at its learning rate; the driver averages.
+   */
+  public RoundResult round(Weights weights, Map<String, Tensor> state, List<Batch> batches, double[] lrs) {
+    if (batches.isEmpty() || batches.size() != lrs.length) {
+      throw new HoldoutException("data-parallel round needs batches with one learning rate each, got "
+          + batches.size() + " batches and " + lrs.length + " rates");
+    }
+    long t0 = System.nanoTime();
     List<ArrayList<PackedBatch>> perShard = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
       perShard.add(new ArrayList<>());
     }
-    for (Batch b : globalBatches) {
+    for (Batch b : batches) {
       PackedBatch p = PackedBatch.of(b);
       for (int s = 0; s < shards; s++) {
         perShard.get(s).add(p.shard(s, shards));
       }
     }
-    // one element per partition: partition i holds shard i of every global batch
-    JavaRDD<ArrayList<PackedBatch>> data = sc.parallelize(perShard, shards).persist(StorageLevel.MEMORY_ONLY());
-    String run = UUID.randomUUID().toString();
-    State state = new State(PackedTensor.pack(initial.tensors()), null);
-    List<Round> rounds = new ArrayList<>();
+    Broadcast<State> b = sc.broadcast(new State(PackedTensor.pack(weights.tensors()),
+        state == null ? null : PackedTensor.pack(state), lrs.clone()));
+    String key = run;
+    SessionRecipe r = recipe;
+    Sum sum;
     try {
-      int n = globalBatches.size();
-      for (int from = 0, r = 0; from < n; from += k, r++) {
-        int to = Math.min(n, from + k);
-        long t0 = System.nanoTime();
-        Broadcast<State> b = sc.broadcast(state);
-        String name = backend;
-        SpecSource spec = recipe;
-        int lo = from;
-        Sum sum = data.mapPartitionsWithIndex(
-                (idx, it) -> Collections.singletonList(step(run, idx, name, spec, b.value(), it.next(), lo, to))
-                    .iterator(), true)
-            .treeAggregate(new Sum(), Sum::add, Sum::merge, 2);
-        b.destroy();
-        if (sum.count != shards) {
-          throw new HoldoutException("data-parallel round " + r + ": " + sum.count + " of " + shards + " shards answered");
-        }
-        state = sum.mean();
-        Round round = new Round(r, to - from, sum.loss / sum.count, (System.nanoTime() - t0) / 1e9, sum.slowest);
-        rounds.add(round);
-        listener.afterRound(round, new Weights(PackedTensor.unpack(state.weights)));
-      }
+      // one element per partition: partition i gets shard i of every batch of the round
+      sum = sc.parallelize(perShard, shards)
+          .mapPartitionsWithIndex((idx, it) -> Collections.singletonList(step(key, idx, r, b.value(), it.next()))
+              .iterator(), true)
+          .treeAggregate(new Sum(batches.size()), Sum::add, Sum::merge, 2);
+    } catch (HoldoutException e) {
+      throw e;
+    } catch (Exception e) { // SparkException is checked in Java's eyes but thrown unchecked
+      throw new HoldoutException("data-parallel round " + rounds + " failed: " + Sparks.reason(e));
     } finally {
-      // best effort: each partition closes the sessions of this run in the JVM it lands on
-      sc.parallelize(java.util.stream.IntStream.range(0, shards).boxed().toList(), shards)
-          .foreach(i -> closeSessions(run));
-      data.unpersist(false);
+      b.destroy();
     }
-    return new Result(new Weights(PackedTensor.unpack(state.weights)), PackedTensor.unpack(state.training),
-        List.copyOf(rounds));
+    if (sum.count != shards) {
+      throw new HoldoutException("data-parallel round " + rounds + ": " + sum.count + " of " + shards
+          + " shards answered");
+    }
+    State mean = sum.mean();
+    List<LossBreakdown> losses = new ArrayList<>();
+    double total = 0;
+    for (LossMeter m : sum.losses()) {
+      LossBreakdown l = m.mean();
+      losses.add(l);
+      total += l.total();
+    }
+    Round round = new Round(rounds++, batches.size(), total / batches.size(), (System.nanoTime() - t0) / 1e9,
+        sum.slowest);
+    return new RoundResult(new Weights(PackedTensor.unpack(mean.weights)), PackedTensor.unpack(mean.training),
+        List.copyOf(losses), round);
+  }
+
+  /** Closes the sessions of this run on every executor it can reach (best effort); the next round opens new ones. */
+  @Override
+  public void close() {
+    String key = run;
+    sc.parallelize(IntStream.range(0, shards).boxed().toList(), shards).foreach(i -> closeSessions(key));
   }
 
   // ---- executor side ----------------------------------------------------------------------------
@@ -161,31 +208,39 @@ public final class DataParallel {
         n -> Guice.createInjector(Stage.PRODUCTION, Backends.find(n).module()).getInstance(Backend.class));
   }
 
-  private static Shard step(String run, int idx, String backend, SpecSource recipe, State state,
-      List<PackedBatch> mine, int from, int to) {
+  private static Shard step(String run, int idx, SessionRecipe recipe, State state, List<PackedBatch> mine) {
     String key = run + "/" + idx;
+    Weights weights = new Weights(PackedTensor.unpack(state.weights));
     if (state.training == null) {
-      // first round: a fresh session (optimizer state zero); a retried first-round task must not reuse the
-      // session its failed attempt already stepped
+      // fresh optimizer state: a new session (a retried task must not reuse one its failed attempt stepped)
       TrainingSession stale = SESSIONS.remove(key);
       if (stale != null) {
         stale.close();
       }
     }
-    TrainingSession s = SESSIONS.computeIfAbsent(key, x -> backend(backend).open(recipe.spec()));
+    TrainingSession s = SESSIONS.computeIfAbsent(key, x -> recipe.open(weights));
     synchronized (s) {
       long t0 = System.nanoTime();
-      s.loadWeights(new Weights(PackedTensor.unpack(state.weights)));
+      s.loadWeights(weights);
       if (state.training != null) {
         s.loadTrainingState(PackedTensor.unpack(state.training));
       }
-      double loss = 0;
-      for (int i = from; i < to; i++) {
-        loss += s.trainStep(mine.get(i).batch()).total();
+      List<PackedLoss> losses = new ArrayList<>();
+      long samples = 0;
+      for (int i = 0; i < mine.size(); i++) {
+        PackedBatch p = mine.get(i);
+        if (p.ids().isEmpty()) {
+          losses.add(null); // a batch smaller than the shard count: this shard sits the step out
+          continue;
+        }
+        if (s.learningRate() != state.lrs[i]) {
+          s.setLearningRate(state.lrs[i]);
+        }
+        losses.add(PackedLoss.of(s.trainStep(p.batch())));
+        samples += p.ids().size();
       }
-      LinkedHashMap<String, PackedTensor> w = PackedTensor.pack(s.weights().tensors());
-      LinkedHashMap<String, PackedTensor> t = PackedTensor.pack(s.trainingState());
-      return new Shard(idx, w, t, loss / (to - from), (System.nanoTime() - t0) / 1e9);
+      return new Shard(idx, PackedTensor.pack(s.weights().tensors()), PackedTensor.pack(s.trainingState()),
+          losses, samples, (System.nanoTime() - t0) / 1e9);
     }
   }
 
@@ -207,46 +262,89 @@ public final class DataParallel {
 
   // ---- what travels -------------------------------------------------------------------------------
 
-  /** Weights and training state (null before the first round: fresh sessions start from zero state). */
-  record State(LinkedHashMap<String, PackedTensor> weights, LinkedHashMap<String, PackedTensor> training)
-      implements Serializable {
+  /** Weights, training state (null: fresh sessions) and each step's learning rate. */
+  record State(LinkedHashMap<String, PackedTensor> weights, LinkedHashMap<String, PackedTensor> training,
+      double[] lrs) implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 
   record Shard(int index, LinkedHashMap<String, PackedTensor> weights, LinkedHashMap<String, PackedTensor> training,
-      double loss, double seconds) implements Serializable {
+      List<PackedLoss> losses, long samples, double seconds) implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 
-  /** Running element-wise sums of the shards' tensors, in double precision. */
+  /** A {@link LossBreakdown} Spark can serialize. */
+  record PackedLoss(String[] names, double[] raw, double[] weights, double[] numerators, double[] counts,
+      long samples) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    static PackedLoss of(LossBreakdown b) {
+      String[] names = b.raw().keySet().toArray(String[]::new);
+      double[][] v = new double[4][names.length];
+      for (int i = 0; i < names.length; i++) {
+        v[0][i] = b.raw(names[i]);
+        v[1][i] = b.weights().get(names[i]);
+        v[2][i] = b.numerator(names[i]);
+        v[3][i] = b.count(names[i]);
+      }
+      return new PackedLoss(names, v[0], v[1], v[2], v[3], b.samples());
+    }
+
+    LossBreakdown breakdown() {
+      Map<String, Double> r = new LinkedHashMap<>();
+      Map<String, Double> w = new LinkedHashMap<>();
+      Map<String, Double> n = new LinkedHashMap<>();
+      Map<String, Double> c = new LinkedHashMap<>();
+      for (int i = 0; i < names.length; i++) {
+        r.put(names[i], raw[i]);
+        w.put(names[i], weights[i]);
+        n.put(names[i], numerators[i]);
+        c.put(names[i], counts[i]);
+      }
+      return new LossBreakdown(r, w, n, c, samples);
+    }
+  }
+
+  /** Running sample-weighted sums of the shards' tensors, in double precision, and their losses per step. */
   static final class Sum implements Serializable {
     private static final long serialVersionUID = 1L;
     final LinkedHashMap<String, Part> weights = new LinkedHashMap<>();
     final LinkedHashMap<String, Part> training = new LinkedHashMap<>();
+    final ArrayList<ArrayList<PackedLoss>> losses = new ArrayList<>();
     int count;
-    double loss;
+    long samples;
     double slowest;
 
-    /** One tensor: its sum (floating point) or its value from the lowest partition (integers). */
+    Sum(int steps) {
+      for (int i = 0; i < steps; i++) {
+        losses.add(new ArrayList<>());
+      }
+    }
+
+    /** One tensor: its weighted sum (floating point) or its largest value (integers). */
     static final class Part implements Serializable {
       private static final long serialVersionUID = 1L;
       long[] shape;
       DType dtype;
       double[] sum;
-      PackedTensor first;
-      int firstIndex = Integer.MAX_VALUE;
+      long[] max;
     }
 
     Sum add(Shard s) {
-      fold(weights, s.weights(), s.index());
-      fold(training, s.training(), s.index());
+      fold(weights, s.weights(), s.samples());
+      fold(training, s.training(), s.samples());
+      for (int i = 0; i < s.losses().size(); i++) {
+        if (s.losses().get(i) != null) {
+          losses.get(i).add(s.losses().get(i));
+        }
+      }
       count++;
-      loss += s.loss();
+      samples += s.samples();
       slowest = Math.max(slowest, s.seconds());
       return this;
     }
 
-    private static void fold(Map<String, Part> into, Map<String, PackedTensor> tensors, int index) {
+    private static void fold(Map<String, Part> into, Map<String, PackedTensor> tensors, long weight) {
       for (Map.Entry<String, PackedTensor> e : tensors.entrySet()) {
         PackedTensor t = e.getValue();
         Part p = into.computeIfAbsent(e.getKey(), x -> new Part());
@@ -260,11 +358,17 @@ public final class DataParallel {
             p.sum = new double[v.length];
           }
           for (int i = 0; i < v.length; i++) {
-            p.sum[i] += v[i];
+            p.sum[i] += (double) weight * v[i];
           }
-        } else if (index < p.firstIndex) {
-          p.first = t;
-          p.firstIndex = index;
+        } else {
+          long[] v = longs(t);
+          if (p.max == null) {
+            p.max = v;
+          } else {
+            for (int i = 0; i < v.length; i++) {
+              p.max[i] = Math.max(p.max[i], v[i]);
+            }
+          }
         }
       }
     }
@@ -272,8 +376,11 @@ public final class DataParallel {
     Sum merge(Sum o) {
       mergeParts(weights, o.weights);
       mergeParts(training, o.training);
+      for (int i = 0; i < losses.size(); i++) {
+        losses.get(i).addAll(o.losses.get(i));
+      }
       count += o.count;
-      loss += o.loss;
+      samples += o.samples;
       slowest = Math.max(slowest, o.slowest);
       return this;
     }
@@ -291,29 +398,49 @@ public final class DataParallel {
             p.sum[i] += q.sum[i];
           }
         }
-        if (q.firstIndex < p.firstIndex) {
-          p.first = q.first;
-          p.firstIndex = q.firstIndex;
+        if (q.max != null) {
+          for (int i = 0; i < q.max.length; i++) {
+            p.max[i] = Math.max(p.max[i], q.max[i]);
+          }
         }
       }
     }
 
+    /** Per step, the shards' breakdowns added up (numerators and counts). */
+    List<LossMeter> losses() {
+      List<LossMeter> out = new ArrayList<>();
+      for (List<PackedLoss> step : losses) {
+        LossMeter m = new LossMeter();
+        step.forEach(l -> m.add(l.breakdown()));
+        out.add(m);
+      }
+      return out;
+    }
+
     State mean() {
-      return new State(mean(weights), mean(training));
+      return new State(mean(weights), mean(training), null);
     }
 
     private LinkedHashMap<String, PackedTensor> mean(Map<String, Part> parts) {
       LinkedHashMap<String, PackedTensor> out = new LinkedHashMap<>();
       parts.forEach((name, p) -> {
-        if (p.sum == null) {
-          out.put(name, p.first);
-        } else {
-          ByteBuffer b = ByteBuffer.allocate(p.sum.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b;
+        if (p.sum != null) {
+          b = ByteBuffer.allocate(p.sum.length * 4).order(ByteOrder.LITTLE_ENDIAN);
           for (double v : p.sum) {
-            b.putFloat((float) (v / count));
+            b.putFloat((float) (v / samples));
           }
-          out.put(name, new PackedTensor(DType.FLOAT32, p.shape, b.array()));
+        } else {
+          b = ByteBuffer.allocate(p.max.length * p.dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+          for (long v : p.max) {
+            if (p.dtype == DType.INT32) {
+              b.putInt((int) v);
+            } else {
+              b.putLong(v);
+            }
+          }
         }
+        out.put(name, new PackedTensor(p.dtype, p.shape, b.array()));
       });
       return out;
     }
@@ -321,6 +448,17 @@ public final class DataParallel {
     private static float[] floats(PackedTensor t) {
       float[] v = new float[t.data().length / 4];
       ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+      return v;
+    }
+
+    private static long[] longs(PackedTensor t) {
+      if (t.dtype() == DType.INT32) {
+        int[] i = new int[t.data().length / 4];
+        ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(i);
+        return java.util.Arrays.stream(i).asLongStream().toArray();
+      }
+      long[] v = new long[t.data().length / 8];
+      ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(v);
       return v;
     }
   }

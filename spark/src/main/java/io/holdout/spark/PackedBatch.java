@@ -1,13 +1,11 @@
 package io.holdout.spark;
 
-import io.holdout.api.HoldoutException;
 import io.holdout.api.tensor.Batch;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 
-/** A {@link Batch} Spark can serialize; {@link #shard} cuts a global batch into equal parts. */
+/** A {@link Batch} Spark can serialize; {@link #shard} cuts a global batch into parts. */
 record PackedBatch(ArrayList<String> ids, LinkedHashMap<String, PackedTensor> tensors) implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -19,21 +17,16 @@ record PackedBatch(ArrayList<String> ids, LinkedHashMap<String, PackedTensor> te
     return new Batch(ids, PackedTensor.unpack(tensors));
   }
 
-  /** Shard {@code index} of {@code shards} equal, contiguous parts; the batch size must divide evenly. */
+  /**
+   * Shard {@code index} of {@code shards} contiguous parts whose sizes differ by at most one (empty
+   * when the batch has fewer samples than shards).
+   */
   PackedBatch shard(int index, int shards) {
     int n = ids.size();
-    if (n % shards != 0) {
-      throw new HoldoutException("a global batch of " + n + " samples does not split into " + shards
-          + " equal shards (data-parallel training needs equal shards so that averaging equals the global mean)");
-    }
-    int per = n / shards;
-    int from = index * per;
+    int from = (int) ((long) index * n / shards);
+    int to = (int) ((long) (index + 1) * n / shards);
     LinkedHashMap<String, PackedTensor> t = new LinkedHashMap<>();
-    tensors.forEach((k, v) -> t.put(k, v.rows(from, from + per)));
-    return new PackedBatch(new ArrayList<>(ids.subList(from, from + per)), t);
-  }
-
-  static List<PackedBatch> ofAll(List<Batch> batches) {
-    return batches.stream().map(PackedBatch::of).toList();
+    tensors.forEach((k, v) -> t.put(k, v.rows(from, to)));
+    return new PackedBatch(new ArrayList<>(ids.subList(from, to)), t);
   }
 }

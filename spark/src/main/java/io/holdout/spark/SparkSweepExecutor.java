@@ -45,7 +45,7 @@ final class SparkSweepExecutor implements SweepExecutor {
       try {
         s = jobs.get(i).get().get(0);
       } catch (ExecutionException e) {
-        s = TrialStatus.failed(tasks.get(i).id(), "spark task failed: " + firstLine(e.getCause() == null ? e
+        s = TrialStatus.failed(tasks.get(i).id(), "spark task failed: " + Sparks.reason(e.getCause() == null ? e
             : e.getCause()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -67,9 +67,5 @@ final class SparkSweepExecutor implements SweepExecutor {
   @Override
   public void close() {
     sc.close();
-  }
-
-  private static String firstLine(Throwable e) {
-    return Sparks.firstLine(e);
   }
 }

@@ -38,6 +38,30 @@ public final class Sparks {
     }
   }
 
+  private static final java.util.regex.Pattern TASK_FAILURE =
+      java.util.regex.Pattern.compile("most recent failure: .*?\\): ([\\w.$]+): (.*)");
+
+  /**
+   * Why a Spark job failed, in one line: the message of the task's own exception (a {@link
+   * HoldoutException}'s message as it is, others with their class's simple name) rather than Spark's
+   * "Job aborted due to stage failure" wrapper.
+   */
+  static String reason(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HoldoutException) {
+        return firstLine(t);
+      }
+    }
+    String line = firstLine(e);
+    java.util.regex.Matcher m = TASK_FAILURE.matcher(line);
+    if (m.find()) {
+      String cls = m.group(1);
+      return cls.equals(HoldoutException.class.getName()) ? m.group(2)
+          : cls.substring(cls.lastIndexOf('.') + 1) + ": " + m.group(2);
+    }
+    return line;
+  }
+
   static String firstLine(Throwable e) {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().split("\\R", 2)[0];
   }

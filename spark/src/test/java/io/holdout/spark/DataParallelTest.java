@@ -16,6 +16,7 @@ import io.holdout.api.model.LayerSpec;
 import io.holdout.api.model.ModelSpec;
 import io.holdout.api.model.Weights;
 import io.holdout.api.optim.OptimizerSpec;
+import io.holdout.api.parallel.SessionRecipe;
 import io.holdout.api.tensor.Batch;
 import io.holdout.api.tensor.Tensor;
 import io.holdout.engine.onnx.OnnxBackend;
@@ -101,7 +102,18 @@ class DataParallelTest {
   @ParameterizedTest
   @ValueSource(strings = {"pytorch", "tensorflow", "onnx"})
   void kOneOnTwoShardsEqualsSingleProcessTrainingOnTheGlobalBatch(String backend) {
-    List<Batch> data = batches(10, 16, 1);
+    sameAsSingleProcess(backend, 2, batches(10, 16, 1));
+  }
+
+  /** 16 samples on 3 shards (5, 5, 6) and a last batch of 4: the sample-weighted average is still exact. */
+  @Test
+  void unequalShardsAreWeightedBySamples() {
+    List<Batch> data = new ArrayList<>(batches(9, 16, 5));
+    data.addAll(batches(1, 4, 6));
+    sameAsSingleProcess("pytorch", 3, data);
+  }
+
+  private static void sameAsSingleProcess(String backend, int shards, List<Batch> data) {
     Weights initial = Weights.initialize(model(), 7);
 
     Weights single;
@@ -115,14 +127,16 @@ class DataParallelTest {
       singleState = s.trainingState();
     }
 
-    DataParallel.Result dp = new DataParallel(sc, backend, DataParallelTest::spec, 2, 1).train(initial, data);
+    DataParallel.Result dp = new DataParallel(sc, DataParallel.recipe(backend, DataParallelTest::spec), shards)
+        .train(initial, data, 0.05, 1);
 
-    assertThat(dp.rounds()).hasSize(10);
+    assertThat(dp.rounds()).hasSize(data.size());
     assertThat(dp.weights().tensors().keySet()).isEqualTo(single.tensors().keySet());
     // training moved the weights well beyond the tolerance, so the comparison means something
     assertThat(single.maxAbsDiff(initial)).isGreaterThan(1e-2);
     double diff = dp.weights().maxAbsDiff(single);
-    System.out.printf("%s k=1, 2 shards, 10 steps: max |w_dp - w_single| = %.3g%n", backend, diff);
+    System.out.printf("%s k=1, %d shards, %d steps: max |w_dp - w_single| = %.3g%n", backend, shards, data.size(),
+        diff);
     assertThat(diff).isLessThanOrEqualTo(1e-5);
     // the momentum buffers agree too, and the step counts are the single run's
     for (Map.Entry<String, Tensor> e : singleState.entrySet()) {
@@ -145,9 +159,9 @@ class DataParallelTest {
   void kTwoTrainsAndIsDeterministic() {
     List<Batch> data = batches(40, 16, 2);
     Weights initial = Weights.initialize(model(), 7);
-    DataParallel dp = new DataParallel(sc, "pytorch", DataParallelTest::spec, 2, 2);
-    DataParallel.Result a = dp.train(initial, data);
-    DataParallel.Result b = dp.train(initial, data);
+    DataParallel dp = new DataParallel(sc, DataParallel.recipe("pytorch", DataParallelTest::spec), 2);
+    DataParallel.Result a = dp.train(initial, data, 0.05, 2);
+    DataParallel.Result b = dp.train(initial, data, 0.05, 2);
 
     assertThat(a.rounds()).hasSize(20).allSatisfy(r -> assertThat(r.steps()).isEqualTo(2));
     double first = a.rounds().get(0).meanLoss();
@@ -168,8 +182,8 @@ class DataParallelTest {
   @Test
   void adamWithFourLocalStepsTrainsOnAveragedMoments() {
     List<Batch> data = batches(40, 16, 4);
-    DataParallel.Result r = new DataParallel(sc, "pytorch", DataParallelTest::adamSpec, 2, 4)
-        .train(Weights.initialize(model(), 7), data);
+    DataParallel.Result r = new DataParallel(sc, DataParallel.recipe("pytorch", DataParallelTest::adamSpec), 2)
+        .train(Weights.initialize(model(), 7), data, 0.01, 4);
     assertThat(r.rounds()).hasSize(10);
     double first = r.rounds().get(0).meanLoss();
     double last = r.rounds().get(9).meanLoss();
@@ -182,15 +196,15 @@ class DataParallelTest {
   }
 
   @Test
-  void unequalShardsAndBadSettingsAreRefused() {
+  void badSettingsAreRefused() {
     Weights initial = Weights.initialize(model(), 7);
-    DataParallel three = new DataParallel(sc, "pytorch", DataParallelTest::spec, 3, 1);
-    assertThatThrownBy(() -> three.train(initial, batches(2, 16, 3))).isInstanceOf(HoldoutException.class)
-        .hasMessageContaining("16 samples does not split into 3 equal shards");
-    assertThatThrownBy(() -> new DataParallel(sc, "pytorch", DataParallelTest::spec, 2, 0))
+    SessionRecipe recipe = DataParallel.recipe("pytorch", DataParallelTest::spec);
+    assertThatThrownBy(() -> new DataParallel(sc, recipe, 0)).isInstanceOf(HoldoutException.class)
+        .hasMessageContaining("shards must be >= 1");
+    assertThatThrownBy(() -> new DataParallel(sc, recipe, 2).train(initial, batches(1, 16, 3), 0.05, 0))
         .isInstanceOf(HoldoutException.class).hasMessageContaining("k (local steps per round) must be >= 1");
-    assertThatThrownBy(() -> new DataParallel(sc, "nosuch", DataParallelTest::spec, 2, 1).train(initial,
-        batches(1, 16, 3))).hasMessageContaining("unknown backend 'nosuch'");
+    assertThatThrownBy(() -> new DataParallel(sc, DataParallel.recipe("nosuch", DataParallelTest::spec), 2)
+        .train(initial, batches(1, 16, 3), 0.05, 1)).hasMessageContaining("unknown backend 'nosuch'");
     assertThat(DataParallel.openSessions()).isZero();
   }
 }

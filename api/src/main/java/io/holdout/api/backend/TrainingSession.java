@@ -3,9 +3,11 @@ package io.holdout.api.backend;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.model.Weights;
 import io.holdout.api.tensor.Tensor;
-import java.util.Map;
-import io.holdout.api.tensor.Batch;
 import io.holdout.api.loss.LossBreakdown;
+import io.holdout.api.tensor.Batch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A compiled model with its loss and optimizer, living in one engine. Each step is one call into
@@ -16,6 +18,33 @@ public interface TrainingSession extends AutoCloseable {
 
   /** One optimisation step on {@code batch}; returns the loss breakdown before the update. */
   LossBreakdown trainStep(Batch batch);
+
+  /**
+   * How many consecutive steps this session wants per {@link #trainRound} call (1 for an engine
+   * session; {@code k} for data-parallel training, which averages once per {@code k} local steps).
+   * The trainer hands it up to this many batches at a time, never across an epoch's end.
+   */
+  default int roundSteps() {
+    return 1;
+  }
+
+  /**
+   * Several optimisation steps: batch {@code i} at learning rate {@code lrs[i]}; returns one
+   * breakdown per batch, each before its update. The default runs {@link #trainStep} on each.
+   */
+  default List<LossBreakdown> trainRound(List<Batch> batches, double[] lrs) {
+    if (batches.size() != lrs.length) {
+      throw new IllegalArgumentException(batches.size() + " batches but " + lrs.length + " learning rates");
+    }
+    List<LossBreakdown> out = new ArrayList<>(batches.size());
+    for (int i = 0; i < batches.size(); i++) {
+      if (lrs[i] != learningRate()) {
+        setLearningRate(lrs[i]);
+      }
+      out.add(trainStep(batches.get(i)));
+    }
+    return out;
+  }
 
   /** Loss breakdown and head outputs on {@code batch}, in inference mode, without updating. */
   EvalResult evalStep(Batch batch);

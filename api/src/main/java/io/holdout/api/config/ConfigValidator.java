@@ -272,6 +272,19 @@ final class ConfigValidator {
     if (!(t.intervals().level() > 0 && t.intervals().level() < 1)) {
       fail(f, "'trainer.intervals.level' must be in (0, 1), got " + t.intervals().level());
     }
+    TrainerConfig.DataParallelConfig dp = t.dataParallel();
+    if (dp != null) {
+      if (dp.shards() < 1) {
+        fail(f, "'trainer.dataParallel.shards' must be >= 1, got " + dp.shards());
+      }
+      if (dp.localSteps() < 1) {
+        fail(f, "'trainer.dataParallel.localSteps' must be >= 1, got " + dp.localSteps());
+      }
+      if (c.loader().batchSize() < dp.shards()) {
+        fail(f, "'trainer.dataParallel.shards' is " + dp.shards() + " but 'loader.batchSize' is "
+            + c.loader().batchSize() + ": every shard needs at least one sample of each batch");
+      }
+    }
     if (c.engine().intraOpThreads() < 0 || c.engine().interOpThreads() < 0) {
       fail(f, "'engine' thread counts must be >= 0");
     }

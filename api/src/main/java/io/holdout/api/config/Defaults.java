@@ -117,7 +117,7 @@ final class Defaults {
             or(o.clipNorm(), 0.0),
             o.params() == null ? Map.of() : o.params());
     TrainerConfig t = c.trainer() == null
-        ? new TrainerConfig(null, null, null, null, null, null, null, null, null, null, null, null) : c.trainer();
+        ? new TrainerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null) : c.trainer();
     TrainerConfig.PlateauConfig p = t.plateau();
     TrainerConfig.ScheduleConfig sc = t.schedule() == null
         ? new TrainerConfig.ScheduleConfig(null, null, null, null, null, null) : t.schedule();
@@ -136,7 +136,8 @@ final class Defaults {
         or(t.progressSeconds(), 10.0),
         new TrainerConfig.IntervalsConfig(t.intervals() == null ? 1000 : or(t.intervals().resamples(), 1000),
             t.intervals() == null ? 0.95 : or(t.intervals().level(), 0.95)),
-        t.callbacks() == null ? List.of() : List.copyOf(t.callbacks()));
+        t.callbacks() == null ? List.of() : List.copyOf(t.callbacks()),
+        dataParallel(t.dataParallel()));
     List<MetricConfig> metrics = new ArrayList<>();
     if (c.metrics() != null) {
       for (int i = 0; i < c.metrics().size(); i++) {
@@ -177,6 +178,15 @@ final class Defaults {
         engine,
         or(c.runs(), "runs"),
         detection);
+  }
+
+  private static TrainerConfig.DataParallelConfig dataParallel(TrainerConfig.DataParallelConfig d) {
+    if (d == null) {
+      return null;
+    }
+    int shards = or(d.shards(), 2);
+    return new TrainerConfig.DataParallelConfig(or(d.executor(), "spark"), or(d.master(), "local[" + shards + "]"),
+        shards, or(d.localSteps(), 1));
   }
 
   /** The entries with their params never null; null (left out of the resolved config) when none. */

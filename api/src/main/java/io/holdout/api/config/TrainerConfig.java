@@ -20,6 +20,7 @@ import java.util.List;
  * @param intervals bootstrap confidence intervals of the test metrics (default 1000 resamples, 95%)
  * @param callbacks names of registered callbacks to run with the loop after the default ones, in
  *     order; {@code -NAME} switches the default callback NAME off (default none)
+ * @param dataParallel train data-parallel on an executor such as Spark (absent = in this process)
  */
 public record TrainerConfig(
     Integer epochs,
@@ -33,7 +34,22 @@ public record TrainerConfig(
     String progress,
     Double progressSeconds,
     IntervalsConfig intervals,
-    List<String> callbacks) {
+    List<String> callbacks,
+    DataParallelConfig dataParallel) {
+
+  /**
+   * Data-parallel training: every global batch ({@code loader.batchSize}) is cut into {@code shards}
+   * parts, each trained by its own session on an executor; every {@code localSteps} steps the
+   * sessions' weights and optimizer state are averaged (weighted by the samples each shard saw).
+   * Validation and test run in this process, as without it.
+   *
+   * @param executor the executor that runs the shards (default {@code spark})
+   * @param master where it runs: {@code local[N]} embedded (default {@code local[<shards>]}),
+   *     {@code spark://host:port}, {@code yarn}, {@code k8s://...}
+   * @param shards sessions training side by side (default 2)
+   * @param localSteps steps each shard takes between averages (default 1: every step)
+   */
+  public record DataParallelConfig(String executor, String master, Integer shards, Integer localSteps) {}
 
   /**
    * Percentile bootstrap of the test metrics, seeded with the experiment's seed.

@@ -187,27 +187,35 @@ public final class Trainer {
       LossMeter meter = new LossMeter();
       int steps = train.stepsPerEpoch();
       int step = 0;
+      int group = Math.max(1, session.roundSteps());
       Iterator<Batch> it = train.epoch(epoch - 1);
+      List<Batch> round = new ArrayList<>(group);
       while (it.hasNext()) {
         Interruption.check(String.format(java.util.Locale.ROOT, "during epoch %d, before step %d/%d", epoch,
             step + 1, steps));
-        Batch batch = it.next();
-        double stepLr = schedule.lr(baseLr, epoch - 1, step, steps, epochs) * scale;
-        if (stepLr != session.learningRate()) {
-          session.setLearningRate(stepLr);
+        // up to `group` batches (one for an engine session), never across the epoch's end
+        round.clear();
+        double[] lrs = new double[group];
+        while (round.size() < group && it.hasNext()) {
+          lrs[round.size()] = schedule.lr(baseLr, epoch - 1, step + round.size(), steps, epochs) * scale;
+          round.add(it.next());
         }
-        step++;
-        LossBreakdown loss = session.trainStep(batch);
-        String bad = loss.firstNonFinite();
-        if (bad != null || !Double.isFinite(loss.total())) {
-          throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
-              "epoch %d, step %d/%d: training loss component '%s' is %s; stopping (lower the learning "
-                  + "rate or check the data)", epoch, step, steps, bad == null ? "total" : bad,
-              bad == null ? loss.total() : loss.raw(bad)));
+        List<LossBreakdown> losses = group == 1 && round.size() == 1
+            ? List.of(stepOne(session, round.get(0), lrs[0]))
+            : session.trainRound(List.copyOf(round), java.util.Arrays.copyOf(lrs, round.size()));
+        for (LossBreakdown loss : losses) {
+          step++;
+          String bad = loss.firstNonFinite();
+          if (bad != null || !Double.isFinite(loss.total())) {
+            throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                "epoch %d, step %d/%d: training loss component '%s' is %s; stopping (lower the learning "
+                    + "rate or check the data)", epoch, step, steps, bad == null ? "total" : bad,
+                bad == null ? loss.total() : loss.raw(bad)));
+          }
+          meter.add(loss);
+          int s = step;
+          listeners.forEach(l -> l.onBatchEnd(ctx, e, s, steps, loss));
         }
-        meter.add(loss);
-        int s = step;
-        listeners.forEach(l -> l.onBatchEnd(ctx, e, s, steps, loss));
       }
       double trainSeconds = (System.nanoTime() - t0) / 1e9;
       double wait = train.lastEpochWaitSeconds();
@@ -264,6 +272,13 @@ public final class Trainer {
         ctx.stopReason() != null ? ctx.stopReason() : "completed " + epochs + " epochs");
     listeners.forEach(l -> l.onEnd(ctx, result));
     return result;
+  }
+
+  private static LossBreakdown stepOne(TrainingSession session, Batch batch, double lr) {
+    if (lr != session.learningRate()) {
+      session.setLearningRate(lr);
+    }
+    return session.trainStep(batch);
   }
 
   private void decide(TrainingContext ctx, int epoch, String message) {
