@@ -58,7 +58,7 @@ final class SweepCommand implements Callable<Integer> {
       options.put("master", master);
     }
     Sweep.Outcome o = Sweep.run(file, overrides, resume, executor, options, out);
-    out.println("sweep folder: " + o.folder());
+    out.println("sweep folder: " + o.location());
     out.flush();
     return o.ok() == 0 ? 1 : 0;
   }

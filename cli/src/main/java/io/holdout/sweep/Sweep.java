@@ -2,6 +2,7 @@ package io.holdout.sweep;
 
 import io.holdout.api.HoldoutException;
 import io.holdout.api.io.AtomicFiles;
+import io.holdout.api.sweep.RemoteFolders;
 import io.holdout.api.sweep.SweepExecutor;
 import io.holdout.api.sweep.SweepExecutorProvider;
 import io.holdout.api.sweep.TrialStatus;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +36,11 @@ public final class Sweep {
   private Sweep() {}
 
   /** What a sweep ended with. */
-  public record Outcome(Path folder, int trials, int ok, int failed, int skipped, String result) {}
+  /**
+   * @param folder the sweep folder on this machine (for a URI, the local staging copy)
+   * @param location the sweep folder as {@code runs:} names it (a path or a URI)
+   */
+  public record Outcome(Path folder, String location, int trials, int ok, int failed, int skipped, String result) {}
 
   /**
    * Runs the sweep file {@code file} with {@code overrides} on the executor named {@code
@@ -44,7 +50,11 @@ public final class Sweep {
       Map<String, String> options, PrintWriter out) {
     SweepSpec spec = SweepSpec.load(file, overrides);
     List<SweepSpec.Trial> trials = spec.trials();
-    Path folder = spec.folder.toAbsolutePath().normalize();
+    // a sweep folder named by a URI (hdfs://...) is mirrored in a local staging folder: what is there is
+    // downloaded first, trials upload their own folders, and the sweep's files are uploaded at the end
+    URI remote = spec.folder == null ? URI.create(spec.runs) : null;
+    RemoteFolders store = remote == null ? null : RemoteFolders.find(remote);
+    Path folder = remote == null ? spec.folder.toAbsolutePath().normalize() : staging(remote, store);
     Path trialsDir = folder.resolve(TRIALS);
     if (!resume && Files.isDirectory(trialsDir) && !empty(trialsDir)) {
       throw new HoldoutException(spec.file + ": the sweep folder " + spec.folder + " already holds trials: continue "
@@ -66,7 +76,8 @@ public final class Sweep {
         continue;
       }
       boolean continues = resume && Files.isRegularFile(dir.resolve(RunFolder.CONFIG));
-      tasks.add(new TrialTask(t.id(), dir.toString(), yaml, spec.file + " trial " + t.id(),
+      tasks.add(new TrialTask(t.id(), remote == null ? dir.toString()
+          : RemoteFolders.child(RemoteFolders.child(remote, TRIALS), t.id()).toString(), yaml, spec.file + " trial " + t.id(),
           spec.baseDir.toString(), continues));
     }
     SweepExecutorProvider provider = provider(executorName);
@@ -76,17 +87,20 @@ public final class Sweep {
       throw new HoldoutException(folder + ": cannot create the sweep folder (" + e.getMessage() + ")");
     }
     AtomicFiles.writeString(folder.resolve("sweep.yaml"), SweepSpec.yaml(spec.resolved));
+    if (store != null) {
+      store.upload(folder.resolve("sweep.yaml"), remote);
+    }
     out.printf(Locale.ROOT, "sweep   %s: %d trial%s, ranked by val.%s (%s) on the validation split; the test split "
         + "stays sealed until the chosen trial's figure is reported%n", spec.name, trials.size(),
         trials.size() == 1 ? "" : "s", spec.rankKey, spec.maximise ? "max" : "min");
-    out.println("folder  " + folder);
+    out.println("folder  " + (remote == null ? folder : remote + " (staged in " + folder + ")"));
     for (SweepSpec.Trial t : skipped) {
       out.printf(Locale.ROOT, "trial   %s finished earlier: kept as it is%n", t.id());
     }
     for (TrialTask t : tasks) {
       if (t.resume()) {
         out.printf(Locale.ROOT, "trial   %s was interrupted: continues from its checkpoint%n", t.id());
-      } else {
+      } else if (remote == null) {
         clearTrialFolder(Path.of(t.trialDir()));
       }
     }
@@ -102,6 +116,11 @@ public final class Sweep {
           executor.run(tasks, new TrialRun(), s -> {
             statuses.put(s.id(), s);
             done[0]++;
+            if (store != null) {
+              Path local = trialsDir.resolve(s.id());
+              clearTrialFolder(local);
+              store.download(URI.create(taskDir(tasks, s.id())), local);
+            }
             TrialResult r = TrialResult.read(byId.get(s.id()), trialsDir.resolve(s.id()));
             out.printf(Locale.ROOT, "trial %d/%d %s %s%n", done[0], trials.size(), s.id(), line(spec, r, s));
             out.flush();
@@ -124,6 +143,15 @@ public final class Sweep {
       }
       SweepReport report = new SweepReport(spec, results);
       report.writeAll(folder);
+      if (store != null) {
+        try (Stream<Path> files = Files.list(folder)) {
+          for (Path f : files.filter(Files::isRegularFile).toList()) {
+            store.upload(f, remote);
+          }
+        } catch (IOException e) {
+          throw new HoldoutException(folder + ": cannot list the staged sweep files (" + e.getMessage() + ")");
+        }
+      }
       long ok = results.stream().filter(TrialResult::ok).count();
       out.printf(Locale.ROOT, "wrote   %s, %s and the plots (%s)%n", SweepReport.TRIALS_CSV, SweepReport.RANKING,
           String.join(", ", plots(folder)));
@@ -131,8 +159,23 @@ public final class Sweep {
           skipped.isEmpty() ? "" : " (" + skipped.size() + " finished earlier, kept)");
       out.println("result  " + report.result());
       out.flush();
-      return new Outcome(folder, results.size(), (int) ok, (int) (results.size() - ok), skipped.size(),
+      return new Outcome(folder, remote == null ? folder.toString() : remote.toString(), results.size(), (int) ok, (int) (results.size() - ok), skipped.size(),
           report.result());
+    }
+  }
+
+  private static String taskDir(List<TrialTask> tasks, String id) {
+    return tasks.stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow().trialDir();
+  }
+
+  /** A fresh local folder holding what the remote sweep folder holds so far. */
+  private static Path staging(URI remote, RemoteFolders store) {
+    try {
+      Path dir = Files.createTempDirectory("holdout-sweep-");
+      store.download(remote, dir);
+      return dir;
+    } catch (IOException e) {
+      throw new HoldoutException(remote + ": cannot create a local staging folder (" + e.getMessage() + ")");
     }
   }
 

@@ -51,6 +51,8 @@ final class SweepSpec {
   final String rankKey;
   final boolean maximise;
   final Path folder;
+  /** {@code runs:} as written: a local path or a URI ({@code hdfs://...}, see {@link io.holdout.api.sweep.RemoteFolders}). */
+  final String runs;
   private final List<Trial> trials;
 
   private SweepSpec(String file, ObjectNode tree, Path baseDir, String defaultName) {
@@ -83,7 +85,8 @@ final class SweepSpec {
       throw err("key 'rank.goal' must be min or max, got '" + goal + "'");
     }
     this.maximise = goal.equals("max");
-    this.folder = Path.of(tree.hasNonNull("runs") ? tree.get("runs").asText() : "runs/sweeps/" + name);
+    this.runs = tree.hasNonNull("runs") ? tree.get("runs").asText() : "runs/sweeps/" + name;
+    this.folder = io.holdout.api.sweep.RemoteFolders.isUri(runs) ? null : Path.of(runs);
     this.trials = expand(tree);
   }
 

@@ -4,6 +4,7 @@ import io.holdout.api.HoldoutException;
 import io.holdout.api.config.ConfigLoader;
 import io.holdout.api.config.LoadedConfig;
 import io.holdout.api.io.AtomicFiles;
+import io.holdout.api.sweep.RemoteFolders;
 import io.holdout.api.sweep.TrialRunner;
 import io.holdout.api.sweep.TrialStatus;
 import io.holdout.api.sweep.TrialTask;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +40,46 @@ public final class TrialRun implements TrialRunner {
 
   @Override
   public TrialStatus run(TrialTask task) {
-    Path dir = Path.of(task.trialDir());
+    if (!RemoteFolders.isUri(task.trialDir())) {
+      return run(task, Path.of(task.trialDir()));
+    }
+    // a trial folder on HDFS (or another file system Hadoop reaches): run in a local folder, then replace
+    // the remote folder with it; a continued trial starts from a download of what is there
+    URI remote = URI.create(task.trialDir());
+    Path tmp = null;
+    try {
+      RemoteFolders store = RemoteFolders.find(remote);
+      tmp = Files.createTempDirectory("holdout-trial-");
+      Path dir = tmp.resolve(Sweep.TRIALS).resolve(task.id());
+      if (task.resume()) {
+        store.download(remote, dir);
+      }
+      TrialStatus status = run(task, dir);
+      store.delete(remote);
+      store.upload(dir, remote);
+      return status;
+    } catch (HoldoutException e) {
+      return TrialStatus.failed(task.id(), oneLine(e));
+    } catch (IOException e) {
+      return TrialStatus.failed(task.id(), "trial folder " + remote + ": " + oneLine(e));
+    } finally {
+      if (tmp != null) {
+        deleteTree(tmp);
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a temporary folder left behind
+    }
+  }
+
+  private TrialStatus run(TrialTask task, Path dir) {
     long start = System.nanoTime();
     MemoryWatch memory = MemoryWatch.start();
     TrialStatus status;

@@ -48,6 +48,53 @@ class SparkSweepTest {
     assertThat(dir.resolve("on-spark/trials/batchSize-32_numWorkers-0/test-report.json")).exists();
   }
 
+  /**
+   * {@code runs:} as a URI goes through Hadoop's FileSystem ({@code file://} here; {@code hdfs://} is the
+   * same code with another scheme): trials upload their folders, the sweep its files; a second run is
+   * refused, and {@code --resume} on the spark executor reruns only the trial that is missing there.
+   */
+  @Test
+  void aSweepFolderOnAHadoopFileSystem() throws Exception {
+    SweepTest t = new SweepTest();
+    t.dir = dir;
+    Path file = t.sweep("hadoop", "axes:\n  loader.batchSize: [16, 32, 0]");
+    Path remote = dir.resolve("remote");
+    String uri = "file://" + remote;
+    CliResult first = CliResult.of("sweep", file.toString(), "--set", "runs=" + uri);
+    assertThat(first.code()).as(first.err() + first.out()).isZero();
+    assertThat(first.out()).contains("folder  " + uri + " (staged in ").contains("sweep folder: " + uri);
+    assertThat(SweepTest.csv(remote.resolve("trials.csv"))).extracting(m -> m.get("status"))
+        .containsExactly("ok", "ok", "failed");
+    assertThat(remote.resolve("ranking.md")).exists();
+    assertThat(remote.resolve("sweep.yaml")).exists();
+    Path kept = remote.resolve("trials/batchSize-16/test-report.json");
+    assertThat(kept).exists();
+    assertThat(remote.resolve("trials/batchSize-16/weights.safetensors")).exists();
+    assertThat(remote.resolve("trials/batchSize-0/trial.json")).exists();
+
+    CliResult again = CliResult.of("sweep", file.toString(), "--set", "runs=" + uri);
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(again.err()).contains("already holds trials");
+
+    long before = Files.getLastModifiedTime(kept).toMillis();
+    String report = Files.readString(kept);
+    try (var walk = Files.walk(remote.resolve("trials/batchSize-32"))) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    CliResult resumed = CliResult.of("sweep", file.toString(), "--resume", "--executor", "spark", "--master",
+        "local[2]", "--set", "runs=" + uri);
+    assertThat(resumed.code()).as(resumed.err() + resumed.out()).isZero();
+    assertThat(resumed.out()).contains("trial   batchSize-16 finished earlier: kept as it is")
+        .doesNotContain("batchSize-16 ok");
+    assertThat(Files.getLastModifiedTime(kept).toMillis()).isEqualTo(before);
+    assertThat(Files.readString(kept)).isEqualTo(report);
+    assertThat(remote.resolve("trials/batchSize-32/test-report.json")).exists();
+    assertThat(SweepTest.csv(remote.resolve("trials.csv"))).extracting(m -> m.get("status"))
+        .containsExactly("ok", "ok", "failed");
+  }
+
   @Test
   void anInProcessSweepLoadsNoSparkClass() throws Exception {
     SweepTest t = new SweepTest();
