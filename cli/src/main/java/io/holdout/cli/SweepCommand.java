@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code holdout sweep SWEEP.yaml [--resume] [--executor inprocess|spark] [--master URL] [--set k=v ...]}. */
+/**
+ * {@code holdout sweep SWEEP.yaml [--resume] [--executor inprocess|spark] [--parallel N] [--master URL] [--set
+ * k=v ...]}.
+ */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
     description = {
       "Run a sweep: one full experiment (train, val, test) per trial over the axes of SWEEP.yaml, each in its own "
@@ -40,6 +43,10 @@ final class SweepCommand implements Callable<Integer> {
       + "(default local[*]), spark://host:port, yarn, k8s://...")
   String master;
 
+  @Option(names = "--parallel", paramLabel = "N", description = "With the in-process executor: run N trials at a "
+      + "time on threads of this process (default 1).")
+  Integer parallel;
+
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key of the sweep file, e.g. "
       + "--set base.trainer.epochs=1 --set budget=3. Repeatable.")
   List<String> overrides = new ArrayList<>();
@@ -56,6 +63,13 @@ final class SweepCommand implements Callable<Integer> {
         throw new io.holdout.api.HoldoutException("--master is a setting of --executor spark");
       }
       options.put("master", master);
+    }
+    if (parallel != null) {
+      if (!executor.equals("inprocess")) {
+        throw new io.holdout.api.HoldoutException("--parallel is a setting of --executor inprocess (on spark, "
+            + "--master local[N] runs N trials at a time)");
+      }
+      options.put("parallel", parallel.toString());
     }
     Sweep.Outcome o = Sweep.run(file, overrides, resume, executor, options, out);
     out.println("sweep folder: " + o.location());

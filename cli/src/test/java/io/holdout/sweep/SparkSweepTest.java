@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same tiny iris sweep on the spark executor (embedded {@code local[2]}: two trials at a time,
- * each a Spark task) and in-process gives the same trials, statuses and figures apart from timings;
+ * each a Spark task), in-process, and in-process with {@code --parallel 2} give the same trials, statuses and
+ * figures apart from timings;
  * a sweep on the in-process executor never loads a Spark class.
  */
 class SparkSweepTest {
@@ -31,8 +32,14 @@ class SparkSweepTest {
     CliResult local = CliResult.of("sweep", file.toString(), "--set", "runs=" + dir.resolve("in-process"));
     assertThat(local.code()).as(local.err() + local.out()).isZero();
 
+    CliResult threads = CliResult.of("sweep", file.toString(), "--parallel", "2", "--set",
+        "runs=" + dir.resolve("in-process-2"));
+    assertThat(threads.code()).as(threads.err() + threads.out()).isZero();
+    assertThat(threads.out()).contains("in-process, 2 trials at a time");
+
     List<Map<String, String>> a = SweepTest.csv(dir.resolve("on-spark/trials.csv"));
     List<Map<String, String>> b = SweepTest.csv(dir.resolve("in-process/trials.csv"));
+    List<Map<String, String>> c = SweepTest.csv(dir.resolve("in-process-2/trials.csv"));
     assertThat(a).extracting(m -> m.get("trial")).containsExactly("batchSize-16_numWorkers-0",
         "batchSize-32_numWorkers-0", "batchSize-0_numWorkers-0");
     assertThat(a).extracting(m -> m.get("status")).containsExactly("ok", "ok", "failed");
@@ -42,6 +49,7 @@ class SparkSweepTest {
           "test_species.accuracy", "test_loss")) {
         // seeded runs: the same figures wherever the trial ran (timings and memory differ)
         assertThat(a.get(i).get(col)).as(col + " of " + a.get(i).get("trial")).isEqualTo(b.get(i).get(col));
+        assertThat(c.get(i).get(col)).as(col + " of " + c.get(i).get("trial")).isEqualTo(b.get(i).get(col));
       }
     }
     assertThat(dir.resolve("on-spark/learning-curves.png")).exists();
