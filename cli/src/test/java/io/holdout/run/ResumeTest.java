@@ -137,17 +137,7 @@ class ResumeTest {
     List<String> a = numbers(interrupted);
     List<String> b = numbers(clean);
     assertThat(a).hasSameSizeAs(b).hasSize(1 + 2 * 8 + 1); // header, train and val per epoch, test
-    for (int row = 1; row < b.size(); row++) {
-      String[] x = a.get(row).split(",", -1);
-      String[] y = b.get(row).split(",", -1);
-      for (int k = 2; k < y.length; k++) {
-        if (!y[k].isEmpty()) {
-          double want = Double.parseDouble(y[k]);
-          assertThat(Double.parseDouble(x[k])).as("metrics.csv row %d column %d", row, k)
-              .isCloseTo(want, within(1e-4 * Math.abs(want) + 1e-9));
-        }
-      }
-    }
+    assertClose(a, b, 1e-4);
   }
 
   /**
@@ -177,6 +167,11 @@ class ResumeTest {
     List<String> a = numbers(interrupted);
     List<String> b = numbers(clean);
     assertThat(a).hasSameSizeAs(b).hasSize(1 + 2 * 5 + 1);
+    assertClose(a, b, 1e-6);
+  }
+
+  /** Every number of {@link #numbers} rows {@code a} within {@code rel} relative of {@code b}'s. */
+  static void assertClose(List<String> a, List<String> b, double rel) {
     for (int row = 1; row < b.size(); row++) {
       String[] x = a.get(row).split(",", -1);
       String[] y = b.get(row).split(",", -1);
@@ -184,7 +179,7 @@ class ResumeTest {
         if (!y[k].isEmpty()) {
           double want = Double.parseDouble(y[k]);
           assertThat(Double.parseDouble(x[k])).as("metrics.csv row %d column %d", row, k)
-              .isCloseTo(want, within(1e-6 * Math.abs(want) + 1e-9));
+              .isCloseTo(want, within(rel * Math.abs(want) + 1e-9));
         }
       }
     }

@@ -51,7 +51,7 @@ class TrainerTest {
     };
   }
 
-  static final class LinearSession implements TrainingSession {
+  static class LinearSession implements TrainingSession {
     double w;
     double lr = 0.5;
     boolean poison;
@@ -115,6 +115,39 @@ class TrainerTest {
     assertThat(r.lastEpoch().val().total()).isLessThan(r.epochs().get(0).val().total());
     assertThat(r.test()).isNotNull();
     assertThat(r.lastEpoch().train().samples()).isEqualTo(10);
+  }
+
+  /**
+   * A session that wants rounds of 3 steps gets them, never across an epoch's end (10 samples in
+   * batches of 4: 3 steps an epoch, so one round each), each batch with its own step's learning rate
+   * (cosine warm-up moves it every step); the losses come back one per step and add up as without
+   * rounds.
+   */
+  @Test
+  void roundsOfStepsStayInsideAnEpochWithEachStepsLearningRate() {
+    List<String> rounds = new ArrayList<>();
+    LinearSession grouped = new LinearSession() {
+      @Override public int roundSteps() { return 3; }
+      @Override public List<LossBreakdown> trainRound(List<Batch> batches, double[] lrs) {
+        rounds.add(batches.size() + " " + java.util.Arrays.toString(lrs));
+        return super.trainRound(batches, lrs);
+      }
+    };
+    LrSchedule cosine = new LrSchedule.Cosine(1, 0);
+    RunResult a = Trainer.builder().setEpochs(2).optSchedule(cosine).build()
+        .fit(grouped, source(10, 4, "train", new ArrayList<>()), null, null);
+    RunResult b = Trainer.builder().setEpochs(2).optSchedule(cosine).build()
+        .fit(new LinearSession(), source(10, 4, "train", new ArrayList<>()), null, null);
+    assertThat(rounds).hasSize(2).allSatisfy(r -> assertThat(r).startsWith("3 ["));
+    double[] first = java.util.Arrays.stream(rounds.get(0).substring(3, rounds.get(0).length() - 1).split(", "))
+        .mapToDouble(Double::parseDouble).toArray();
+    for (int i = 0; i < 3; i++) {
+      assertThat(first[i]).isEqualTo(cosine.lr(0.5, 0, i, 3, 2));
+    }
+    assertThat(first[0]).isLessThan(first[1]);
+    for (int e = 0; e < 2; e++) {
+      assertThat(a.epochs().get(e).train().total()).isEqualTo(b.epochs().get(e).train().total());
+    }
   }
 
   @Test
