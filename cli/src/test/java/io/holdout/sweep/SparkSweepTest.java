@@ -103,6 +103,19 @@ class SparkSweepTest {
         .containsExactly("ok", "ok", "failed");
   }
 
+  /** A data-parallel trial inside a sweep on the spark executor is a failed trial with one line, not a hang. */
+  @Test
+  void aDataParallelTrialOnTheSparkExecutorFailsInOneLine() throws Exception {
+    SweepTest t = new SweepTest();
+    t.dir = dir;
+    Path file = t.sweep("nested", "axes:\n  loader.batchSize: [16]");
+    CliResult r = CliResult.of("sweep", file.toString(), "--executor", "spark", "--master", "local[2]", "--set",
+        "base.trainer.dataParallel.shards=2", "--set", "runs=" + dir.resolve("nested"));
+    assertThat(r.code()).as(r.err() + r.out()).isEqualTo(1);
+    assertThat(SweepTest.csv(dir.resolve("nested/trials.csv")).get(0).get("error"))
+        .contains("Spark already runs in this process");
+  }
+
   @Test
   void anInProcessSweepLoadsNoSparkClass() throws Exception {
     SweepTest t = new SweepTest();

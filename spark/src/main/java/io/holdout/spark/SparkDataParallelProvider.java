@@ -1,5 +1,6 @@
 package io.holdout.spark;
 
+import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.parallel.DataParallelProvider;
 import io.holdout.api.parallel.SessionRecipe;
@@ -16,8 +17,17 @@ public final class SparkDataParallelProvider implements DataParallelProvider {
     return "holdout-spark";
   }
 
+  /**
+   * Starts Spark on {@code master}. Refused in a JVM where holdout already runs Spark: Spark runs one
+   * context per JVM, and a trial running as a task of a sweep's context would wait for task slots its
+   * own and its neighbours' tasks hold.
+   */
   @Override
   public TrainingSession open(String master, int shards, int localSteps, SessionRecipe recipe, TrainingSession local) {
+    if (Sparks.running() != null) {
+      throw new HoldoutException("Spark already runs in this process (a sweep on the spark executor, or another "
+          + "data-parallel trial of --parallel): run data-parallel trials with the in-process executor, one at a time");
+    }
     return new SparkDataParallelSession(Sparks.start(master, "holdout-train"), recipe, local, shards, localSteps,
         master);
   }

@@ -8,6 +8,15 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class Sparks {
   private Sparks() {}
 
+  /** The last context {@link #start} started in this JVM (Spark runs one at a time per JVM). */
+  private static volatile JavaSparkContext running;
+
+  /** The context {@link #start} started in this JVM, if it is still running; else null. */
+  static JavaSparkContext running() {
+    JavaSparkContext sc = running;
+    return sc == null || sc.sc().isStopped() ? null : sc;
+  }
+
   /** A context on {@code master} (local[N], local[*], spark://host:port, yarn, k8s://...). */
   public static JavaSparkContext start(String master, String appName) {
     if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
@@ -32,7 +41,9 @@ public final class Sparks {
       conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
     }
     try {
-      return new JavaSparkContext(conf);
+      JavaSparkContext sc = new JavaSparkContext(conf);
+      running = sc;
+      return sc;
     } catch (RuntimeException e) {
       throw new HoldoutException("spark " + master + ": cannot start (" + firstLine(e) + ")");
     }
