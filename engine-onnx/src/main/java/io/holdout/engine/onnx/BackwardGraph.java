@@ -385,25 +385,15 @@ final class BackwardGraph {
     String padded = pad == 0 ? xt : g.op("Pad", List.of(xt, g.vector(0, 0, pad, pad, 0, 0, pad, pad)));
     String dys = g.reshape(g.transpose(dy, 1, 0, 2, 3), out[0], -1); // [C_out, B·H_out·W_out]
     List<String> taps = new ArrayList<>();
-    boolean im2col = "im2col".equals(System.getProperty("holdout.onnx.kernelGradient"));
     for (int i = 0; i < k; i++) {
       for (int j = 0; j < k; j++) {
         long r = (long) i * d;
         long c = (long) j * d;
         String window = g.op("Slice", List.of(padded, g.vector(r, c), g.vector(r + (out[1] - 1) * s + 1,
             c + (out[2] - 1) * s + 1), g.vector(2, 3), g.vector(s, s))); // [C_in, B, H_out, W_out]
-        if (im2col) {
-          taps.add(g.reshape(window, in[0], 1, -1));
-        } else {
-          // this tap's [C_out, C_in] slice of the kernel gradient
-          taps.add(g.unsqueeze(g.op("Gemm", List.of(dys, g.reshape(window, in[0], -1)), attr("transB", 1)), 2));
-        }
+        // this tap's [C_out, C_in] slice of the kernel gradient
+        taps.add(g.unsqueeze(g.op("Gemm", List.of(dys, g.reshape(window, in[0], -1)), attr("transB", 1)), 2));
       }
-    }
-    if (im2col) {
-      // every tap's window as rows [C_in, k·k, B·H_out·W_out]: one product gives [C_out, C_in·k·k]
-      String cols = g.reshape(taps.size() == 1 ? taps.get(0) : g.concat(1, taps), in[0] * k * k, -1);
-      return g.reshape(g.op("Gemm", List.of(dys, cols), attr("transB", 1)), out[0], in[0], k, k);
     }
     return g.reshape(taps.size() == 1 ? taps.get(0) : g.concat(2, taps), out[0], in[0], k, k);
   }
