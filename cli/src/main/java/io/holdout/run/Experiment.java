@@ -275,6 +275,11 @@ public final class Experiment {
     return run(loaded, runDir, out, List.of());
   }
 
+  /** As {@link #runInto(LoadedConfig, Path, PrintWriter)}, with extra listeners (after the run's own). */
+  public static Outcome runInto(LoadedConfig loaded, Path runDir, PrintWriter out, List<TrainingListener> extra) {
+    return run(loaded, runDir, out, extra);
+  }
+
   private static Outcome run(LoadedConfig loaded, Path runDir, PrintWriter out, List<TrainingListener> extra) {
     LoadedConfig absolute = withAbsoluteDataPath(loaded);
     try (Prepared p = new Prepared(absolute, null)) {

@@ -8,7 +8,10 @@ import io.holdout.api.sweep.RemoteFolders;
 import io.holdout.api.sweep.TrialRunner;
 import io.holdout.api.sweep.TrialStatus;
 import io.holdout.api.sweep.TrialTask;
+import io.holdout.api.train.RunState;
+import io.holdout.api.train.TrainingContext;
 import io.holdout.api.train.TrainingInterruptedException;
+import io.holdout.api.train.TrainingListener;
 import io.holdout.run.Experiment;
 import io.holdout.run.RunFolder;
 import java.io.IOException;
@@ -41,7 +44,7 @@ public final class TrialRun implements TrialRunner {
   @Override
   public TrialStatus run(TrialTask task) {
     if (!RemoteFolders.isUri(task.trialDir())) {
-      return run(task, Path.of(task.trialDir()));
+      return run(task, Path.of(task.trialDir()), List.of());
     }
     // a trial folder on HDFS (or another file system Hadoop reaches): run in a local folder, then replace
     // the remote folder with it; a continued trial starts from a download of what is there
@@ -52,11 +55,17 @@ public final class TrialRun implements TrialRunner {
       tmp = Files.createTempDirectory("holdout-trial-");
       Path dir = tmp.resolve(Sweep.TRIALS).resolve(task.id());
       if (task.resume()) {
-        store.download(remote, dir);
+        try {
+          store.download(remote, dir);
+        } catch (HoldoutException e) {
+          // unreadable: the trial runs again from the start (its config is not there to resume from)
+          deleteTree(dir);
+        }
+      } else {
+        store.delete(remote); // what a lost attempt left there
       }
-      TrialStatus status = run(task, dir);
-      store.delete(remote);
-      store.upload(dir, remote);
+      TrialStatus status = run(task, dir, List.of(new Upload(store, dir, remote)));
+      store.replace(dir, remote);
       return status;
     } catch (HoldoutException e) {
       return TrialStatus.failed(task.id(), oneLine(e));
@@ -65,6 +74,33 @@ public final class TrialRun implements TrialRunner {
     } finally {
       if (tmp != null) {
         deleteTree(tmp);
+      }
+    }
+  }
+
+  /**
+   * Copies the trial's run folder to its remote folder after every committed epoch (its checkpoint
+   * written), so that a trial killed mid-run continues there from its last epoch on {@code --resume}.
+   */
+  private static final class Upload implements TrainingListener {
+    private final RemoteFolders store;
+    private final Path dir;
+    private final URI remote;
+
+    Upload(RemoteFolders store, Path dir, URI remote) {
+      this.store = store;
+      this.dir = dir;
+      this.remote = remote;
+    }
+
+    @Override
+    public void onEpochCommitted(TrainingContext ctx, RunState state) {
+      try {
+        store.replace(dir, remote);
+      } catch (HoldoutException e) {
+        // the next epoch (or the end of the trial) uploads again; training goes on
+        System.err.println("holdout: after epoch " + state.completedEpochs() + ": " + e.getMessage()
+            + "; trying again after the next epoch");
       }
     }
   }
@@ -79,7 +115,7 @@ public final class TrialRun implements TrialRunner {
     }
   }
 
-  private TrialStatus run(TrialTask task, Path dir) {
+  private TrialStatus run(TrialTask task, Path dir, List<TrainingListener> extra) {
     long start = System.nanoTime();
     MemoryWatch memory = MemoryWatch.start();
     TrialStatus status;
@@ -96,7 +132,7 @@ public final class TrialRun implements TrialRunner {
     }
     try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(dir.resolve(TRIAL_LOG), StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
-      status = runLogged(task, dir, log);
+      status = runLogged(task, dir, log, extra);
       if (!status.ok()) {
         log.println("trial failed: " + status.error());
       }
@@ -109,10 +145,10 @@ public final class TrialRun implements TrialRunner {
     return status;
   }
 
-  private static TrialStatus runLogged(TrialTask task, Path dir, PrintWriter log) {
+  private static TrialStatus runLogged(TrialTask task, Path dir, PrintWriter log, List<TrainingListener> extra) {
     if (task.resume() && Files.exists(dir.resolve(RunFolder.CONFIG))) {
       try {
-        Experiment.resume(dir, List.of(), log, List.of());
+        Experiment.resume(dir, List.of(), log, extra);
         return TrialStatus.ok(task.id());
       } catch (TrainingInterruptedException e) {
         throw e;
@@ -126,7 +162,7 @@ public final class TrialRun implements TrialRunner {
     try {
       LoadedConfig loaded = ConfigLoader.parse(task.configYaml(), task.configName(), Path.of(task.baseDir()),
           List.of());
-      Experiment.runInto(loaded, dir, log);
+      Experiment.runInto(loaded, dir, log, extra);
       return TrialStatus.ok(task.id());
     } catch (TrainingInterruptedException e) {
       throw e;

@@ -103,6 +103,42 @@ class SparkSweepTest {
         .containsExactly("ok", "ok", "failed");
   }
 
+  /**
+   * A trial on a Hadoop folder uploads its run folder after every epoch: a sweep killed (SIGKILL) in
+   * the middle of its trial continues it with {@code --resume} from the last uploaded epoch, not from
+   * the start.
+   */
+  @Test
+  void aTrialKilledMidRunOnAHadoopFolderContinuesFromItsLastEpoch() throws Exception {
+    SweepTest t = new SweepTest();
+    t.dir = dir;
+    Path file = t.sweep("remotekill", "axes:\n  loader.batchSize: [8]");
+    Path remote = dir.resolve("remote-kill");
+    String uri = "file://" + remote;
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.holdout.cli.Main", "sweep",
+        file.toString(), "--set", "runs=" + uri, "--set", "base.trainer.epochs=40").redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child.log").toFile()).start();
+    Path checkpoint = remote.resolve("trials/batchSize-8/checkpoints/last.safetensors");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+    while (p.isAlive() && !Files.exists(checkpoint) && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(p.isAlive()).as("the trial is still running: " + Files.readString(dir.resolve("child.log"))).isTrue();
+    p.destroyForcibly(); // SIGKILL: no shutdown hook, no final upload
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(remote.resolve("trials/batchSize-8/test-report.json")).doesNotExist();
+
+    CliResult r = CliResult.of("sweep", file.toString(), "--resume", "--set", "runs=" + uri, "--set",
+        "base.trainer.epochs=40");
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    assertThat(r.out()).contains("trial   batchSize-8 was interrupted: continues from its checkpoint");
+    assertThat(Files.readString(remote.resolve("trials/batchSize-8/trial.log"))).containsPattern("resume .* after epoch");
+    List<Map<String, String>> rows = SweepTest.csv(remote.resolve("trials.csv"));
+    assertThat(rows).extracting(m -> m.get("status")).containsExactly("ok");
+    assertThat(rows.get(0).get("epochs")).isEqualTo("40");
+  }
+
   /** A data-parallel trial inside a sweep on the spark executor is a failed trial with one line, not a hang. */
   @Test
   void aDataParallelTrialOnTheSparkExecutorFailsInOneLine() throws Exception {

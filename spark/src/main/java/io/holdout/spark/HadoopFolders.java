@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.FileSystem;
  */
 public final class HadoopFolders implements RemoteFolders {
   private static Configuration conf() {
+    Sparks.quietLogs();
     return new Configuration();
   }
 
@@ -75,6 +76,17 @@ public final class HadoopFolders implements RemoteFolders {
       }
     } catch (IOException | RuntimeException e) {
       throw new HoldoutException(uri + ": cannot upload " + local + " (" + Sparks.firstLine(e) + ")");
+    }
+  }
+
+  @Override
+  public void rename(URI from, URI to) {
+    try {
+      if (!fs(from).rename(new org.apache.hadoop.fs.Path(from), new org.apache.hadoop.fs.Path(to))) {
+        throw new IOException("the file system refused");
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new HoldoutException(from + ": cannot rename to " + to + " (" + Sparks.firstLine(e) + ")");
     }
   }
 

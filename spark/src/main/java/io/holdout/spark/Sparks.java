@@ -17,20 +17,26 @@ public final class Sparks {
     return sc == null || sc.sc().isStopped() ? null : sc;
   }
 
-  /** A context on {@code master} (local[N], local[*], spark://host:port, yarn, k8s://...). */
-  public static JavaSparkContext start(String master, String appName) {
-    if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
-      throw new HoldoutException("--master '" + master + "': expected local[N], local[*], spark://host:port, yarn "
-          + "or k8s://https://host:port");
-    }
-    // Spark and Hadoop log start-up notes (host name, native libraries) as warnings; keep errors only
-    // unless the user set a level (slf4j-simple reads these when each logger is made)
+  /**
+   * Spark and Hadoop log start-up notes (host name, native libraries) as warnings; keep errors only
+   * unless the user set a level (slf4j-simple reads these when each logger is made).
+   */
+  static void quietLogs() {
     for (String logger : new String[] {"org.apache.spark", "org.apache.hadoop", "org.sparkproject"}) {
       String key = "org.slf4j.simpleLogger.log." + logger;
       if (System.getProperty(key) == null) {
         System.setProperty(key, "error");
       }
     }
+  }
+
+  /** A context on {@code master} (local[N], local[*], spark://host:port, yarn, k8s://...). */
+  public static JavaSparkContext start(String master, String appName) {
+    if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
+      throw new HoldoutException("--master '" + master + "': expected local[N], local[*], spark://host:port, yarn "
+          + "or k8s://https://host:port");
+    }
+    quietLogs();
     SparkConf conf = new SparkConf().setAppName(appName).setMaster(master)
         .set("spark.ui.enabled", "false")
         .set("spark.ui.showConsoleProgress", "false")

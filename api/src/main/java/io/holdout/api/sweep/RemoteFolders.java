@@ -33,6 +33,23 @@ public interface RemoteFolders {
   /** Deletes the folder at {@code uri} with all it holds; nothing when there is none. */
   void delete(URI uri);
 
+  /** Renames the folder {@code from} to {@code to}, which must not exist. */
+  void rename(URI from, URI to);
+
+  /**
+   * Makes the folder at {@code uri} hold exactly what the local folder {@code local} holds: uploaded
+   * beside it first ({@code <uri>.uploading}), then swapped in by a rename, so that an upload cut
+   * short never leaves half-copied files where a reader (a resume) would take them as complete.
+   */
+  default void replace(Path local, URI uri) {
+    String s = uri.toString();
+    URI tmp = URI.create((s.endsWith("/") ? s.substring(0, s.length() - 1) : s) + ".uploading");
+    delete(tmp);
+    upload(local, tmp);
+    delete(uri);
+    rename(tmp, uri);
+  }
+
   Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
 
   /** Whether {@code location} is a URI with a scheme ({@code hdfs://...}) rather than a local path. */
