@@ -335,7 +335,10 @@ final class BackwardGraph {
       params.put(p + "bias", g.op("ReduceSum", List.of(dy, g.vector(0, 2, 3)), attr("keepdims", 0)));
     }
     String w;
-    if (groups == 1 && !"conv".equals(System.getProperty("holdout.onnx.kernelGradient"))) {
+    String mode = System.getProperty("holdout.onnx.kernelGradient", "auto");
+    if (groups == 1 && k > 1 && (mode.equals("im2col") || mode.equals("auto") && out[0] >= 2 * in[0])) {
+      w = im2colKernelGradient(g, x, dy, in, out, k, s, d, pad);
+    } else if (groups == 1 && !mode.equals("conv")) {
       w = kernelGradient(g, x, dy, in, out, k, s, d, pad);
     } else {
       String xt = g.reshape(g.transpose(g.reshape(x, -1, groups, cg, in[1], in[2]), 2, 1, 0, 3, 4),
@@ -396,6 +399,33 @@ final class BackwardGraph {
       }
     }
     return g.reshape(taps.size() == 1 ? taps.get(0) : g.concat(2, taps), out[0], in[0], k, k);
+  }
+
+  /**
+   * An ungrouped convolution's kernel gradient from the input's patches: a grouped convolution with
+   * one-hot kernels lays every tap of every input channel out as a channel ({@code [B, C_in·k·k,
+   * H_out, W_out]}, channel {@code c·k·k + tap}, the kernel's own order), and one batched product
+   * with {@code dy} ({@code [B, C_out, H_out·W_out]}) summed over the batch gives {@code [C_out,
+   * C_in·k·k]}. It reads {@code dy} once where the per-tap products read it {@code k·k} times: the
+   * cheaper form where the output has many more channels than the input (a network's first layer).
+   */
+  private static String im2colKernelGradient(OnnxGraph g, String x, String dy, long[] in, long[] out, int k, int s,
+      int d, int pad) {
+    int taps = k * k;
+    long cols = in[0] * taps;
+    float[] onehot = new float[(int) (cols * taps)];
+    for (int c = 0; c < in[0]; c++) {
+      for (int t = 0; t < taps; t++) {
+        onehot[(c * taps + t) * taps + t] = 1f;
+      }
+    }
+    String kernel = g.floats("patch_kernel", onehot, cols, 1, k, k);
+    String patches = g.op("Conv", List.of(x, kernel), ints("kernel_shape", k, k), ints("strides", s, s),
+        ints("dilations", d, d), ints("pads", pad, pad, pad, pad), attr("group", in[0]));
+    long p = out[1] * out[2];
+    String product = g.op("MatMul", List.of(g.reshape(dy, -1, out[0], p),
+        g.transpose(g.reshape(patches, -1, cols, p), 0, 2, 1))); // [B, C_out, C_in·k·k]
+    return g.reshape(g.op("ReduceSum", List.of(product, g.vector(0)), attr("keepdims", 0)), out[0], in[0], k, k);
   }
 
   /**
