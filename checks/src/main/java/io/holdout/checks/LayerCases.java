@@ -133,6 +133,11 @@ public final class LayerCases {
     both(out, "conv2d dilation 2", s -> new ModelSpec(new long[] {2, 7 + s, 6},
         List.of(new LayerSpec.Conv2d(3, 3, 1, 2, 2, 1, true), new LayerSpec.Flatten()),
         List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv2d dilation 2 to fewer channels, then stride 2 to more", s -> new ModelSpec(
+        new long[] {4 + s, 8, 7 + s},
+        List.of(new LayerSpec.Conv2d(2, 3, 1, 0, 2, 1, true), new LayerSpec.Relu(),
+            new LayerSpec.Conv2d(5, 3, 2, 1, 1, 1, true), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
     both(out, "conv2d pointwise, no bias", s -> new ModelSpec(new long[] {3 + s, 3, 4},
         List.of(new LayerSpec.Conv2d(5, 1, 1, 0, 1, 1, false), new LayerSpec.Flatten()),
         List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
