@@ -126,15 +126,15 @@ final class BackwardGraph {
     String centered = g.sub(x, mean);
     String var = g.op("ReduceMean", List.of(g.square(centered), axes), attr("keepdims", 1));
     String inv = g.op("Reciprocal", List.of(g.op("Sqrt", List.of(g.add(var, g.scalar(ForwardGraph.BN_EPS))))));
-    String xhat = g.mul(centered, inv);
-    saved.put(node, List.of(xhat, inv));
+    saved.put(node, List.of(centered, inv));
     // n / (n - 1) with n = the values per channel in this batch
     String n = g.div(g.cast(g.op("Size", List.of(x)), OnnxGraph.FLOAT), g.scalar(in[0]));
     String unbiased = g.mul(g.reshape(var, in[0]), g.div(n, g.sub(n, g.scalar(1))));
     buffers.put(p + "running_mean", g.add(g.mul(p + "running_mean", 1 - BN_MOMENTUM),
         g.mul(g.reshape(mean, in[0]), BN_MOMENTUM)));
     buffers.put(p + "running_var", g.add(g.mul(p + "running_var", 1 - BN_MOMENTUM), g.mul(unbiased, BN_MOMENTUM)));
-    return g.add(g.mul(xhat, g.reshape(p + "weight", b)), g.reshape(p + "bias", b));
+    // (x - μ)·(γ/√(σ² + ε)) + β: x̂ itself is never formed (the backward pass folds 1/√(σ² + ε) in too)
+    return g.add(g.mul(centered, g.mul(inv, g.reshape(p + "weight", b))), g.reshape(p + "bias", b));
   }
 
   /**
@@ -248,9 +248,8 @@ final class BackwardGraph {
       long[] in = spec.shape(n.inputs().get(0));
       String axes = in.length == 1 ? g.vector(0) : g.vector(0, 2, 3);
       long[] b = in.length == 1 ? new long[] {1, in[0]} : new long[] {1, in[0], 1, 1};
-      String xhat = f.saved().get(n.name()).get(0);
-      String inv = f.saved().get(n.name()).get(1);
-      return List.of(normalisationGrad(g, p, dy, xhat, inv, axes, axes, b, params));
+      return List.of(batchNormGrad(g, p, dy, f.saved().get(n.name()).get(0), f.saved().get(n.name()).get(1), axes, b,
+          params));
     } else if (l instanceof LayerSpec.ConvTranspose2d c) {
       long[] in = spec.shape(n.inputs().get(0));
       long[] out = spec.shape(n.name());
@@ -492,6 +491,30 @@ final class BackwardGraph {
     String m1 = g.op("ReduceMean", List.of(dxhat, statAxes), attr("keepdims", 1));
     String m2 = g.op("ReduceMean", List.of(g.mul(dxhat, xhat), statAxes), attr("keepdims", 1));
     return g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2)));
+  }
+
+  /**
+   * Batch norm's backward from the saved {@code x - μ} and {@code inv = 1/√(σ² + ε)} ({@code x̂ = (x -
+   * μ)·inv}, never formed): {@code Σ dy·x̂ = inv·Σ dy·(x - μ)} and {@code Σ dy} are the parameters'
+   * gradients, and the means of {@code dx̂ = γ·dy} in {@code dx = inv·(dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂))}
+   * follow from them, so {@code dx = γ·inv·(dy - (x - μ)·inv·Σ(dy·x̂)/n - Σdy/n)}: four passes over
+   * the activations after the two sums, every per-channel factor folded into one tensor.
+   *
+   * @param b the shape per-channel values broadcast as
+   */
+  private static String batchNormGrad(OnnxGraph g, String p, String dy, String centered, String inv, String axes,
+      long[] b, Map<String, String> params) {
+    String flatInv = g.reshape(inv, b[1]);
+    String wgrad = g.mul(g.op("ReduceSum", List.of(g.mul(dy, centered), axes), attr("keepdims", 0)), flatInv);
+    String bgrad = g.op("ReduceSum", List.of(dy, axes), attr("keepdims", 0));
+    params.put(p + "weight", wgrad);
+    params.put(p + "bias", bgrad);
+    // n = the values per channel in this batch
+    String n = g.div(g.cast(g.op("Size", List.of(dy)), OnnxGraph.FLOAT), g.scalar(b[1]));
+    String k = g.mul(inv, g.reshape(p + "weight", b));
+    String a = g.reshape(g.div(g.mul(wgrad, flatInv), n), b);
+    String c = g.reshape(g.div(bgrad, n), b);
+    return g.mul(g.sub(g.sub(dy, g.mul(centered, a)), c), k);
   }
 
   /** The axes {@code [0, rank)} but {@code axis}, as an int64 vector. */
