@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A model's training forward pass and its reverse-mode derivative, emitted as standard ONNX
@@ -64,7 +65,37 @@ final class BackwardGraph {
    * {@link ModelSpec#INPUT}), and each dropout node's mask input by node name.
    */
   record Forward(Map<String, String> values, Map<String, String> masks, Map<String, List<String>> saved,
-      Map<String, String> buffers) {}
+      Map<String, String> buffers, Set<String> reluAfterPool) {}
+
+  /**
+   * The ReLU nodes whose only reader is a max pooling (and that are no head's output): those are
+   * computed after the pooling instead, on a quarter of the values for a 2×2 pool. {@code
+   * maxpool(relu(x)) = relu(maxpool(x))}, and the gradients agree too: where a window's maximum is
+   * positive both route it to the window's first maximum with ReLU's slope 1; where it is not, both
+   * give zero.
+   */
+  static Set<String> reluAfterPool(ModelSpec spec) {
+    Map<String, Integer> readers = new HashMap<>();
+    Map<String, Node> byName = new HashMap<>();
+    for (Node n : spec.graph()) {
+      byName.put(n.name(), n);
+      for (String in : n.inputs()) {
+        readers.merge(in, 1, Integer::sum);
+      }
+    }
+    Set<String> outputs = new java.util.HashSet<>();
+    spec.heads().forEach(h -> outputs.add(spec.outputNode(h.name())));
+    Set<String> out = new java.util.HashSet<>();
+    for (Node n : spec.graph()) {
+      if (n.op() instanceof LayerSpec.MaxPool && n.inputs().size() == 1) {
+        Node r = byName.get(n.inputs().get(0));
+        if (r != null && r.op() instanceof LayerSpec.Relu && readers.get(r.name()) == 1 && !outputs.contains(r.name())) {
+          out.add(r.name());
+        }
+      }
+    }
+    return out;
+  }
 
   /**
    * Adds the training forward pass over {@code input}: every parameter is a graph input of its own
@@ -84,12 +115,15 @@ final class BackwardGraph {
     Map<String, List<String>> saved = new HashMap<>();
     Map<String, String> buffers = new LinkedHashMap<>();
     values.put(ModelSpec.INPUT, input);
+    Set<String> swapped = reluAfterPool(spec);
     for (Node n : spec.graph()) {
       List<String> in = n.inputs().stream().map(values::get).toList();
       long[] inShape = spec.shape(n.inputs().get(0));
       String p = n.name() + ".";
       String y;
-      if (n.op() instanceof LayerSpec.Dropout) {
+      if (swapped.contains(n.name())) {
+        y = in.get(0); // applied after the pooling that reads it
+      } else if (n.op() instanceof LayerSpec.Dropout) {
         String mask = "mask." + n.name();
         g.input(mask, OnnxGraph.FLOAT, batched(inShape));
         masks.put(n.name(), mask);
@@ -100,14 +134,14 @@ final class BackwardGraph {
         List<String> out = g.opMulti("MaxPool", List.of(in.get(0)), 2, ints("kernel_shape", m.kernel(), m.kernel()),
             ints("strides", m.stride(), m.stride()), ints("pads", m.padding(), m.padding(), m.padding(), m.padding()),
             attr("ceil_mode", m.ceil() ? 1 : 0));
-        y = out.get(0);
+        y = swapped.contains(n.inputs().get(0)) ? g.op("Relu", List.of(out.get(0))) : out.get(0);
         saved.put(n.name(), List.of(out.get(1)));
       } else {
         y = ForwardGraph.layer(g, n.op(), p, in, inShape);
       }
       values.put(n.name(), y);
     }
-    return new Forward(values, masks, saved, buffers);
+    return new Forward(values, masks, saved, buffers, swapped);
   }
 
   /** PyTorch's batch-norm momentum for the running statistics. */
@@ -196,6 +230,8 @@ final class BackwardGraph {
       params.put(p + "weight", g.op("Gemm", List.of(dy, x), attr("transA", 1)));
       params.put(p + "bias", g.op("ReduceSum", List.of(dy, g.vector(0)), attr("keepdims", 0)));
       return List.of(g.op("MatMul", List.of(dy, p + "weight")));
+    } else if (l instanceof LayerSpec.Relu && f.reluAfterPool().contains(n.name())) {
+      return List.of(dy); // its slope was applied by the pooling that reads it
     } else if (l instanceof LayerSpec.Relu) {
       return List.of(g.mul(dy, g.cast(g.op("Greater", List.of(x, g.scalar(0))), OnnxGraph.FLOAT)));
     } else if (l instanceof LayerSpec.Activation a) {
@@ -226,19 +262,12 @@ final class BackwardGraph {
       java.util.ArrayList<String> out = new java.util.ArrayList<>();
       out.add(dx);
       return out;
-    } else if (l instanceof LayerSpec.MaxPool m && m.kernel() == m.stride() && m.padding() == 0
-        && spec.shape(n.inputs().get(0))[1] % m.kernel() == 0 && spec.shape(n.inputs().get(0))[2] % m.kernel() == 0) {
-      // windows that tile the input: each maximum gets its window's gradient and every other cell
-      // nothing, which is MaxUnpool at the saved indices
-      return List.of(g.op("MaxUnpool", List.of(dy, f.saved().get(n.name()).get(0), g.op("Shape", List.of(x))),
-          ints("kernel_shape", m.kernel(), m.kernel()), ints("strides", m.stride(), m.stride())));
-    } else if (l instanceof LayerSpec.MaxPool) {
-      // each window's gradient goes to its maximum: scatter-add dy at the saved flat indices
-      String flat = g.op("ScatterElements", List.of(
-          g.filled(g.unsqueeze(g.op("Size", List.of(x)), 0), 0f),
-          g.reshape(f.saved().get(n.name()).get(0), -1), g.reshape(dy, -1)),
-          attr("axis", 0L), attr("reduction", "add"));
-      return List.of(g.op("Reshape", List.of(flat, g.op("Shape", List.of(x)))));
+    } else if (l instanceof LayerSpec.MaxPool && f.reluAfterPool().contains(n.inputs().get(0))) {
+      // relu(maxpool(x)): ReLU's slope on the pooled values first, then the pooling's routing
+      String masked = g.mul(dy, g.cast(g.op("Greater", List.of(y, g.scalar(0))), OnnxGraph.FLOAT));
+      return maxPoolGrad(g, spec, n, (LayerSpec.MaxPool) l, x, masked, f);
+    } else if (l instanceof LayerSpec.MaxPool m) {
+      return maxPoolGrad(g, spec, n, m, x, dy, f);
     } else if (l instanceof LayerSpec.AvgPool a) {
       return List.of(avgPool(g, a, dy, spec.shape(n.inputs().get(0)), spec.shape(n.name())));
     } else if (l instanceof LayerSpec.GlobalAvgPool) {
@@ -443,6 +472,23 @@ final class BackwardGraph {
     String product = g.op("MatMul", List.of(g.reshape(dy, -1, out[0], p),
         g.transpose(g.reshape(patches, -1, cols, p), 0, 2, 1))); // [B, C_out, C_in·k·k]
     return g.reshape(g.op("ReduceSum", List.of(product, g.vector(0)), attr("keepdims", 0)), out[0], in[0], k, k);
+  }
+
+  /** Max pooling's backward: each window's gradient to its (first) maximum, at the saved indices. */
+  private static List<String> maxPoolGrad(OnnxGraph g, ModelSpec spec, Node n, LayerSpec.MaxPool m, String x,
+      String dy, Forward f) {
+    String indices = f.saved().get(n.name()).get(0);
+    long[] in = spec.shape(n.inputs().get(0));
+    if (m.kernel() == m.stride() && m.padding() == 0 && in[1] % m.kernel() == 0 && in[2] % m.kernel() == 0) {
+      // windows that tile the input: each maximum gets its window's gradient and every other cell
+      // nothing, which is MaxUnpool at the saved indices
+      return List.of(g.op("MaxUnpool", List.of(dy, indices, g.op("Shape", List.of(x))),
+          ints("kernel_shape", m.kernel(), m.kernel()), ints("strides", m.stride(), m.stride())));
+    }
+    // each window's gradient goes to its maximum: scatter-add dy at the saved flat indices
+    String flat = g.op("ScatterElements", List.of(g.filled(g.unsqueeze(g.op("Size", List.of(x)), 0), 0f),
+        g.reshape(indices, -1), g.reshape(dy, -1)), attr("axis", 0L), attr("reduction", "add"));
+    return List.of(g.op("Reshape", List.of(flat, g.op("Shape", List.of(x)))));
   }
 
   /**
