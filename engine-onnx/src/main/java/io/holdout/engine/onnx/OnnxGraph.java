@@ -158,9 +158,14 @@ final class OnnxGraph {
     return name;
   }
 
-  /** A 1-d int64 constant (axes, shapes, perms). */
+  /**
+   * A 1-d int64 constant (axes, shapes, pads); equal values share one initializer, so that ONNX
+   * Runtime's common-subexpression elimination merges nodes that differ only in which copy of a
+   * constant they read (the two heads of a tap pad and transpose it alike).
+   */
   String vector(long... values) {
-    return longs("const", values, values.length);
+    return scalars.computeIfAbsent("v" + java.util.Arrays.toString(values),
+        k -> longs("const", values, values.length));
   }
 
   /** A float32 scalar constant, rounded from {@code v} once; equal values share one initializer. */
