@@ -65,7 +65,32 @@ final class BackwardGraph {
    * {@link ModelSpec#INPUT}), and each dropout node's mask input by node name.
    */
   record Forward(Map<String, String> values, Map<String, String> masks, Map<String, List<String>> saved,
-      Map<String, String> buffers, Set<String> reluAfterPool) {}
+      Map<String, String> buffers, Set<String> reluAfterPool, Map<String, List<Node>> siblings,
+      Map<String, String> siblingWeights) {}
+
+  /**
+   * Sibling convolutions: ungrouped convolutions that read the same node with the same kernel,
+   * stride, padding, dilation and bias (the heads of a tap), by the name of the first in graph order.
+   * Each group runs as one convolution over its kernels stacked (and is differentiated as one), which
+   * reads the input once where each sibling read it again.
+   */
+  static Map<String, List<Node>> siblingConvs(ModelSpec spec) {
+    Map<String, List<Node>> byKey = new LinkedHashMap<>();
+    for (Node n : spec.graph()) {
+      if (n.op() instanceof LayerSpec.Conv2d c && c.groups() == 1 && n.inputs().size() == 1) {
+        String key = n.inputs().get(0) + "|" + c.kernel() + "|" + c.stride() + "|" + c.padding() + "|" + c.dilation()
+            + "|" + c.bias();
+        byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
+      }
+    }
+    Map<String, List<Node>> out = new HashMap<>();
+    for (List<Node> group : byKey.values()) {
+      if (group.size() > 1) {
+        out.put(group.get(0).name(), List.copyOf(group));
+      }
+    }
+    return out;
+  }
 
   /**
    * The ReLU nodes whose only reader is a max pooling (and that are no head's output): those are
@@ -116,10 +141,35 @@ final class BackwardGraph {
     Map<String, String> buffers = new LinkedHashMap<>();
     values.put(ModelSpec.INPUT, input);
     Set<String> swapped = reluAfterPool(spec);
+    Map<String, List<Node>> siblings = siblingConvs(spec);
+    Map<String, String> siblingWeights = new HashMap<>();
     for (Node n : spec.graph()) {
+      if (values.containsKey(n.name())) {
+        continue; // a sibling convolution, computed with the first of its group
+      }
       List<String> in = n.inputs().stream().map(values::get).toList();
       long[] inShape = spec.shape(n.inputs().get(0));
       String p = n.name() + ".";
+      List<Node> group = siblings.get(n.name());
+      if (group != null) {
+        LayerSpec.Conv2d c = (LayerSpec.Conv2d) n.op();
+        String w = g.concat(0, group.stream().map(m -> m.name() + ".weight").toList());
+        siblingWeights.put(n.name(), w);
+        List<String> inputs = new ArrayList<>(List.of(in.get(0), w));
+        if (c.bias()) {
+          inputs.add(g.concat(0, group.stream().map(m -> m.name() + ".bias").toList()));
+        }
+        int pad = c.padding();
+        String all = g.op("Conv", inputs, ints("kernel_shape", c.kernel(), c.kernel()),
+            ints("strides", c.stride(), c.stride()), ints("pads", pad, pad, pad, pad),
+            ints("dilations", c.dilation(), c.dilation()));
+        List<String> ys = g.opMulti("Split", List.of(all, g.vector(group.stream()
+            .mapToLong(m -> ((LayerSpec.Conv2d) m.op()).filters()).toArray())), group.size(), attr("axis", 1));
+        for (int k = 0; k < group.size(); k++) {
+          values.put(group.get(k).name(), ys.get(k));
+        }
+        continue;
+      }
       String y;
       if (swapped.contains(n.name())) {
         y = in.get(0); // applied after the pooling that reads it
@@ -141,7 +191,7 @@ final class BackwardGraph {
       }
       values.put(n.name(), y);
     }
-    return new Forward(values, masks, saved, buffers, swapped);
+    return new Forward(values, masks, saved, buffers, swapped, siblings, siblingWeights);
   }
 
   /** PyTorch's batch-norm momentum for the running statistics. */
@@ -181,25 +231,72 @@ final class BackwardGraph {
     Map<String, String> grads = new HashMap<>(headGrads);
     Map<String, String> params = new LinkedHashMap<>();
     List<Node> nodes = new ArrayList<>(spec.graph());
+    Set<String> later = new java.util.HashSet<>(); // sibling convolutions after the first of their group
+    f.siblings().values().forEach(group -> group.subList(1, group.size()).forEach(m -> later.add(m.name())));
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Node n = nodes.get(i);
-      String dy = grads.get(n.name());
-      if (dy == null) {
-        continue; // nothing downstream of this node reaches the loss
+      if (later.contains(n.name())) {
+        continue; // differentiated with the first of its group, whose turn comes after every reader of it
       }
-      List<String> xs = n.inputs().stream().map(f.values()::get).toList();
-      String y = f.values().get(n.name());
-      String p = n.name() + ".";
-      List<String> dxs = layer(g, spec, n, p, xs, y, dy, f, params);
-      for (int k = 0; k < dxs.size(); k++) {
-        String from = n.inputs().get(k);
-        if (from.equals(ModelSpec.INPUT) || dxs.get(k) == null) {
-          continue;
+      List<Node> group = f.siblings().get(n.name());
+      if (group != null && group.stream().allMatch(m -> grads.containsKey(m.name()))) {
+        siblingsBackward(g, spec, group, f, grads, params);
+        continue;
+      }
+      List<Node> each = new ArrayList<>(group == null ? List.of(n) : group);
+      java.util.Collections.reverse(each);
+      for (Node m : each) {
+        String dy = grads.get(m.name());
+        if (dy == null) {
+          continue; // nothing downstream of this node reaches the loss
         }
-        grads.merge(from, unbroadcast(g, dxs.get(k), spec.shape(from), spec.shape(n.name())), g::add);
+        List<String> xs = m.inputs().stream().map(f.values()::get).toList();
+        String y = f.values().get(m.name());
+        List<String> dxs = layer(g, spec, m, m.name() + ".", xs, y, dy, f, params);
+        for (int k = 0; k < dxs.size(); k++) {
+          String from = m.inputs().get(k);
+          if (from.equals(ModelSpec.INPUT) || dxs.get(k) == null) {
+            continue;
+          }
+          grads.merge(from, unbroadcast(g, dxs.get(k), spec.shape(from), spec.shape(m.name())), g::add);
+        }
       }
     }
     return params;
+  }
+
+  /**
+   * The backward pass of a group of sibling convolutions as one convolution: their output
+   * gradients stacked along the channels, the stacked kernels' gradient split back into each
+   * sibling's, and one input gradient through the stacked kernels.
+   */
+  private static void siblingsBackward(OnnxGraph g, ModelSpec spec, List<Node> group, Forward f,
+      Map<String, String> grads, Map<String, String> params) {
+    Node first = group.get(0);
+    LayerSpec.Conv2d c = (LayerSpec.Conv2d) first.op();
+    long[] filters = group.stream().mapToLong(m -> ((LayerSpec.Conv2d) m.op()).filters()).toArray();
+    long total = java.util.Arrays.stream(filters).sum();
+    long[] out = spec.shape(first.name());
+    out[0] = total;
+    String dy = g.concat(1, group.stream().map(m -> grads.get(m.name())).toList());
+    String from = first.inputs().get(0);
+    Map<String, String> stacked = new HashMap<>();
+    String dx = conv(g, new LayerSpec.Conv2d((int) total, c.kernel(), c.stride(), c.padding(), c.dilation(), 1,
+        c.bias()), "stacked.", f.siblingWeights().get(first.name()), f.values().get(from), dy, spec.shape(from), out,
+        stacked, !from.equals(ModelSpec.INPUT));
+    List<String> w = g.opMulti("Split", List.of(stacked.get("stacked.weight"), g.vector(filters)), group.size(),
+        attr("axis", 0));
+    List<String> b = c.bias() ? g.opMulti("Split", List.of(stacked.get("stacked.bias"), g.vector(filters)),
+        group.size(), attr("axis", 0)) : null;
+    for (int k = 0; k < group.size(); k++) {
+      params.put(group.get(k).name() + ".weight", w.get(k));
+      if (b != null) {
+        params.put(group.get(k).name() + ".bias", b.get(k));
+      }
+    }
+    if (dx != null) {
+      grads.merge(from, dx, g::add);
+    }
   }
 
   /**
@@ -257,7 +354,7 @@ final class BackwardGraph {
       }
       return out;
     } else if (l instanceof LayerSpec.Conv2d c) {
-      String dx = conv(g, c, p, x, dy, spec.shape(n.inputs().get(0)), spec.shape(n.name()), params,
+      String dx = conv(g, c, p, p + "weight", x, dy, spec.shape(n.inputs().get(0)), spec.shape(n.name()), params,
           !n.inputs().get(0).equals(ModelSpec.INPUT));
       java.util.ArrayList<String> out = new java.util.ArrayList<>();
       out.add(dx);
@@ -350,8 +447,8 @@ final class BackwardGraph {
    * of the input with {@code dy} as its kernel, batch and channels swapped (stride and dilation
    * swapped too), per group, cropped to the kernel size.
    */
-  private static String conv(OnnxGraph g, LayerSpec.Conv2d c, String p, String x, String dy, long[] in, long[] out,
-      Map<String, String> params, boolean inputGradient) {
+  private static String conv(OnnxGraph g, LayerSpec.Conv2d c, String p, String weight, String x, String dy, long[] in,
+      long[] out, Map<String, String> params, boolean inputGradient) {
     int k = c.kernel();
     int s = c.stride();
     int d = c.dilation();
@@ -389,7 +486,7 @@ final class BackwardGraph {
     if (s == 1 && pad <= d * (k - 1)) {
       // stride 1: the input's gradient is a plain convolution of dy with the kernel flipped in space
       // and its channel axes swapped per group (a faster kernel than ConvTranspose's)
-      String flipped = g.op("Slice", List.of(p + "weight", g.vector(-1, -1), g.vector(-k - 1, -k - 1),
+      String flipped = g.op("Slice", List.of(weight, g.vector(-1, -1), g.vector(-k - 1, -k - 1),
           g.vector(2, 3), g.vector(-1, -1)));
       String swapped = g.reshape(g.transpose(g.reshape(flipped, groups, og, cg, k, k), 0, 2, 1, 3, 4), in[0], og, k, k);
       long q = (long) d * (k - 1) - pad;
@@ -398,7 +495,7 @@ final class BackwardGraph {
     }
     long oph = in[1] - ((out[1] - 1) * s + (long) d * (k - 1) + 1 - 2L * pad);
     long opw = in[2] - ((out[2] - 1) * s + (long) d * (k - 1) + 1 - 2L * pad);
-    return g.op("ConvTranspose", List.of(dy, p + "weight"), ints("kernel_shape", k, k), ints("strides", s, s),
+    return g.op("ConvTranspose", List.of(dy, weight), ints("kernel_shape", k, k), ints("strides", s, s),
         ints("dilations", d, d), ints("pads", pad, pad, pad, pad), ints("output_padding", oph, opw),
         attr("group", groups));
   }
