@@ -510,26 +510,26 @@ final class BackwardGraph {
       int pad) {
     // channels first, [C_in, B, H, W]: each window reshapes to rows without a transpose
     String xt = g.transpose(x, 1, 0, 2, 3);
-    String padded = pad == 0 ? xt : g.op("Pad", List.of(xt, g.vector(0, 0, pad, pad, 0, 0, pad, pad)));
     List<String> taps = new ArrayList<>();
     if (s == 1 && out[0] < in[0]) {
       // fewer output than input channels: shift dy instead of the input. Tap (i, j) places dy at row
-      // i·d, column j·d of a zero canvas of the padded input's size, and the product runs over the
-      // whole padded input, which is then read as it is, without a window copied out of it
-      long hp = in[1] + 2L * pad;
-      long wp = in[2] + 2L * pad;
-      String xs = g.reshape(padded, in[0], -1); // [C_in, B·H_p·W_p]
+      // i·d - pad, column j·d - pad of a zero canvas of the input's size (cropping what falls on the
+      // padding, which only ever met zeros), and the product runs over the input as it is, without a
+      // window copied out of it or a padded copy of it
+      String xs = g.reshape(xt, in[0], -1); // [C_in, B·H·W]
       String dyt = g.transpose(dy, 1, 0, 2, 3); // [C_out, B, H_out, W_out]
       for (int i = 0; i < k; i++) {
         for (int j = 0; j < k; j++) {
-          long r = (long) i * d;
-          long c = (long) j * d;
-          String canvas = g.op("Pad", List.of(dyt, g.vector(0, 0, r, c, 0, 0, hp - out[1] - r, wp - out[2] - c)));
+          long r = (long) i * d - pad;
+          long c = (long) j * d - pad;
+          String canvas = g.op("Pad", List.of(dyt,
+              g.vector(0, 0, r, c, 0, 0, in[1] - out[1] - r, in[2] - out[2] - c)));
           taps.add(g.unsqueeze(g.op("Gemm", List.of(g.reshape(canvas, out[0], -1), xs), attr("transB", 1)), 2));
         }
       }
       return g.reshape(taps.size() == 1 ? taps.get(0) : g.concat(2, taps), out[0], in[0], k, k);
     }
+    String padded = pad == 0 ? xt : g.op("Pad", List.of(xt, g.vector(0, 0, pad, pad, 0, 0, pad, pad)));
     String dys = g.reshape(g.transpose(dy, 1, 0, 2, 3), out[0], -1); // [C_out, B·H_out·W_out]
     for (int i = 0; i < k; i++) {
       for (int j = 0; j < k; j++) {
