@@ -442,10 +442,17 @@ final class BackwardGraph {
   }
 
   /**
-   * Convolution (null for the input's gradient unless {@code inputGradient}): the input's gradient
-   * is the transposed convolution of {@code dy} with the same kernel (output padding restores rows the stride dropped); the kernel's gradient is a convolution
-   * of the input with {@code dy} as its kernel, batch and channels swapped (stride and dilation
-   * swapped too), per group, cropped to the kernel size.
+   * Convolution with kernel {@code weight} (null for the input's gradient unless {@code
+   * inputGradient}; the kernel's and bias's gradients go into {@code params} as {@code p + "weight"}
+   * and {@code p + "bias"}): the input's gradient is a convolution of {@code dy} with the flipped
+   * kernel at stride 1, the transposed convolution with the same kernel otherwise (output padding
+   * restores rows the stride dropped). The kernel's gradient is, for ungrouped convolutions, the
+   * patches product ({@link #im2colKernelGradient}) where the output has at least twice the input's
+   * channels, else per-tap products ({@link #kernelGradient}); for grouped ones (and every one with
+   * {@code -Dholdout.onnx.kernelGradient=conv}) a convolution of the input with {@code dy} as its
+   * kernel, batch and channels swapped (stride and dilation swapped too), per group, cropped to the
+   * kernel size. {@code -Dholdout.onnx.kernelGradient=im2col} or {@code taps} forces one form (for
+   * measurements).
    */
   private static String conv(OnnxGraph g, LayerSpec.Conv2d c, String p, String weight, String x, String dy, long[] in,
       long[] out, Map<String, String> params, boolean inputGradient) {
@@ -501,10 +508,10 @@ final class BackwardGraph {
   }
 
   /**
-   * An ungrouped convolution's kernel gradient, one matrix product per kernel tap: {@code dy} as
-   * {@code [C_out, B·H_out·W_out]} against that tap's shifted, strided window of the zero-padded
-   * input ({@code Slice}) as {@code [C_in, B·H_out·W_out]}. Grouped convolutions, and every one with
-   * {@code -Dholdout.onnx.kernelGradient=conv}, use a convolution instead (see {@link #conv}).
+   * An ungrouped convolution's kernel gradient, one matrix product per kernel tap: at stride 1 with
+   * fewer output than input channels, {@code dy} shifted onto the input's grid against the input;
+   * otherwise {@code dy} as {@code [C_out, B·H_out·W_out]} against that tap's shifted, strided window
+   * of the zero-padded input ({@code Slice}) as {@code [C_in, B·H_out·W_out]}.
    */
   private static String kernelGradient(OnnxGraph g, String x, String dy, long[] in, long[] out, int k, int s, int d,
       int pad) {
