@@ -11,8 +11,8 @@ import io.holdout.run.RunFolder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ public final class Sweep {
     Path folder = remote == null ? spec.folder.toAbsolutePath().normalize() : staging(remote, store);
     Path trialsDir = folder.resolve(TRIALS);
     if (!resume && Files.isDirectory(trialsDir) && !empty(trialsDir)) {
-      throw new HoldoutException(spec.file + ": the sweep folder " + spec.folder + " already holds trials: continue "
+      throw new HoldoutException(spec.file + ": the sweep folder " + spec.runs + " already holds trials: continue "
           + "it with --resume, or set runs: to a new folder");
     }
     // plan: what each trial needs; nothing is written before every trial's config is known
@@ -76,9 +76,9 @@ public final class Sweep {
         continue;
       }
       boolean continues = resume && Files.isRegularFile(dir.resolve(RunFolder.CONFIG));
-      tasks.add(new TrialTask(t.id(), remote == null ? dir.toString()
-          : RemoteFolders.child(RemoteFolders.child(remote, TRIALS), t.id()).toString(), yaml, spec.file + " trial " + t.id(),
-          spec.baseDir.toString(), continues));
+      String where = remote == null ? dir.toString()
+          : RemoteFolders.child(RemoteFolders.child(remote, TRIALS), t.id()).toString();
+      tasks.add(new TrialTask(t.id(), where, yaml, spec.file + " trial " + t.id(), spec.baseDir.toString(), continues));
     }
     SweepExecutorProvider provider = provider(executorName);
     try {
@@ -159,8 +159,8 @@ public final class Sweep {
           skipped.isEmpty() ? "" : " (" + skipped.size() + " finished earlier, kept)");
       out.println("result  " + report.result());
       out.flush();
-      return new Outcome(folder, remote == null ? folder.toString() : remote.toString(), results.size(), (int) ok, (int) (results.size() - ok), skipped.size(),
-          report.result());
+      return new Outcome(folder, remote == null ? folder.toString() : remote.toString(), results.size(), (int) ok,
+          (int) (results.size() - ok), skipped.size(), report.result());
     }
   }
 

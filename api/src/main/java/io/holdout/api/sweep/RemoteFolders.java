@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * Hadoop's FileSystem); instantiating one must load none of its libraries.
  *
  * <p>Runs are written to a local folder and copied over whole: trials write their run folder locally
- * and upload it when they end; the sweep downloads what it reads.
+ * and replace the remote one with it after every epoch and at their end ({@link #replace}); the sweep
+ * downloads what it reads.
  */
 public interface RemoteFolders {
   /** Whether this store reaches {@code uri} (by its scheme). */
