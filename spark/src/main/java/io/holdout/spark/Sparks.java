@@ -37,15 +37,7 @@ public final class Sparks {
           + "or k8s://https://host:port");
     }
     quietLogs();
-    SparkConf conf = new SparkConf().setAppName(appName).setMaster(master)
-        .set("spark.ui.enabled", "false")
-        .set("spark.ui.showConsoleProgress", "false")
-        // one task per task slot, whatever spark.task.cpus a cluster defaults to
-        .set("spark.scheduler.mode", "FIFO");
-    if (master.startsWith("local")) {
-      // embedded: nothing listens beyond this machine
-      conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
-    }
+    SparkConf conf = conf(master, appName, System.getProperty("java.class.path", ""));
     try {
       JavaSparkContext sc = new JavaSparkContext(conf);
       running = sc;
@@ -77,6 +69,37 @@ public final class Sparks {
           : cls.substring(cls.lastIndexOf('.') + 1) + ": " + m.group(2);
     }
     return line;
+  }
+
+  /**
+   * The context's settings. On a cluster, unless {@code spark.jars} is set (as a {@code -Dspark.jars}
+   * system property, which {@link SparkConf} reads), the jars of this JVM's class path go to the
+   * executors with the job, so a trial or a shard finds holdout, its engines and plugins there;
+   * Spark's, Scala's and Hadoop's own jars stay behind (the cluster has its own).
+   */
+  static SparkConf conf(String master, String appName, String classPath) {
+    SparkConf conf = new SparkConf().setAppName(appName).setMaster(master)
+        .set("spark.ui.enabled", "false")
+        .set("spark.ui.showConsoleProgress", "false")
+        // one task per task slot, whatever spark.task.cpus a cluster defaults to
+        .set("spark.scheduler.mode", "FIFO");
+    if (master.startsWith("local")) {
+      // embedded: nothing listens beyond this machine
+      conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+    } else if (!conf.contains("spark.jars")) {
+      java.util.List<String> jars = new java.util.ArrayList<>();
+      for (String entry : classPath.split(java.io.File.pathSeparator)) {
+        String name = java.nio.file.Path.of(entry).getFileName() == null ? ""
+            : java.nio.file.Path.of(entry).getFileName().toString();
+        if (name.endsWith(".jar") && !name.matches("(spark|scala|hadoop)-.*")) {
+          jars.add(java.nio.file.Path.of(entry).toAbsolutePath().toString());
+        }
+      }
+      if (!jars.isEmpty()) {
+        conf.set("spark.jars", String.join(",", jars));
+      }
+    }
+    return conf;
   }
 
   static String firstLine(Throwable e) {
