@@ -290,10 +290,11 @@ public final class Experiment {
       p.checkCapabilities(spec);
       p.selfCheck(spec);
       RunIdentity id = p.identity();
-      RunFolder run = runDir == null ? RunFolder.create(Path.of(c.runs()), c.name()) : RunFolder.createAt(runDir);
-      AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
-      writeDataState(p, run);
+      // the session first: an engine or a data-parallel executor that cannot start leaves no run folder
       try (TrainingSession session = p.openTraining(spec)) {
+        RunFolder run = runDir == null ? RunFolder.create(Path.of(c.runs()), c.name()) : RunFolder.createAt(runDir);
+        AtomicFiles.writeString(run.file(RunFolder.CONFIG), absolute.resolvedYaml());
+        writeDataState(p, run);
         Provenance.write(run.file("provenance.json"), absolute, p.backend, session.device(), id.splitHash(),
             id.dataHash());
         return train(p, id, run, session, RunState.fresh(c.optimizer().lr()), out, false, extra);

@@ -113,6 +113,10 @@ class DataParallelCliTest {
     r = CliFixture.run("train", cfg.toString(), "--set", "trainer.dataParallel.shards=17");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip()).doesNotContain("\n").contains("'trainer.dataParallel.shards' is 17 but 'loader.batchSize' is 16");
-    assertThat(dir.resolve("runs")).doesNotExist();
+    r = CliFixture.run("train", cfg.toString(), "--set", "trainer.dataParallel.master=nosuch://x");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).doesNotContain("\n")
+        .contains("trainer.dataParallel: master 'nosuch://x': expected local[N]");
+    assertThat(dir.resolve("runs")).as("a run that could not start leaves no folder").doesNotExist();
   }
 }

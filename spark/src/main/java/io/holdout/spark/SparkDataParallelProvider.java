@@ -24,6 +24,7 @@ public final class SparkDataParallelProvider implements DataParallelProvider {
    */
   @Override
   public TrainingSession open(String master, int shards, int localSteps, SessionRecipe recipe, TrainingSession local) {
+    Sparks.checkMaster(master, "master");
     if (Sparks.running() != null) {
       throw new HoldoutException("Spark already runs in this process (a sweep on the spark executor, or another "
           + "data-parallel trial of --parallel): run data-parallel trials with the in-process executor, one at a time");

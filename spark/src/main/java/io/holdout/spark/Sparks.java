@@ -32,10 +32,7 @@ public final class Sparks {
 
   /** A context on {@code master} (local[N], local[*], spark://host:port, yarn, k8s://...). */
   public static JavaSparkContext start(String master, String appName) {
-    if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
-      throw new HoldoutException("--master '" + master + "': expected local[N], local[*], spark://host:port, yarn "
-          + "or k8s://https://host:port");
-    }
+    checkMaster(master, "--master");
     quietLogs();
     SparkConf conf = conf(master, appName, System.getProperty("java.class.path", ""));
     try {
@@ -69,6 +66,14 @@ public final class Sparks {
           : cls.substring(cls.lastIndexOf('.') + 1) + ": " + m.group(2);
     }
     return line;
+  }
+
+  /** Refuses a master URL Spark would not take, in one line naming where it came from ({@code key}). */
+  static void checkMaster(String master, String key) {
+    if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
+      throw new HoldoutException(key + " '" + master + "': expected local[N], local[*], spark://host:port, yarn "
+          + "or k8s://https://host:port");
+    }
   }
 
   /**
