@@ -114,7 +114,8 @@ final class OptimizerGraph {
   /**
    * The same update over every parameter at once: parameters, gradients and state tensors flattened
    * and concatenated into one vector each, the rule applied once, the results split back (a dozen
-   * operators instead of a dozen per parameter; element for element the same arithmetic).
+   * operators instead of a dozen per parameter; element for element the same arithmetic). {@code
+   * -Dholdout.onnx.flatUpdate=false} updates parameter by parameter instead (for measurements).
    */
   private static Update flat(OnnxGraph g, OptimizerSpec o, Map<String, long[]> params, Map<String, String> gs) {
     List<String> names = new ArrayList<>(params.keySet());
