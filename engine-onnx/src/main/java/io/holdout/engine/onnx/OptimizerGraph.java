@@ -122,8 +122,14 @@ final class OptimizerGraph {
     long[] sizes = names.stream().mapToLong(p -> java.util.Arrays.stream(params.get(p)).reduce(1, (a, b) -> a * b))
         .toArray();
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    java.util.function.Function<List<String>, String> joined = xs -> g.concat(0, xs.stream()
-        .map(x -> g.reshape(x, -1)).toList());
+    // each tensor of a parameter's shape as a vector (1-d ones already are), then all of them joined
+    java.util.function.Function<List<String>, String> joined = xs -> {
+      List<String> flat = new ArrayList<>();
+      for (int i = 0; i < xs.size(); i++) {
+        flat.add(params.get(names.get(i)).length == 1 ? xs.get(i) : g.reshape(xs.get(i), -1));
+      }
+      return g.concat(0, flat);
+    };
     java.util.function.Function<String, String> state = prefix -> joined.apply(names.stream()
         .map(p -> state(g, prefix + p, params.get(p), shapes)).toList());
     String p = joined.apply(names);
