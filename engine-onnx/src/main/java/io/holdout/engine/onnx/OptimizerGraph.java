@@ -59,63 +59,14 @@ final class OptimizerGraph {
     }
     g.reserve(STEP_SIZE);
     g.input(STEP_SIZE, OnnxGraph.FLOAT, new long[0]);
-    if (names.size() > 1 && !"false".equals(System.getProperty("holdout.onnx.flatUpdate"))) {
-      return flat(g, o, params, gs);
-    }
-    Map<String, String> newParams = new LinkedHashMap<>();
-    Map<String, String> newState = new LinkedHashMap<>();
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    switch (o.type()) {
-      case "sgd" -> {
-        for (String p : names) {
-          String grad = gs.get(p);
-          if (o.weightDecay() != 0) {
-            grad = g.add(grad, g.mul(p, o.weightDecay()));
-          }
-          if (o.momentum() != 0) {
-            String b = state(g, "momentum." + p, params.get(p), shapes);
-            String nb = g.add(g.mul(b, o.momentum()), grad);
-            newState.put("momentum." + p, nb);
-            grad = o.nesterov() ? g.add(grad, g.mul(nb, o.momentum())) : nb;
-          }
-          newParams.put(p, g.sub(p, g.mul(grad, STEP_SIZE)));
-        }
-      }
-      case "adam", "adamw" -> {
-        boolean decoupled = o.type().equals("adamw");
-        g.reserve(BC2_SQRT);
-        g.input(BC2_SQRT, OnnxGraph.FLOAT, new long[0]);
-        if (decoupled && o.weightDecay() != 0) {
-          g.reserve(DECAY);
-          g.input(DECAY, OnnxGraph.FLOAT, new long[0]);
-        }
-        for (String p : names) {
-          String grad = gs.get(p);
-          if (o.weightDecay() != 0 && !decoupled) {
-            grad = g.add(grad, g.mul(p, o.weightDecay()));
-          }
-          String m = state(g, "exp_avg." + p, params.get(p), shapes);
-          String v = state(g, "exp_avg_sq." + p, params.get(p), shapes);
-          String nm = g.add(m, g.mul(g.sub(grad, m), 1 - o.beta1()));
-          String nv = g.add(g.mul(v, o.beta2()), g.mul(g.square(grad), 1 - o.beta2()));
-          newState.put("exp_avg." + p, nm);
-          newState.put("exp_avg_sq." + p, nv);
-          String denom = g.add(g.div(g.op("Sqrt", List.of(nv)), BC2_SQRT), g.scalar(o.eps()));
-          String update = g.mul(g.div(nm, denom), STEP_SIZE);
-          String base = decoupled && o.weightDecay() != 0 ? g.mul(p, DECAY) : p;
-          newParams.put(p, g.sub(base, update));
-        }
-      }
-      default -> throw new IllegalArgumentException("optimizer '" + o.type() + "' has no ONNX update");
-    }
-    return new Update(newParams, newState, shapes);
+    return flat(g, o, params, gs);
   }
 
   /**
    * The same update over every parameter at once: parameters, gradients and state tensors flattened
    * and concatenated into one vector each, the rule applied once, the results split back (a dozen
-   * operators instead of a dozen per parameter; element for element the same arithmetic). {@code
-   * -Dholdout.onnx.flatUpdate=false} updates parameter by parameter instead (for measurements).
+   * operators instead of a dozen per parameter, which on a network of hundreds of parameters cost
+   * more than the arithmetic; element for element the same arithmetic).
    */
   private static Update flat(OnnxGraph g, OptimizerSpec o, Map<String, long[]> params, Map<String, String> gs) {
     List<String> names = new ArrayList<>(params.keySet());
