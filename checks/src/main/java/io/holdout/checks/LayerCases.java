@@ -121,6 +121,11 @@ public final class LayerCases {
     both(out, "conv2d depthwise 3x3, no bias", s -> new ModelSpec(new long[] {3 + s, 5, 4 + s},
         List.of(new LayerSpec.Conv2d(3 + s, 3, 1, 1, 1, 3 + s, false), new LayerSpec.Flatten()),
         List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
+    both(out, "conv2d depthwise stride 2 on a small map, after a pointwise conv", s -> new ModelSpec(
+        new long[] {3 + s, 4, 5 + s},
+        List.of(new LayerSpec.Conv2d(4, 1, 1, 0), new LayerSpec.Conv2d(4, 3, 2, 1, 1, 4, true),
+            new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));
     both(out, "conv2d depthwise stride 2", s -> new ModelSpec(new long[] {4, 6 + s, 7},
         List.of(new LayerSpec.Conv2d(4, 3, 2, 1, 1, 4, true), new LayerSpec.Flatten()),
         List.of(HeadSpec.dense("y", HeadKind.REGRESSION, 2))));

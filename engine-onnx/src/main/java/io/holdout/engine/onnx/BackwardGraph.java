@@ -171,7 +171,9 @@ final class BackwardGraph {
         continue;
       }
       String y;
-      if (swapped.contains(n.name())) {
+      if (n.op() instanceof LayerSpec.Conv2d c && smallDepthwise(c, inShape, spec.shape(n.name()))) {
+        y = smallDepthwise(g, c, p, in.get(0), inShape, spec.shape(n.name()), saved, n.name());
+      } else if (swapped.contains(n.name())) {
         y = in.get(0); // applied after the pooling that reads it
       } else if (n.op() instanceof LayerSpec.Dropout) {
         String mask = "mask." + n.name();
@@ -353,6 +355,11 @@ final class BackwardGraph {
         out.add(d);
       }
       return out;
+    } else if (l instanceof LayerSpec.Conv2d c && f.saved().containsKey(n.name())
+        && smallDepthwise(c, spec.shape(n.inputs().get(0)), spec.shape(n.name()))) {
+      // null for the model's input: nothing upstream needs its gradient
+      return java.util.Collections.singletonList(smallDepthwiseGrad(g, c, p, dy, spec.shape(n.inputs().get(0)),
+          spec.shape(n.name()), f.saved().get(n.name()), params, !n.inputs().get(0).equals(ModelSpec.INPUT)));
     } else if (l instanceof LayerSpec.Conv2d c) {
       String dx = conv(g, c, p, p + "weight", x, dy, spec.shape(n.inputs().get(0)), spec.shape(n.name()), params,
           !n.inputs().get(0).equals(ModelSpec.INPUT));
@@ -576,6 +583,80 @@ final class BackwardGraph {
     String product = g.op("MatMul", List.of(g.reshape(dy, -1, out[0], p),
         g.transpose(g.reshape(patches, -1, cols, p), 0, 2, 1))); // [B, C_out, C_in·k·k]
     return g.reshape(g.op("ReduceSum", List.of(product, g.vector(0)), attr("keepdims", 0)), out[0], in[0], k, k);
+  }
+
+  /** The largest feature map (pixels) on which a depthwise convolution runs as per-channel matrices. */
+  static final int SMALL_MAP = 36;
+
+  /**
+   * A depthwise convolution (one input and one output channel per group) on a small map: ONNX
+   * Runtime's grouped {@code Conv} pays per channel and image for a few dozen products there, so
+   * it runs instead as one {@code [P_out, P_in]} matrix per channel, built from the kernel by a
+   * constant tap-to-position map, times the channel's pixels of every image, batched over the
+   * channels ({@link #smallDepthwise(OnnxGraph, LayerSpec.Conv2d, String, String, long[], long[], Map, String)}).
+   */
+  static boolean smallDepthwise(LayerSpec.Conv2d c, long[] in, long[] out) {
+    return c.groups() > 1 && c.groups() == in[0] && c.filters() == in[0] && in[1] * in[2] <= SMALL_MAP
+        && out[1] * out[2] <= SMALL_MAP && !"conv".equals(System.getProperty("holdout.onnx.depthwise"));
+  }
+
+  /** The constant {@code [k·k, P_out·P_in]}: 1 where tap t of output pixel o reads input pixel i. */
+  private static float[] tapMap(LayerSpec.Conv2d c, long[] in, long[] out) {
+    int k = c.kernel();
+    int pin = (int) (in[1] * in[2]);
+    int pout = (int) (out[1] * out[2]);
+    float[] map = new float[k * k * pout * pin];
+    for (int oh = 0; oh < out[1]; oh++) {
+      for (int ow = 0; ow < out[2]; ow++) {
+        for (int i = 0; i < k; i++) {
+          for (int j = 0; j < k; j++) {
+            long ih = (long) oh * c.stride() - c.padding() + (long) i * c.dilation();
+            long iw = (long) ow * c.stride() - c.padding() + (long) j * c.dilation();
+            if (ih >= 0 && ih < in[1] && iw >= 0 && iw < in[2]) {
+              int o = (int) (oh * out[2] + ow);
+              map[((i * k + j) * pout + o) * pin + (int) (ih * in[2] + iw)] = 1f;
+            }
+          }
+        }
+      }
+    }
+    return map;
+  }
+
+  /** The forward pass of {@link #smallDepthwise(LayerSpec.Conv2d, long[], long[])}; saves the matrices and the input. */
+  private static String smallDepthwise(OnnxGraph g, LayerSpec.Conv2d c, String p, String x, long[] in, long[] out,
+      Map<String, List<String>> saved, String node) {
+    long ch = in[0];
+    long pin = in[1] * in[2];
+    long pout = out[1] * out[2];
+    int taps = c.kernel() * c.kernel();
+    String map = g.floats("tap_map", tapMap(c, in, out), taps, pout * pin);
+    String m = g.reshape(g.op("MatMul", List.of(g.reshape(p + "weight", ch, taps), map)), ch, pout, pin);
+    String xt = g.transpose(g.reshape(x, -1, ch, pin), 1, 2, 0); // [C, P_in, B]
+    saved.put(node, List.of(m, xt, map));
+    String y = g.reshape(g.transpose(g.op("MatMul", List.of(m, xt)), 2, 0, 1), -1, ch, out[1], out[2]);
+    return c.bias() ? g.add(y, g.reshape(p + "bias", 1, ch, 1, 1)) : y;
+  }
+
+  /** The backward pass of the per-channel-matrix depthwise convolution; returns the input's gradient. */
+  private static String smallDepthwiseGrad(OnnxGraph g, LayerSpec.Conv2d c, String p, String dy, long[] in, long[] out,
+      List<String> kept, Map<String, String> params, boolean inputGradient) {
+    long ch = in[0];
+    String m = kept.get(0);
+    String xt = kept.get(1);
+    String map = kept.get(2);
+    if (c.bias()) {
+      params.put(p + "bias", g.op("ReduceSum", List.of(dy, g.vector(0, 2, 3)), attr("keepdims", 0)));
+    }
+    String dyt = g.transpose(g.reshape(dy, -1, ch, out[1] * out[2]), 1, 2, 0); // [C, P_out, B]
+    String dm = g.op("MatMul", List.of(dyt, g.transpose(xt, 0, 2, 1))); // [C, P_out, P_in]
+    params.put(p + "weight", g.reshape(g.op("Gemm", List.of(g.reshape(dm, ch, -1), map), attr("transB", 1L)),
+        ch, 1, c.kernel(), c.kernel()));
+    if (!inputGradient) {
+      return null;
+    }
+    String dxt = g.op("MatMul", List.of(g.transpose(m, 0, 2, 1), dyt)); // [C, P_in, B]
+    return g.reshape(g.transpose(dxt, 2, 0, 1), -1, ch, in[1], in[2]);
   }
 
   /** Max pooling's backward: each window's gradient to its (first) maximum, at the saved indices. */
