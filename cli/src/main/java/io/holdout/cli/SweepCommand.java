@@ -35,7 +35,7 @@ final class SweepCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(names = "--executor", paramLabel = "NAME", defaultValue = "inprocess",
-      description = "Where trials run: inprocess (default, one after another) or spark (each trial a Spark task; "
+      description = "Where trials run: inprocess (default; one after another, or --parallel N at a time) or spark (each trial a Spark task; "
           + "needs holdout-spark).")
   String executor;
 

@@ -219,14 +219,21 @@ public final class Sweep {
     if (dir.getParent() == null || !dir.getParent().getFileName().toString().equals(TRIALS)) {
       throw new IllegalStateException("not a trial folder: " + dir);
     }
-    try (Stream<Path> walk = Files.walk(dir)) {
+    try {
+      deleteTree(dir, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear " + dir, e);
+    }
+  }
+
+  /** Deletes everything under {@code root}, and {@code root} itself unless {@code keepRoot}. */
+  static void deleteTree(Path root, boolean keepRoot) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        if (!p.equals(dir)) {
+        if (!keepRoot || !p.equals(root)) {
           Files.delete(p);
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot clear " + dir, e);
     }
   }
 

@@ -106,9 +106,9 @@ public final class TrialRun implements TrialRunner {
   }
 
   private static void deleteTree(Path root) {
-    try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+    try {
+      if (Files.exists(root)) {
+        Sweep.deleteTree(root, false);
       }
     } catch (IOException e) {
       // a temporary folder left behind

@@ -21,7 +21,9 @@ import java.util.function.Supplier;
 /**
  * The engine-neutral training loop: for each epoch, train on the training split, then evaluate on
  * the validation split; after the last epoch, evaluate the test split exactly once. Only {@link
- * TrainingSession#trainStep} and {@link TrainingSession#evalStep} touch the engine.
+ * TrainingSession#trainRound} (one step per batch for an engine session, {@link
+ * TrainingSession#roundSteps()} batches at a time, never across an epoch's end) and {@link
+ * TrainingSession#evalStep} touch the engine.
  *
  * <p>Epoch and split losses are exact: each component's numerators and counts are added over the
  * split and divided once ({@link LossMeter}), so they do not depend on the batch size. A NaN or
@@ -200,9 +202,7 @@ public final class Trainer {
           lrs[round.size()] = schedule.lr(baseLr, epoch - 1, step + round.size(), steps, epochs) * scale;
           round.add(it.next());
         }
-        List<LossBreakdown> losses = group == 1 && round.size() == 1
-            ? List.of(stepOne(session, round.get(0), lrs[0]))
-            : session.trainRound(List.copyOf(round), java.util.Arrays.copyOf(lrs, round.size()));
+        List<LossBreakdown> losses = session.trainRound(List.copyOf(round), java.util.Arrays.copyOf(lrs, round.size()));
         for (LossBreakdown loss : losses) {
           step++;
           String bad = loss.firstNonFinite();
@@ -272,13 +272,6 @@ public final class Trainer {
         ctx.stopReason() != null ? ctx.stopReason() : "completed " + epochs + " epochs");
     listeners.forEach(l -> l.onEnd(ctx, result));
     return result;
-  }
-
-  private static LossBreakdown stepOne(TrainingSession session, Batch batch, double lr) {
-    if (lr != session.learningRate()) {
-      session.setLearningRate(lr);
-    }
-    return session.trainStep(batch);
   }
 
   private void decide(TrainingContext ctx, int epoch, String message) {
