@@ -202,6 +202,9 @@ def speed(args):
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     net, batches = setup(args, torch.float32)
+    if args.channels_last:
+        net = net.to(memory_format=torch.channels_last)
+        batches = [(x.contiguous(memory_format=torch.channels_last), boxes, labels) for x, boxes, labels in batches]
     net.train()
     if args.optimizer == "adam":
         opt = torch.optim.Adam(net.parameters(), lr=args.lr)
@@ -269,6 +272,8 @@ def main():
     p.add_argument("--profile", help="speed: write a Chrome trace of the timed steps (torch.profiler)")
     p.add_argument("--dtype", default="float64")
     p.add_argument("--neg-pos-ratio", type=float, default=3.0)
+    p.add_argument("--channels-last", action="store_true",
+                   help="speed: parameters and input batches in torch.channels_last memory format")
     args = p.parse_args()
     speed(args) if args.mode == "speed" else grads(args)
 

@@ -22,6 +22,7 @@ import io.holdout.datasets.image.ShapesSource;
 import io.holdout.datasets.loader.DataLoader;
 import io.holdout.datasets.transform.RandomHorizontalFlip;
 import io.holdout.engine.pytorch.PyTorchBackend;
+import io.holdout.engine.pytorch.PyTorchSession;
 import io.holdout.engine.tensorflow.TensorFlowBackend;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -45,10 +46,13 @@ import java.util.Map;
  * loss (MultiBox: Smooth L1 + cross-entropy with 3:1 hard-negative mining), the same optimizer and
  * the same number of intra-op threads. Each round times every contestant over the same steps after
  * warm-up steps, in an order rotated every round; the medians and the per-round ratios are printed.
+ * {@code pytorch-cl} is holdout's PyTorch backend with image batches in channels-last memory format
+ * ({@code -Dholdout.pytorch.memoryFormat=channelsLast}), {@code python-cl} plain PyTorch with the
+ * network and batches in {@code torch.channels_last}.
  *
  * <pre>
  * java -cp ... io.holdout.benchmarks.ExampleBenchmark [--config examples/shapes-mb2-ssd-lite.yaml]
- *     [--contestants pytorch,tensorflow,onnx,python] [--steps 30] [--warmup 5] [--rounds 3] [--threads 2]
+ *     [--contestants pytorch,pytorch-cl,tensorflow,onnx,python,python-cl] [--steps 30] [--warmup 5] [--rounds 3] [--threads 2]
  *     [--python python3] [--dir benchmarks/target/example-benchmark] [--grads REF.safetensors,...] [--profile]
  * </pre>
  *
@@ -69,7 +73,7 @@ public final class ExampleBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path config = Path.of("examples/shapes-mb2-ssd-lite.yaml");
-    List<String> contestants = List.of("pytorch", "tensorflow", "onnx", "python");
+    List<String> contestants = List.of("pytorch", "pytorch-cl", "tensorflow", "onnx", "python", "python-cl");
     int steps = 30;
     int warmup = 5;
     int rounds = 3;
@@ -142,13 +146,15 @@ public final class ExampleBenchmark {
       return;
     }
     if (profile) {
-      // one profiled run of each: libtorch's operator timings of the same steps, as Chrome traces
+      // one profiled run of each: libtorch's operator timings of the same steps, as Chrome traces;
+      // channels last on both sides when the contestants name pytorch-cl
+      boolean cl = contestants.contains("pytorch-cl");
       Path torchTrace = dir.toAbsolutePath().resolve("pytorch-trace.json");
-      double s = holdout(backend("pytorch"), new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
-          batches, steps, warmup, torchTrace);
+      double s = holdout(cl ? "pytorch-cl" : "pytorch",
+          new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1), batches, steps, warmup, torchTrace);
       System.out.printf(Locale.ROOT, "profiled: pytorch %.1f img/s -> %s%n", s, torchTrace);
       Path pyTrace = dir.toAbsolutePath().resolve("python-trace.json");
-      double p = python(python, dir, steps, warmup, threads, opt, pyTrace);
+      double p = python(python, dir, steps, warmup, threads, opt, pyTrace, cl);
       System.out.printf(Locale.ROOT, "profiled: python %.1f img/s -> %s%n", p, pyTrace);
       System.out.println("compare: python3 benchmarks/python/trace_summary.py " + torchTrace + " " + pyTrace);
       return;
@@ -160,9 +166,9 @@ public final class ExampleBenchmark {
       java.util.Collections.rotate(order, -r);
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", r + 1));
       for (String n : order) {
-        double s = n.equals("python")
-            ? python(python, dir, steps, warmup, threads, opt, null)
-            : holdout(backend(n), new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
+        double s = n.startsWith("python")
+            ? python(python, dir, steps, warmup, threads, opt, null, n.equals("python-cl"))
+            : holdout(n, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
                 batches, steps, warmup, null);
         if (!Double.isNaN(s)) {
           speed.get(n).add(s);
@@ -175,6 +181,8 @@ public final class ExampleBenchmark {
     speed.forEach((n, v) -> System.out.printf(Locale.ROOT, "  %-11s %s%n", n,
         v.isEmpty() ? "not available" : String.format(Locale.ROOT, "%.1f", median(v))));
     ratio(speed, "pytorch", "python", "holdout pytorch / plain PyTorch (Python)");
+    ratio(speed, "pytorch-cl", "python", "holdout pytorch, channels last / plain PyTorch (Python)");
+    ratio(speed, "pytorch-cl", "python-cl", "holdout pytorch, channels last / plain PyTorch (Python), channels last");
     ratio(speed, "tensorflow", "pytorch", "holdout tensorflow / holdout pytorch");
     ratio(speed, "onnx", "pytorch", "holdout onnx (ONNX Runtime, generated training graph) / holdout pytorch");
   }
@@ -257,18 +265,34 @@ public final class ExampleBenchmark {
 
   static Backend backend(String name) {
     return switch (name) {
-      case "pytorch" -> new PyTorchBackend();
+      case "pytorch", "pytorch-cl" -> new PyTorchBackend();
       case "tensorflow" -> new TensorFlowBackend();
       case "onnx" -> new io.holdout.engine.onnx.OnnxBackend();
       default -> throw new IllegalArgumentException("unknown contestant '" + name
-          + "' (pytorch, tensorflow, onnx, python)");
+          + "' (pytorch, pytorch-cl, tensorflow, onnx, python, python-cl)");
     };
   }
 
-  /** Images per second over {@code steps} training steps after {@code warmup} ones, on one session. */
-  /** Images per second over the timed steps; with {@code trace} (PyTorch only) they run under DJL's profiler. */
-  static double holdout(Backend backend, SessionSpec spec, List<Batch> batches, int steps, int warmup, Path trace) {
-    try (TrainingSession s = backend.open(spec)) {
+  /**
+   * Images per second of contestant {@code name} over {@code steps} training steps after {@code
+   * warmup} ones, on one session; {@code pytorch-cl} opens its session with image batches in
+   * channels-last memory format. With {@code trace} (PyTorch only) the timed steps run under DJL's
+   * profiler.
+   */
+  static double holdout(String name, SessionSpec spec, List<Batch> batches, int steps, int warmup, Path trace) {
+    String format = name.equals("pytorch-cl") ? "channelsLast" : "contiguous";
+    String before = System.setProperty(PyTorchSession.MEMORY_FORMAT_PROPERTY, format);
+    TrainingSession opened;
+    try {
+      opened = backend(name).open(spec);
+    } finally {
+      if (before == null) {
+        System.clearProperty(PyTorchSession.MEMORY_FORMAT_PROPERTY);
+      } else {
+        System.setProperty(PyTorchSession.MEMORY_FORMAT_PROPERTY, before);
+      }
+    }
+    try (TrainingSession s = opened) {
       for (int i = 0; i < warmup; i++) {
         s.trainStep(batches.get(i));
       }
@@ -291,14 +315,17 @@ public final class ExampleBenchmark {
   }
 
   /** The plain-PyTorch contestant, in its own process; NaN when no python3 with torch is found. */
-  static double python(String python, Path dir, int steps, int warmup, int threads, OptimizerSpec opt, Path trace)
-      throws IOException, InterruptedException {
+  static double python(String python, Path dir, int steps, int warmup, int threads, OptimizerSpec opt, Path trace,
+      boolean channelsLast) throws IOException, InterruptedException {
     Path script = Path.of("benchmarks/python/holdout_graph.py");
     List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "speed", "--dir", dir.toString(),
         "--steps", String.valueOf(steps), "--warmup", String.valueOf(warmup), "--threads", String.valueOf(threads),
         "--optimizer", opt.type(), "--lr", String.valueOf(opt.lr())));
     if (trace != null) {
       cmd.addAll(List.of("--profile", trace.toString()));
+    }
+    if (channelsLast) {
+      cmd.add("--channels-last");
     }
     Process p;
     try {

@@ -156,39 +156,26 @@ final class CompiledModel {
   }
 
   /**
-   * {@code clamp(x, 0, 6)}: one libtorch operation forward and its mask backward, where {@code
-   * min(relu(x), 6)} took two forward and five backward (DJL's profiler on MobileNetV2-SSD-Lite
-   * against {@code torch.profiler}'s {@code hardtanh}). Not DJL's {@code
-   * Activation.relu6}: it takes the minimum with a {@code Number}, which DJL turns into an array over
-   * a Java direct buffer and closes at once while autograd keeps it for the backward pass; once the
-   * collector frees that buffer, backward reads freed memory (see {@link Tensors#scalar}; found by
-   * MobileNetV2-SSD-Lite's first-step gradients against float64 PyTorch). {@code clamp} reads its
-   * bounds as numbers when it is called and keeps no array of them; the bound arrays DJL makes for
-   * the call stay attached to the step's manager until the step ends.
+   * PyTorch's own kernels, forward and backward: relu6, hard-sigmoid, hard-swish and SiLU through
+   * {@link ScriptedOps} (libtorch's {@code hardtanh}, {@code hardsigmoid}, {@code hardswish} and
+   * {@code silu}, which DJL does not bind), the others through DJL.
    */
-  static NDArray relu6(NDArray x) {
-    return x.clip(0, 6);
-  }
-
-  /** {@code relu6(x + 3) / 6}, every constant an engine-allocated scalar of the step. */
-  static NDArray hardSigmoid(NDArray x) {
-    NDManager m = x.getManager();
-    return relu6(x.add(Tensors.scalar(m, 3))).div(Tensors.scalar(m, 6));
-  }
-
-  /** PyTorch's own kernels where it has them; hard-sigmoid and hard-swish as {@code relu6(x + 3)/6}. */
   private static Op activation(LayerSpec.Activation a) {
     return switch (a.fn()) {
-      case RELU6 -> (x, s, training, dropout) -> relu6(x[0]);
+      case RELU6 -> scripted(ScriptedOps.Fn.RELU6);
       case LEAKY_RELU -> (x, s, training, dropout) -> Activation.leakyRelu(x[0], (float) a.alpha());
       case SIGMOID -> (x, s, training, dropout) -> Activation.sigmoid(x[0]);
       case TANH -> (x, s, training, dropout) -> Activation.tanh(x[0]);
       case GELU -> (x, s, training, dropout) -> Activation.gelu(x[0]);
-      case SILU -> (x, s, training, dropout) -> x[0].mul(Activation.sigmoid(x[0]));
-      case HARD_SIGMOID -> (x, s, training, dropout) -> hardSigmoid(x[0]);
-      case HARD_SWISH -> (x, s, training, dropout) -> x[0].mul(hardSigmoid(x[0]));
+      case SILU -> scripted(ScriptedOps.Fn.SILU);
+      case HARD_SIGMOID -> scripted(ScriptedOps.Fn.HARD_SIGMOID);
+      case HARD_SWISH -> scripted(ScriptedOps.Fn.HARD_SWISH);
       case SOFTMAX -> (x, s, training, dropout) -> x[0].softmax(1);
     };
+  }
+
+  private static Op scripted(ScriptedOps.Fn fn) {
+    return (x, s, training, dropout) -> ScriptedOps.apply(fn, x[0]);
   }
 
   ModelSpec spec() {

@@ -43,6 +43,9 @@ import java.util.function.Function;
  * a time per session.
  */
 public final class PyTorchSession implements TrainingSession {
+  /** System property choosing the memory format of image batches; see {@link #channelsLast()}. */
+  public static final String MEMORY_FORMAT_PROPERTY = "holdout.pytorch.memoryFormat";
+
   private final SessionSpec spec;
   private final ai.djl.Device device;
   private final int intraOpThreads;
@@ -55,6 +58,7 @@ public final class PyTorchSession implements TrainingSession {
   private final int[] trainable;
   private final TorchOptimizer optimizer;
   private final Staging staging = new Staging();
+  private final boolean channelsLast;
   private final DropoutMasks dropout;
   private double learningRate;
   private long trainSteps;
@@ -64,6 +68,7 @@ public final class PyTorchSession implements TrainingSession {
     this.spec = Objects.requireNonNull(spec, "spec is null");
     this.device = device;
     this.intraOpThreads = intraOpThreads;
+    this.channelsLast = channelsLast();
     this.allHeads = new LinkedHashSet<>();
     for (HeadSpec h : spec.model().heads()) {
       allHeads.add(h.name());
@@ -228,7 +233,29 @@ public final class PyTorchSession implements TrainingSession {
           "batch has no model input '" + Batch.INPUT + "' (has " + batch.tensors().keySet() + ")");
     }
     NDArray x = Tensors.view(step, batch.input());
-    return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+    x = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+    if (channelsLast && x.getShape().dimension() == 4) {
+      // [B, C, H, W] with channels-last strides: the batch copied once into NHWC order (a reshape
+      // of the NHWC view cannot be a view), then viewed as NCHW; libtorch's convolutions, batch
+      // norm and element-wise operations keep that layout through the network and its backward
+      long[] d = x.getShape().getShape();
+      x = x.transpose(0, 2, 3, 1).reshape(d[0], -1).reshape(d[0], d[2], d[3], d[1]).transpose(0, 3, 1, 2);
+    }
+    return x;
+  }
+
+  /**
+   * The memory format of image batches, from the system property {@value #MEMORY_FORMAT_PROPERTY}:
+   * {@code contiguous} (the default, NCHW) or {@code channelsLast} (NHWC strides).
+   */
+  static boolean channelsLast() {
+    String v = System.getProperty(MEMORY_FORMAT_PROPERTY, "contiguous");
+    return switch (v) {
+      case "contiguous" -> false;
+      case "channelsLast" -> true;
+      default -> throw new HoldoutException("system property " + MEMORY_FORMAT_PROPERTY + "='" + v
+          + "' is not a memory format (contiguous or channelsLast)");
+    };
   }
 
   private NDArray[] trainableParams() {
