@@ -30,6 +30,14 @@ public final class Provenance {
     n.put("seed", c.seed());
     n.put("intra_op_threads", c.engine().intraOpThreads());
     n.put("inter_op_threads", c.engine().interOpThreads());
+    // the engines' switches (-Dholdout.pytorch.memoryFormat=..., -Dholdout.onnx.kernelGradient=...)
+    // choose kernels, so they are part of how the figures were computed
+    ObjectNode switches = n.putObject("engine_switches");
+    new java.util.TreeMap<>(System.getProperties()).forEach((k, val) -> {
+      if (k instanceof String key && key.startsWith("holdout.")) {
+        switches.put(key, String.valueOf(val));
+      }
+    });
     n.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + " ("
         + System.getProperty("java.vendor") + ")");
     n.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));

@@ -179,11 +179,20 @@ class TrainCommandTest {
   @Test
   void onlyTheBackendLineChanges() throws Exception {
     Path cfg = CliFixture.irisConfig(dir, CliFixture.IRIS, "pytorch", 3);
-    CliFixture.Result r = CliFixture.run("train", cfg.toString(), "--set", "backend=java-reference");
+    CliFixture.Result r;
+    System.setProperty("holdout.pytorch.memoryFormat", "contiguous");
+    try {
+      r = CliFixture.run("train", cfg.toString(), "--set", "backend=java-reference");
+    } finally {
+      System.clearProperty("holdout.pytorch.memoryFormat");
+    }
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("backend java-reference");
     Path run = runFolder(r);
     assertThat(Files.readString(run.resolve("config.yaml"))).contains("backend: java-reference");
+    // the engines' switches set for the run are recorded with it
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve("provenance.json").toFile()).path("engine_switches")
+        .path("holdout.pytorch.memoryFormat").asText()).isEqualTo("contiguous");
   }
 
   @Test
