@@ -46,6 +46,7 @@ import java.util.Map;
  * loss (MultiBox: Smooth L1 + cross-entropy with 3:1 hard-negative mining), the same optimizer and
  * the same number of intra-op threads. Each round times every contestant over the same steps after
  * warm-up steps, in an order rotated every round; the medians and the per-round ratios are printed.
+ * Every contestant runs in a process of its own (holdout's in a child JVM, see {@link #childJvm}).
  * {@code pytorch-cl} is holdout's PyTorch backend with image batches in channels-last memory format
  * ({@code -Dholdout.pytorch.memoryFormat=channelsLast}), {@code python-cl} plain PyTorch with the
  * network and batches in {@code torch.channels_last}.
@@ -54,6 +55,7 @@ import java.util.Map;
  * java -cp ... io.holdout.benchmarks.ExampleBenchmark [--config examples/shapes-mb2-ssd-lite.yaml]
  *     [--contestants pytorch,pytorch-cl,tensorflow,onnx,python,python-cl] [--steps 30] [--warmup 5] [--rounds 3] [--threads 2]
  *     [--python python3] [--dir benchmarks/target/example-benchmark] [--grads REF.safetensors,...] [--profile]
+ *     [--in-process]
  * </pre>
  *
  * With {@code --grads} it compares instead the first step's gradients (batch 0, from the same
@@ -82,6 +84,8 @@ public final class ExampleBenchmark {
     Path dir = Path.of("benchmarks/target/example-benchmark");
     List<Path> gradRefs = new ArrayList<>();
     boolean profile = false;
+    boolean inProcess = false;
+    String child = null;
     for (int i = 0; i < args.length; i += 2) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -98,6 +102,11 @@ public final class ExampleBenchmark {
           profile = true;
           i--; // a flag: no value follows
         }
+        case "--in-process" -> {
+          inProcess = true;
+          i--;
+        }
+        case "--child" -> child = v;
         default -> {
           System.err.println("unknown option " + args[i] + " (see the class javadoc)");
           System.exit(2);
@@ -125,6 +134,13 @@ public final class ExampleBenchmark {
       while (it.hasNext()) {
         batches.add(it.next());
       }
+    }
+    if (child != null) {
+      // one contestant in this JVM, started by the parent: its speed on the parent's data
+      double s = holdout(child, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
+          batches, steps, warmup, null);
+      System.out.printf(Locale.ROOT, "img/s %.6f%n", s);
+      return;
     }
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("graph.json"), GraphJson.of(spec));
@@ -168,8 +184,10 @@ public final class ExampleBenchmark {
       for (String n : order) {
         double s = n.startsWith("python")
             ? python(python, dir, steps, warmup, threads, opt, null, n.equals("python-cl"))
-            : holdout(n, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
-                batches, steps, warmup, null);
+            : inProcess
+                ? holdout(n, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
+                    batches, steps, warmup, null)
+                : childJvm(n, args);
         if (!Double.isNaN(s)) {
           speed.get(n).add(s);
         }
@@ -312,6 +330,39 @@ public final class ExampleBenchmark {
       }
       return out;
     }
+  }
+
+  /**
+   * Contestant {@code name} in a JVM of its own (this JVM's options and class path, the same
+   * arguments plus {@code --child name}), as the Python contestant runs in a process of its own: with
+   * TensorFlow and ONNX Runtime loaded in the same process, the PyTorch backend trained up to 20%
+   * slower in the rounds after theirs ({@code --in-process} keeps every holdout contestant in this
+   * JVM).
+   */
+  static double childJvm(String name, String[] args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ExampleBenchmark.class.getName()));
+    cmd.addAll(Arrays.asList(args));
+    cmd.addAll(List.of("--child", name));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    double result = Double.NaN;
+    List<String> out = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String l;
+      while ((l = r.readLine()) != null) {
+        out.add(l);
+        if (l.startsWith("img/s ")) {
+          result = Double.parseDouble(l.substring(6).trim());
+        }
+      }
+    }
+    if (p.waitFor() != 0 || Double.isNaN(result)) {
+      throw new IllegalStateException("contestant " + name + " failed: "
+          + String.join(" | ", out.subList(Math.max(0, out.size() - 3), out.size())));
+    }
+    return result;
   }
 
   /** The plain-PyTorch contestant, in its own process; NaN when no python3 with torch is found. */

@@ -430,8 +430,8 @@ final class CompiledModel {
 
   /**
    * Batch norm over the features of {@code [B, F]} or the channels of images (NHWC here). Training:
-   * {@code (x - μ)·rsqrt(σ² + eps)·γ + β} with the batch mean and biased variance, computed in
-   * float64 (see {@link #float32BatchNorm}), and running
+   * {@code (x - μ)·rsqrt(σ² + eps)·γ + β} with the batch mean and biased variance, their sums in
+   * float64 (images: {@link #stagedBatchNorm}; see {@link #float32BatchNorm}), and running
    * statistics updated as {@code r = (1 - m)·r + m·s} with the unbiased variance ({@code σ²·n/(n -
    * 1)}, n values per channel), exactly as PyTorch. Evaluation: the running statistics.
    */
@@ -453,19 +453,21 @@ final class CompiledModel {
     Operand<TFloat32> mu;
     Operand<TFloat32> var;
     if (training) {
-      Operand<TFloat64> y64 = null;
-      if (!float32BatchNorm) {
-        // statistics, normalisation and affine in float64: the sums over batch x height x width
-        // here and in their gradients (scale, shift, and the mean and variance terms of the
-        // input's) run in float64, where float32 sums of thousands of nearly cancelling terms lost
-        // up to 1e-2 of the shift's gradient (MobileNetV2-SSD-Lite, against float64 PyTorch)
+      Operand<TFloat32> y = null;
+      if (!float32BatchNorm && image) {
+        Staged st = stagedBatchNorm(tf, x, in.shape(), gamma, beta);
+        y = st.y();
+        mu = st.mu();
+        var = st.var();
+      } else if (!float32BatchNorm) {
+        // features [B, F]: statistics, normalisation and affine in float64 (B values per feature)
         Operand<TFloat64> x64 = tf.dtypes.cast(x, TFloat64.class);
         Operand<TFloat64> mu64 = tf.math.mean(x64, tf.constant(axes));
         Operand<TFloat64> centered = tf.math.sub(x64, mu64);
         Operand<TFloat64> var64 = tf.math.mean(tf.math.square(centered), tf.constant(axes));
         Operand<TFloat64> inv = tf.math.rsqrt(tf.math.add(var64, tf.constant(BN_EPS)));
-        y64 = tf.math.add(tf.math.mul(tf.math.mul(centered, inv), tf.dtypes.cast(gamma, TFloat64.class)),
-            tf.dtypes.cast(beta, TFloat64.class));
+        y = tf.dtypes.cast(tf.math.add(tf.math.mul(tf.math.mul(centered, inv),
+            tf.dtypes.cast(gamma, TFloat64.class)), tf.dtypes.cast(beta, TFloat64.class)), TFloat32.class);
         mu = tf.dtypes.cast(mu64, TFloat32.class);
         var = tf.dtypes.cast(var64, TFloat32.class);
       } else {
@@ -475,8 +477,8 @@ final class CompiledModel {
       Operand<TFloat32> n = tf.math.div(tf.dtypes.cast(tf.size(x), TFloat32.class), f(tf, in.shape()[0]));
       updateRunning(tf, mi, mu, updates);
       updateRunning(tf, vi, mul(tf, var, tf.math.div(n, sub(tf, n, f(tf, 1)))), updates);
-      if (y64 != null) {
-        return new Act(tf.dtypes.cast(y64, TFloat32.class), image, in.shape());
+      if (y != null) {
+        return new Act(y, image, in.shape());
       }
     } else {
       mu = state.get(mi).read();
@@ -485,6 +487,52 @@ final class CompiledModel {
     Operand<TFloat32> invStd = tf.math.rsqrt(add(tf, var, f(tf, BN_EPS)));
     Operand<TFloat32> y = add(tf, mul(tf, mul(tf, sub(tf, x, mu), invStd), gamma), beta);
     return new Act(y, image, in.shape());
+  }
+
+  /** Training batch norm of an image: its output and the batch statistics (float32 casts of float64). */
+  private record Staged(Operand<TFloat32> y, Operand<TFloat32> mu, Operand<TFloat32> var) {}
+
+  /**
+   * Batch norm of NHWC {@code x} in training, with every sum over batch × height × width split in
+   * two stages: float32 over one image row (at most {@code W} terms, {@code W} the map's width),
+   * then float64 over the {@code B·H} rows. Element-wise work stays in float32 on {@code [B·H, W, C]}
+   * views; the per-channel values (mean, {@code rsqrt(σ² + eps)·γ}, {@code β}) are float64 and reach
+   * the rows through a float64 broadcast to {@code [B·H, 1, C]}, so that the gradients' sums, which
+   * TensorFlow derives from these broadcasts, run in the same two stages (over {@code W} in float32,
+   * over {@code B·H} in float64). Computing everything in float64 (the earlier form) gave the same
+   * precision (docs/models.md, "float32 on a deep network") at twice the memory traffic and a cast of
+   * every activation in and out; float32 sums over all {@code B·H·W} values lost up to 1e-2 of a
+   * shift's gradient on MobileNetV2-SSD-Lite.
+   */
+  private static Staged stagedBatchNorm(Ops tf, Operand<TFloat32> x, long[] chw, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta) {
+    long c = chw[0];
+    long w = chw[2];
+    Operand<TFloat32> rows = tf.reshape(x, tf.constant(new long[] {-1, w, c})); // [B·H, W, C]
+    Operand<TFloat64> count = tf.math.div(tf.dtypes.cast(tf.size(x), TFloat64.class), tf.constant((double) c));
+    // ones [B·H, 1, 1] to broadcast per-channel values to rows (no gradient: StopGradient)
+    Operand<TFloat64> ones = tf.dtypes.cast(tf.stopGradient(
+        tf.onesLike(tf.sum(rows, tf.constant(new int[] {1, 2}), Sum.keepDims(true)))), TFloat64.class);
+    Operand<TFloat64> mu64 = tf.math.div(rowSum(tf, rows), count);
+    Operand<TFloat32> centered = tf.math.sub(rows, perRow(tf, mu64, ones, c));
+    Operand<TFloat64> var64 = tf.math.div(rowSum(tf, tf.math.square(centered)), count);
+    Operand<TFloat64> scale = tf.math.mul(tf.math.rsqrt(tf.math.add(var64, tf.constant(BN_EPS))),
+        tf.dtypes.cast(gamma, TFloat64.class));
+    Operand<TFloat32> y = tf.math.add(tf.math.mul(centered, perRow(tf, scale, ones, c)),
+        perRow(tf, tf.dtypes.cast(beta, TFloat64.class), ones, c));
+    return new Staged(tf.reshape(y, tf.shape(x)), tf.dtypes.cast(mu64, TFloat32.class),
+        tf.dtypes.cast(var64, TFloat32.class));
+  }
+
+  /** {@code [B·H, W, C]} summed over each row in float32, then over the rows in float64: {@code [C]}. */
+  private static Operand<TFloat64> rowSum(Ops tf, Operand<TFloat32> rows) {
+    Operand<TFloat64> partial = tf.dtypes.cast(tf.sum(rows, tf.constant(new int[] {1})), TFloat64.class);
+    return tf.sum(partial, tf.constant(new int[] {0}));
+  }
+
+  /** Per-channel {@code v [C]} as float32 {@code [B·H, 1, C]}, broadcast over the rows in float64. */
+  private static Operand<TFloat32> perRow(Ops tf, Operand<TFloat64> v, Operand<TFloat64> ones, long c) {
+    return tf.dtypes.cast(tf.math.mul(tf.reshape(v, tf.constant(new long[] {1, 1, c})), ones), TFloat32.class);
   }
 
   /** {@code r = (1 - m)·r + m·s} for the running statistic at state index {@code i}. */

@@ -53,6 +53,7 @@ import org.tensorflow.types.TFloat32;
  */
 public final class TensorFlowSession implements TrainingSession {
   private final SessionSpec spec;
+  private final StepProfile profile = StepProfile.fromProperty();
   private final Graph graph;
   private final Session session;
   private final CompiledModel model;
@@ -238,7 +239,7 @@ public final class TensorFlowSession implements TrainingSession {
       optimizer.feed(r, learningRate, owned);
       r.fetch(trainValues).addTarget(trainOp);
       double[] values;
-      try (Result res = r.run()) {
+      try (Result res = profile == null ? r.run() : profile.run(r)) {
         values = toDoubles(Tensors.toFloats(res.get(0)));
       }
       trainSteps++;
@@ -471,6 +472,9 @@ public final class TensorFlowSession implements TrainingSession {
       closed = true;
       session.close();
       graph.close();
+      if (profile != null) {
+        profile.write();
+      }
     }
   }
 
