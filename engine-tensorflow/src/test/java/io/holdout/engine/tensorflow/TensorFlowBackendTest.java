@@ -172,4 +172,32 @@ class TensorFlowBackendTest {
     }
     assertThat(after[1].maxAbsDiff(after[0])).isLessThan(1e-5).isGreaterThan(0); // two paths, same training
   }
+
+  @Test
+  void theProfileSwitchWritesEachOperationTypesTime(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    ModelSpec spec = new ModelSpec(new long[] {2, 6, 6},
+        List.of(new LayerSpec.Conv2d(4, 3, 1, 1), new LayerSpec.BatchNorm(), new LayerSpec.Relu(), new LayerSpec.Flatten()),
+        List.of(HeadSpec.dense("y", io.holdout.api.model.HeadKind.REGRESSION, 2)));
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    io.holdout.api.tensor.Batch b = Fixtures.batch("input", Fixtures.floats(Fixtures.normal(r, 4 * 72, 1), 4, 2, 6, 6),
+        "t_y", Fixtures.floats(Fixtures.normal(r, 8, 1), 4, 2));
+    java.nio.file.Path file = dir.resolve("profile.txt");
+    System.setProperty(StepProfile.PROPERTY, file.toString());
+    try (var s = TestBackends.TENSORFLOW.open(Fixtures.spec(spec, Weights.initialize(spec, 1),
+        Fixtures.mseOnEveryHead(spec), Fixtures.sgd(0.1)))) {
+      s.trainStep(b);
+      s.trainStep(b);
+      s.evalStep(b); // evaluation runs untraced
+    } finally {
+      System.clearProperty(StepProfile.PROPERTY);
+    }
+    List<String> lines = java.nio.file.Files.readAllLines(file);
+    assertThat(lines.get(0)).startsWith("# 2 traced training steps");
+    // the convolution's forward pass (plain or fused with its bias) ran once per traced step
+    assertThat(lines).anyMatch(l -> l.matches(".*Conv2D\\s+\\d+\\.\\d\\s+2\\s+\\d+\\.\\d%"));
+    double share = lines.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.replaceAll(".*\\s(\\S+)%$", "$1"))).sum();
+    // shares printed to 0.1%: each line rounds by at most 0.05
+    assertThat(share).isCloseTo(100, org.assertj.core.data.Offset.offset(0.05 * (lines.size() - 1) + 1e-9));
+  }
 }
