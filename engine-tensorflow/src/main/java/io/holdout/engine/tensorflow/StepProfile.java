@@ -21,14 +21,17 @@ import org.tensorflow.proto.RunOptions;
  * Per-operation-type time of a session's training steps, for finding where TensorFlow spends a
  * step: with the system property {@value #PROPERTY}{@code =FILE}, training steps run with
  * TensorFlow's full trace, and closing the session writes {@code FILE}: one line per operation type
- * (total milliseconds, calls, share of the traced operations' time), largest first. Tracing slows
+ * (total milliseconds, calls, share of the traced operations' time), largest first, then the
+ * slowest single nodes. Tracing slows
  * the steps; the figures are for comparing operations, not for speed.
  */
 final class StepProfile {
   static final String PROPERTY = "holdout.tensorflow.profile";
+  private static final int TOP_NODES = 40;
 
   private final Path file;
   private final Map<String, long[]> byType = new HashMap<>();
+  private final Map<String, long[]> byNode = new HashMap<>();
   private int steps;
 
   private StepProfile(Path file) {
@@ -53,10 +56,19 @@ final class StepProfile {
   private void add(RunMetadata m) {
     for (DeviceStepStats d : m.getStepStats().getDevStatsList()) {
       for (NodeExecStats n : d.getNodeStatsList()) {
-        long[] t = byType.computeIfAbsent(type(n), k -> new long[2]);
-        t[0] += n.getAllEndRelMicros();
-        t[1]++;
+        for (long[] t : List.of(byType.computeIfAbsent(type(n), k -> new long[2]),
+            byNode.computeIfAbsent(n.getNodeName() + " (" + type(n) + ")", k -> new long[2]))) {
+          t[0] += n.getAllEndRelMicros();
+          t[1]++;
+        }
       }
+    }
+  }
+
+  private static void table(StringBuilder out, List<Map.Entry<String, long[]>> rows, long total, int limit) {
+    for (Map.Entry<String, long[]> e : rows.subList(0, Math.min(limit, rows.size()))) {
+      out.append(String.format(Locale.ROOT, "%-40s %10.1f %8d %6.1f%%%n", e.getKey(), e.getValue()[0] / 1e3,
+          e.getValue()[1], 100.0 * e.getValue()[0] / Math.max(total, 1)));
     }
   }
 
@@ -75,10 +87,12 @@ final class StepProfile {
     rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
         "# %d traced training steps; operation type, total ms, calls, share%n", steps));
-    for (Map.Entry<String, long[]> e : rows) {
-      out.append(String.format(Locale.ROOT, "%-40s %10.1f %8d %6.1f%%%n", e.getKey(), e.getValue()[0] / 1e3,
-          e.getValue()[1], 100.0 * e.getValue()[0] / Math.max(total, 1)));
-    }
+    table(out, rows, total, rows.size());
+    List<Map.Entry<String, long[]>> nodes = new ArrayList<>(byNode.entrySet());
+    nodes.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+    out.append(String.format(Locale.ROOT, "# the %d slowest nodes: node (operation type), total ms, calls, share%n",
+        Math.min(TOP_NODES, nodes.size())));
+    table(out, nodes, total, TOP_NODES);
     try {
       Files.writeString(file, out, StandardCharsets.UTF_8);
     } catch (IOException e) {
