@@ -346,19 +346,9 @@ public final class ExampleBenchmark {
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ExampleBenchmark.class.getName()));
     cmd.addAll(Arrays.asList(args));
     cmd.addAll(List.of("--child", name));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    double result = Double.NaN;
     List<String> out = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String l;
-      while ((l = r.readLine()) != null) {
-        out.add(l);
-        if (l.startsWith("img/s ")) {
-          result = Double.parseDouble(l.substring(6).trim());
-        }
-      }
-    }
-    if (p.waitFor() != 0 || Double.isNaN(result)) {
+    double result = imagesPerSecond(new ProcessBuilder(cmd).redirectErrorStream(true).start(), out);
+    if (Double.isNaN(result)) {
       throw new IllegalStateException("contestant " + name + " failed: "
           + String.join(" | ", out.subList(Math.max(0, out.size() - 3), out.size())));
     }
@@ -401,6 +391,24 @@ public final class ExampleBenchmark {
       return Double.NaN;
     }
     return result;
+  }
+
+  /**
+   * The figure a contestant's process prints on its line {@code img/s X}; NaN when it prints none or
+   * exits with an error. Every line of its output is added to {@code out}.
+   */
+  static double imagesPerSecond(Process p, List<String> out) throws IOException, InterruptedException {
+    double result = Double.NaN;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String l;
+      while ((l = r.readLine()) != null) {
+        out.add(l);
+        if (l.startsWith("img/s ")) {
+          result = Double.parseDouble(l.substring(6).trim());
+        }
+      }
+    }
+    return p.waitFor() == 0 ? result : Double.NaN;
   }
 
   static double median(List<Double> v) {
