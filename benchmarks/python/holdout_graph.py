@@ -200,7 +200,8 @@ def setup(args, dtype):
 
 def speed(args):
     torch.set_num_threads(args.threads)
-    torch.set_num_interop_threads(1)
+    if args.interop_threads > 0:
+        torch.set_num_interop_threads(args.interop_threads)
     net, batches = setup(args, torch.float32)
     if args.channels_last:
         net = net.to(memory_format=torch.channels_last)
@@ -266,6 +267,7 @@ def main():
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--interop-threads", type=int, default=1, help="0 leaves torch's default")
     p.add_argument("--optimizer", default="adam")
     p.add_argument("--lr", type=float, default=0.003)
     p.add_argument("--out")

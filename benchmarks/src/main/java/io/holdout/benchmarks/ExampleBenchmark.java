@@ -54,6 +54,7 @@ import java.util.Map;
  * <pre>
  * java -cp ... io.holdout.benchmarks.ExampleBenchmark [--config examples/shapes-mb2-ssd-lite.yaml]
  *     [--contestants pytorch,pytorch-cl,tensorflow,onnx,python,python-cl] [--steps 30] [--warmup 5] [--rounds 3] [--threads 2]
+ *     [--inter-threads N (default: the config's engine.interOpThreads)]
  *     [--python python3] [--dir benchmarks/target/example-benchmark] [--grads REF.safetensors,...] [--profile]
  *     [--in-process]
  * </pre>
@@ -80,6 +81,7 @@ public final class ExampleBenchmark {
     int warmup = 5;
     int rounds = 3;
     int threads = 2;
+    Integer interOption = null;
     String python = "python3";
     Path dir = Path.of("benchmarks/target/example-benchmark");
     List<Path> gradRefs = new ArrayList<>();
@@ -95,6 +97,7 @@ public final class ExampleBenchmark {
         case "--warmup" -> warmup = Integer.parseInt(v);
         case "--rounds" -> rounds = Integer.parseInt(v);
         case "--threads" -> threads = Integer.parseInt(v);
+        case "--inter-threads" -> interOption = Integer.parseInt(v);
         case "--python" -> python = v;
         case "--dir" -> dir = Path.of(v);
         case "--grads" -> Arrays.stream(v.split(",")).map(Path::of).forEach(gradRefs::add);
@@ -115,6 +118,8 @@ public final class ExampleBenchmark {
     }
     LoadedConfig loaded = ConfigLoader.load(config, List.of());
     ExperimentConfig c = loaded.config();
+    // inter-op threads as the example trains (engine.interOpThreads), unless --inter-threads says
+    int inter = interOption != null ? interOption : c.engine().interOpThreads();
     DataConfig d = c.data();
     int batch = c.loader().batchSize();
     int size = d.imageSize();
@@ -137,7 +142,7 @@ public final class ExampleBenchmark {
     }
     if (child != null) {
       // one contestant in this JVM, started by the parent: its speed on the parent's data
-      double s = holdout(child, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
+      double s = holdout(child, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, inter),
           batches, steps, warmup, null);
       System.out.printf(Locale.ROOT, "img/s %.6f%n", s);
       return;
@@ -158,7 +163,7 @@ public final class ExampleBenchmark {
         opt.lr(), threads, steps, warmup, rounds);
 
     if (!gradRefs.isEmpty()) {
-      compareGradients(contestants, spec, init, loss, batches.get(0), threads, c.seed(), gradRefs);
+      compareGradients(contestants, spec, init, loss, batches.get(0), threads, inter, c.seed(), gradRefs);
       return;
     }
     if (profile) {
@@ -167,10 +172,10 @@ public final class ExampleBenchmark {
       boolean cl = contestants.contains("pytorch-cl");
       Path torchTrace = dir.toAbsolutePath().resolve("pytorch-trace.json");
       double s = holdout(cl ? "pytorch-cl" : "pytorch",
-          new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1), batches, steps, warmup, torchTrace);
+          new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, inter), batches, steps, warmup, torchTrace);
       System.out.printf(Locale.ROOT, "profiled: pytorch %.1f img/s -> %s%n", s, torchTrace);
       Path pyTrace = dir.toAbsolutePath().resolve("python-trace.json");
-      double p = python(python, dir, steps, warmup, threads, opt, pyTrace, cl);
+      double p = python(python, dir, steps, warmup, threads, inter, opt, pyTrace, cl);
       System.out.printf(Locale.ROOT, "profiled: python %.1f img/s -> %s%n", p, pyTrace);
       System.out.println("compare: python3 benchmarks/python/trace_summary.py " + torchTrace + " " + pyTrace);
       return;
@@ -183,9 +188,9 @@ public final class ExampleBenchmark {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", r + 1));
       for (String n : order) {
         double s = n.startsWith("python")
-            ? python(python, dir, steps, warmup, threads, opt, null, n.equals("python-cl"))
+            ? python(python, dir, steps, warmup, threads, inter, opt, null, n.equals("python-cl"))
             : inProcess
-                ? holdout(n, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, 1),
+                ? holdout(n, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, inter),
                     batches, steps, warmup, null)
                 : childJvm(n, args);
         if (!Double.isNaN(s)) {
@@ -214,7 +219,7 @@ public final class ExampleBenchmark {
    * negligible.
    */
   static void compareGradients(List<String> contestants, ModelSpec spec, Weights init, LossSpec loss, Batch b,
-      int threads, long seed, List<Path> refs) {
+      int threads, int inter, long seed, List<Path> refs) {
     double lr = 1000;
     OptimizerSpec sgd = OptimizerSpec.sgd(lr, 0);
     Map<String, Map<String, double[]>> all = new LinkedHashMap<>();
@@ -234,7 +239,7 @@ public final class ExampleBenchmark {
       if (n.equals("python")) {
         continue;
       }
-      try (TrainingSession s = backend(n).open(new SessionSpec(spec, init, loss, sgd, Device.CPU, seed, threads, 1))) {
+      try (TrainingSession s = backend(n).open(new SessionSpec(spec, init, loss, sgd, Device.CPU, seed, threads, inter))) {
         System.out.printf(Locale.ROOT, "%s: first-step loss %s%n", n, s.trainStep(b));
         Weights after = s.weights();
         Map<String, double[]> g = new LinkedHashMap<>();
@@ -356,11 +361,12 @@ public final class ExampleBenchmark {
   }
 
   /** The plain-PyTorch contestant, in its own process; NaN when no python3 with torch is found. */
-  static double python(String python, Path dir, int steps, int warmup, int threads, OptimizerSpec opt, Path trace,
-      boolean channelsLast) throws IOException, InterruptedException {
+  static double python(String python, Path dir, int steps, int warmup, int threads, int inter, OptimizerSpec opt,
+      Path trace, boolean channelsLast) throws IOException, InterruptedException {
     Path script = Path.of("benchmarks/python/holdout_graph.py");
     List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "speed", "--dir", dir.toString(),
         "--steps", String.valueOf(steps), "--warmup", String.valueOf(warmup), "--threads", String.valueOf(threads),
+        "--interop-threads", String.valueOf(inter),
         "--optimizer", opt.type(), "--lr", String.valueOf(opt.lr())));
     if (trace != null) {
       cmd.addAll(List.of("--profile", trace.toString()));
