@@ -158,9 +158,9 @@ public final class ExampleBenchmark {
     }
     Safetensors.write(dir.resolve("batches.safetensors"), flat, Map.of());
     System.out.printf(Locale.ROOT, "example benchmark: %s, %s, %d trainable parameters, %d anchors, batch %d, "
-            + "%s lr %g, %d intra-op threads; %d timed steps after %d warm-up steps, %d rounds%n",
+            + "%s lr %g, %d intra-op and %d inter-op threads; %d timed steps after %d warm-up steps, %d rounds%n",
         config, c.model().architecture(), io.holdout.api.model.arch.Architectures.trainableParameters(spec), anchors.size(), batch, opt.type(),
-        opt.lr(), threads, steps, warmup, rounds);
+        opt.lr(), threads, inter, steps, warmup, rounds);
 
     if (!gradRefs.isEmpty()) {
       compareGradients(contestants, spec, init, loss, batches.get(0), threads, inter, c.seed(), gradRefs);
@@ -236,7 +236,7 @@ public final class ExampleBenchmark {
       all.put(r.getFileName().toString(), g);
     }
     for (String n : contestants) {
-      if (n.equals("python")) {
+      if (n.startsWith("python")) {
         continue;
       }
       try (TrainingSession s = backend(n).open(new SessionSpec(spec, init, loss, sgd, Device.CPU, seed, threads, inter))) {
@@ -354,8 +354,7 @@ public final class ExampleBenchmark {
     List<String> out = new ArrayList<>();
     double result = imagesPerSecond(new ProcessBuilder(cmd).redirectErrorStream(true).start(), out);
     if (Double.isNaN(result)) {
-      throw new IllegalStateException("contestant " + name + " failed: "
-          + String.join(" | ", out.subList(Math.max(0, out.size() - 3), out.size())));
+      throw new IllegalStateException("contestant " + name + " failed: " + tail(out, 3));
     }
     return result;
   }
@@ -392,8 +391,7 @@ public final class ExampleBenchmark {
       }
     }
     if (p.waitFor() != 0 || Double.isNaN(result)) {
-      System.out.println("python: not available (" + String.join(" | ", out.subList(Math.max(0, out.size() - 2),
-          out.size())) + ")");
+      System.out.println("python: not available (" + tail(out, 2) + ")");
       return Double.NaN;
     }
     return result;
@@ -415,6 +413,11 @@ public final class ExampleBenchmark {
       }
     }
     return p.waitFor() == 0 ? result : Double.NaN;
+  }
+
+  /** The last {@code n} lines of a process's output, joined on one line. */
+  static String tail(List<String> out, int n) {
+    return String.join(" | ", out.subList(Math.max(0, out.size() - n), out.size()));
   }
 
   static double median(List<Double> v) {
