@@ -6,9 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.holdout.losses.Reduction;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * The loss catalogue as differentiable PyTorch operations. Each loss returns its {@link Terms}: a
@@ -281,27 +279,31 @@ final class TorchLosses {
   static boolean[] mineNegatives(
       float[] logBackground, long[] labels, int batch, int anchors, double negPosRatio) {
     boolean[] kept = new boolean[labels.length];
+    long[] keys = new long[anchors];
     for (int b = 0; b < batch; b++) {
       int positives = 0;
-      List<Integer> negatives = new ArrayList<>();
+      int negatives = 0;
       for (int a = 0; a < anchors; a++) {
         int i = b * anchors + a;
         if (labels[i] > 0) {
           positives++;
           kept[i] = true;
         } else {
-          negatives.add(i);
+          // lowest log p_0 (highest loss) first, then the lower index: the float's bits made
+          // monotonic as a signed int (floatToIntBits turns every NaN into the one positive NaN,
+          // which sorts last as Double.compare has it), the index below them
+          int bits = Float.floatToIntBits(logBackground[i]);
+          long order = bits ^ ((bits >> 31) & 0x7fffffff);
+          keys[negatives++] = (order << 32) | i;
         }
       }
-      long k = Math.min((long) Math.floor(negPosRatio * positives), negatives.size());
+      long k = Math.min((long) Math.floor(negPosRatio * positives), negatives);
       if (k == 0) {
         continue;
       }
-      // highest loss -log p_0 first, i.e. lowest log p_0 first; then lower anchor index
-      negatives.sort(
-          Comparator.<Integer>comparingDouble(i -> logBackground[i]).thenComparingInt(i -> i));
+      Arrays.sort(keys, 0, negatives);
       for (int j = 0; j < k; j++) {
-        kept[negatives.get(j)] = true;
+        kept[(int) (keys[j] & 0xffffffffL)] = true;
       }
     }
     return kept;

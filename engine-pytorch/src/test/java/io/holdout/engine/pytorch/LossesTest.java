@@ -395,6 +395,17 @@ class LossesTest {
   }
 
   @Test
+  void miningOrdersLikeDoubleCompareWithTiesToTheLowerIndex() {
+    // highest loss first: -5, then the tie at -2 by index, then -0.0 before 0.0; NaN sorts last
+    float[] logP0 = {0.0f, -0.0f, -2f, -2f, Float.NaN, -5f, -1f};
+    long[] labels = {0, 0, 0, 0, 0, 0, 1};
+    assertThat(TorchLosses.mineNegatives(logP0, labels, 1, 7, 4))
+        .containsExactly(false, true, true, true, false, true, true);
+    assertThat(TorchLosses.mineNegatives(logP0, labels, 1, 7, 5))
+        .containsExactly(true, true, true, true, false, true, true);
+  }
+
+  @Test
   void multiboxWithoutPositivesIsZero() {
     SplittableRandom r = new SplittableRandom(6);
     Map<String, Tensor> out = Map.of("conf", floats(TestData.normal(r, 2 * 5 * 3, 1), 2, 5, 3));
