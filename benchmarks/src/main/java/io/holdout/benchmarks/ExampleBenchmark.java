@@ -379,18 +379,9 @@ public final class ExampleBenchmark {
     } catch (IOException e) {
       return Double.NaN;
     }
-    double result = Double.NaN;
     List<String> out = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String l;
-      while ((l = r.readLine()) != null) {
-        out.add(l);
-        if (l.startsWith("img/s ")) {
-          result = Double.parseDouble(l.substring(6).trim());
-        }
-      }
-    }
-    if (p.waitFor() != 0 || Double.isNaN(result)) {
+    double result = imagesPerSecond(p, out);
+    if (Double.isNaN(result)) {
       System.out.println("python: not available (" + tail(out, 2) + ")");
       return Double.NaN;
     }
