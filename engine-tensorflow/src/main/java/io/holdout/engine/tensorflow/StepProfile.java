@@ -22,8 +22,8 @@ import org.tensorflow.proto.RunOptions;
  * step: with the system property {@value #PROPERTY}{@code =FILE}, training steps run with
  * TensorFlow's full trace, and closing the session writes {@code FILE}: one line per operation type
  * (total milliseconds, calls, share of the traced operations' time), largest first, then the
- * slowest single nodes. Tracing slows
- * the steps; the figures are for comparing operations, not for speed.
+ * slowest single nodes. Tracing slows the steps; the figures are for comparing operations, not for
+ * speed. Every session closed with the property set writes the file again.
  */
 final class StepProfile {
   static final String PROPERTY = "holdout.tensorflow.profile";
