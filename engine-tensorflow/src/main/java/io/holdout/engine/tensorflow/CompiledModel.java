@@ -315,17 +315,19 @@ final class CompiledModel {
   private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.Conv2d c,
       Operand<TFloat32> weight) {
     int pad = c.padding();
-    if (pad > 0) {
+    // stride 1, undilated, padding (k - 1) / 2: TensorFlow's SAME padding is exactly that, with no
+    // padded copy of the input (and no slice of it in the backward pass)
+    String padding = c.stride() == 1 && c.dilation() == 1 && 2 * pad == c.kernel() - 1 ? "SAME" : "VALID";
+    if (pad > 0 && padding.equals("VALID")) {
       x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), f(tf, 0));
     }
     long s = c.stride();
-    long d = c.dilation();
     int cin = (int) in[0];
     if (c.groups() == cin && cin > 1) {
-      return depthwise(tf, x, in, c, weight);
+      return depthwise(tf, x, in, c, weight, padding);
     }
     if (c.groups() == 1) {
-      return tf.nn.conv2d(x, hwio(tf, weight, c), List.of(1L, s, s, 1L), "VALID");
+      return tf.nn.conv2d(x, hwio(tf, weight, c), List.of(1L, s, s, 1L), padding);
     }
     int g = c.groups();
     int inPer = cin / g;
@@ -335,7 +337,7 @@ final class CompiledModel {
       Operand<TFloat32> xi = tf.stridedSlice(x, Indices.all(), Indices.all(), Indices.all(),
           Indices.slice(i * inPer, (i + 1) * inPer));
       Operand<TFloat32> wi = tf.stridedSlice(weight, Indices.slice(i * outPer, (i + 1) * outPer));
-      parts.add(tf.nn.conv2d(xi, hwio(tf, wi, c), List.of(1L, s, s, 1L), "VALID"));
+      parts.add(tf.nn.conv2d(xi, hwio(tf, wi, c), List.of(1L, s, s, 1L), padding));
     }
     return tf.concat(parts, tf.constant(3));
   }
@@ -368,20 +370,20 @@ final class CompiledModel {
   }
 
   /**
-   * A depthwise convolution over padded NHWC {@code x} through {@code DepthwiseConv2dNative} (whose
+   * A depthwise convolution over NHWC {@code x} (padded, or with SAME padding) through {@code DepthwiseConv2dNative} (whose
    * gradients TensorFlow registers): the OIHW weight {@code [C·m, 1, k, k]} with channel multiplier
    * {@code m} becomes the filter {@code [k, k, C, m]}, whose output channel {@code c·m + q} is
    * PyTorch's. Dilation goes through the explicitly dilated kernel, as for {@code Conv2D}.
    */
   private static Operand<TFloat32> depthwise(Ops tf, Operand<TFloat32> x, long[] in, LayerSpec.Conv2d c,
-      Operand<TFloat32> weight) {
+      Operand<TFloat32> weight, String padding) {
     int cin = (int) in[0];
     int m = c.filters() / cin;
     long s = c.stride();
     // [C·m, 1, k, k] -> [C, m, k, k] -> HWIO-style [k, k, C, m]; a dilated kernel is spread out
     Operand<TFloat32> w = GraphMath.reshape(tf, weight, cin, m, c.kernel(), c.kernel());
     Operand<TFloat32> filter = dilated(tf, tf.linalg.transpose(w, tf.constant(new int[] {2, 3, 0, 1})), c);
-    return tf.nn.depthwiseConv2dNative(x, filter, List.of(1L, s, s, 1L), "VALID");
+    return tf.nn.depthwiseConv2dNative(x, filter, List.of(1L, s, s, 1L), padding);
   }
 
   /**
