@@ -22,9 +22,7 @@ class SparkSweepTest {
 
   @Test
   void sparkLocalAndInProcessWriteTheSameTrials() throws Exception {
-    SweepTest t = new SweepTest();
-    t.dir = dir;
-    Path file = t.sweep("spark", "axes:\n  loader.batchSize: [16, 32, 0]\n  loader.numWorkers: [0]");
+    Path file = sweepFile("spark", "axes:\n  loader.batchSize: [16, 32, 0]\n  loader.numWorkers: [0]");
     CliResult spark = CliResult.of("sweep", file.toString(), "--executor", "spark", "--master", "local[2]",
         "--set", "runs=" + dir.resolve("on-spark"));
     assertThat(spark.code()).as(spark.err() + spark.out()).isZero();
@@ -63,9 +61,7 @@ class SparkSweepTest {
    */
   @Test
   void aSweepFolderOnAHadoopFileSystem() throws Exception {
-    SweepTest t = new SweepTest();
-    t.dir = dir;
-    Path file = t.sweep("hadoop", "axes:\n  loader.batchSize: [16, 32, 0]");
+    Path file = sweepFile("hadoop", "axes:\n  loader.batchSize: [16, 32, 0]");
     Path remote = dir.resolve("remote");
     String uri = "file://" + remote;
     CliResult first = CliResult.of("sweep", file.toString(), "--set", "runs=" + uri);
@@ -110,9 +106,7 @@ class SparkSweepTest {
    */
   @Test
   void aTrialKilledMidRunOnAHadoopFolderContinuesFromItsLastEpoch() throws Exception {
-    SweepTest t = new SweepTest();
-    t.dir = dir;
-    Path file = t.sweep("remotekill", "axes:\n  loader.batchSize: [8]");
+    Path file = sweepFile("remotekill", "axes:\n  loader.batchSize: [8]");
     Path remote = dir.resolve("remote-kill");
     String uri = "file://" + remote;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -142,9 +136,7 @@ class SparkSweepTest {
   /** A data-parallel trial inside a sweep on the spark executor is a failed trial with one line, not a hang. */
   @Test
   void aDataParallelTrialOnTheSparkExecutorFailsInOneLine() throws Exception {
-    SweepTest t = new SweepTest();
-    t.dir = dir;
-    Path file = t.sweep("nested", "axes:\n  loader.batchSize: [16]");
+    Path file = sweepFile("nested", "axes:\n  loader.batchSize: [16]");
     CliResult r = CliResult.of("sweep", file.toString(), "--executor", "spark", "--master", "local[2]", "--set",
         "base.trainer.dataParallel.shards=2", "--set", "runs=" + dir.resolve("nested"));
     assertThat(r.code()).as(r.err() + r.out()).isEqualTo(1);
@@ -154,9 +146,7 @@ class SparkSweepTest {
 
   @Test
   void anInProcessSweepLoadsNoSparkClass() throws Exception {
-    SweepTest t = new SweepTest();
-    t.dir = dir;
-    Path file = t.sweep("plain", "axes:\n  loader.batchSize: [16]");
+    Path file = sweepFile("plain", "axes:\n  loader.batchSize: [16]");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path log = dir.resolve("classes.log");
     Process p = new ProcessBuilder(java, "-verbose:class", "-cp", System.getProperty("java.class.path"),
@@ -167,5 +157,12 @@ class SparkSweepTest {
     assertThat(p.exitValue()).as(classes.lines().filter(l -> !l.startsWith("[")).toList().toString()).isZero();
     assertThat(classes).contains("io.holdout.sweep.InProcessExecutor").contains("sweep folder: ")
         .doesNotContain("org.apache.spark.").doesNotContain("scala.");
+  }
+
+  /** {@link SweepTest#sweep}: a sweep file over the iris base with {@code axes}, in this test's folder. */
+  private Path sweepFile(String name, String axes) throws Exception {
+    SweepTest t = new SweepTest();
+    t.dir = dir;
+    return t.sweep(name, axes);
   }
 }
