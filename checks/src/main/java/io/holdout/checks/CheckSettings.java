@@ -1,6 +1,7 @@
 package io.holdout.checks;
 
 import io.holdout.api.backend.Device;
+import io.holdout.api.backend.Precision;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.loss.LossSpec;
 import io.holdout.api.model.ModelSpec;
@@ -14,24 +15,32 @@ import java.util.Objects;
  *
  * @param intraOpThreads threads inside one operator (0 = the engine's default)
  * @param interOpThreads threads across operators (0 = the engine's default)
+ * @param precision the type the engine computes in
  */
-public record CheckSettings(Device device, int intraOpThreads, int interOpThreads) {
+public record CheckSettings(Device device, int intraOpThreads, int interOpThreads, Precision precision) {
   /** One intra-op and one inter-op thread on the CPU (the conformance suite's setting). */
   public static final CheckSettings SINGLE_THREAD = new CheckSettings(Device.CPU, 1, 1);
 
   public CheckSettings {
     Objects.requireNonNull(device, "device is null");
+    Objects.requireNonNull(precision, "precision is null");
+  }
+
+  /** float32 checks. */
+  public CheckSettings(Device device, int intraOpThreads, int interOpThreads) {
+    this(device, intraOpThreads, interOpThreads, Precision.FLOAT32);
   }
 
   /** A session spec of these settings with seed 42. */
   public SessionSpec spec(ModelSpec model, Weights w, LossSpec loss, OptimizerSpec opt) {
-    return new SessionSpec(model, w, loss, opt, device, 42, intraOpThreads, interOpThreads);
+    return new SessionSpec(model, w, loss, opt, device, 42, intraOpThreads, interOpThreads, precision);
   }
 
   /** {@code cpu, 2 intra-op / 1 inter-op threads} ({@code default} for 0). */
   public String describe() {
     return device.name().toLowerCase(java.util.Locale.ROOT) + ", intra-op threads "
         + (intraOpThreads == 0 ? "default" : intraOpThreads) + ", inter-op threads "
-        + (interOpThreads == 0 ? "default" : interOpThreads);
+        + (interOpThreads == 0 ? "default" : interOpThreads)
+        + (precision == Precision.FLOAT32 ? "" : ", " + precision.key());
   }
 }

@@ -3,6 +3,7 @@ package io.holdout.checks;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
 import io.holdout.api.backend.EvalResult;
+import io.holdout.api.backend.Precision;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.loss.LossBreakdown;
 import io.holdout.api.loss.LossSpec;
@@ -33,6 +34,9 @@ public final class LayerCheck {
   public static final double GRAD_REL = 1e-4;
 
   static final double LR = 10;
+
+  /** Relative tolerance of losses in float64 sessions. */
+  public static final double FLOAT64_REL = 1e-10;
 
   private LayerCheck() {}
 
@@ -92,7 +96,7 @@ public final class LayerCheck {
     Data d = data(model, c.batch(), 5);
     Comparison cmp = new Comparison();
     try (TrainingSession s = backend.open(settings.spec(model, w, Fixtures.mseOnEveryHead(model), null))) {
-      compareOutputs(cmp, s.evalStep(d.batch()), c, new ReferenceModel(model, w), d);
+      compareOutputs(cmp, s.evalStep(d.batch()), c, new ReferenceModel(model, w), d, settings);
     }
     return cmp.result(backend.name(), name);
   }
@@ -113,7 +117,7 @@ public final class LayerCheck {
     ReferenceModel ref = new ReferenceModel(model, w);
     Comparison cmp = new Comparison();
     try (TrainingSession s = backend.open(settings.spec(model, w, Fixtures.mseOnEveryHead(model), Fixtures.sgd(LR)))) {
-      compareStep(cmp, s, c, ref, w, d, false);
+      compareStep(cmp, s, c, ref, w, d, false, settings);
     }
     return cmp.result(backend.name(), name);
   }
@@ -139,9 +143,9 @@ public final class LayerCheck {
     Comparison cmp = new Comparison();
     try (TrainingSession s = backend.open(
         settings.spec(model, w, Fixtures.mseOnEveryHead(model), trains ? Fixtures.sgd(LR) : null))) {
-      compareOutputs(cmp, s.evalStep(d.batch()), c, ref, d);
+      compareOutputs(cmp, s.evalStep(d.batch()), c, ref, d, settings);
       if (trains) {
-        compareStep(cmp, s, c, ref, w, d, true);
+        compareStep(cmp, s, c, ref, w, d, true, settings);
       }
     }
     return cmp.result(backend.name(), name);
@@ -164,7 +168,21 @@ public final class LayerCheck {
     return missing;
   }
 
-  private static void compareOutputs(Comparison cmp, EvalResult r, LayerCase c, ReferenceModel ref, Data d) {
+  /**
+   * How close a loss must be to the double-precision reference: {@link #REL} in float32, and
+   * {@value #FLOAT64_REL} in float64 sessions, which float32 arithmetic cannot reach (so those
+   * checks also show that the engine computed in double).
+   */
+  static double lossRel(CheckSettings settings) {
+    return settings.precision() == Precision.FLOAT64 ? FLOAT64_REL : REL;
+  }
+
+  static double lossFloor(CheckSettings settings) {
+    return settings.precision() == Precision.FLOAT64 ? 1e-13 : 1e-7;
+  }
+
+  private static void compareOutputs(Comparison cmp, EvalResult r, LayerCase c, ReferenceModel ref, Data d,
+      CheckSettings settings) {
     ModelSpec model = c.model();
     ReferenceModel.Pass pass = ref.forward(d.input(), c.batch(), false);
     for (HeadSpec h : model.heads()) {
@@ -174,17 +192,19 @@ public final class LayerCheck {
         cmp.values("output of head " + h.name(), y.toFloatArray(), pass.outputs().get(h.name()), REL, 1e-6);
       }
     }
-    cmp.value("evaluation loss", r.loss().total(), ReferenceModel.mse(pass.outputs(), d.targets()), REL, 1e-7);
+    cmp.value("evaluation loss", r.loss().total(), ReferenceModel.mse(pass.outputs(), d.targets()), lossRel(settings),
+        lossFloor(settings));
   }
 
   /** One SGD step on the session: its loss, the gradients read off {@code Δw}, running statistics. */
   private static void compareStep(Comparison cmp, TrainingSession s, LayerCase c, ReferenceModel ref, Weights w,
-      Data d, boolean alongDirections) {
+      Data d, boolean alongDirections, CheckSettings settings) {
     ModelSpec model = c.model();
     ReferenceModel.Pass pass = ref.forward(d.input(), c.batch(), true);
     ToDoubleFunction<Map<String, double[]>> mse = o -> ReferenceModel.mse(o, d.targets());
     LossBreakdown lb = s.trainStep(d.batch());
-    cmp.value("training-mode loss", lb.total(), ReferenceModel.mse(pass.outputs(), d.targets()), REL, 1e-7);
+    cmp.value("training-mode loss", lb.total(), ReferenceModel.mse(pass.outputs(), d.targets()), lossRel(settings),
+        lossFloor(settings));
     Weights after = s.weights();
     Map<String, double[]> engine = new LinkedHashMap<>();
     for (String p : ReferenceModel.trainable(model)) {

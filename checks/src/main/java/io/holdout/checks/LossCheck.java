@@ -87,14 +87,14 @@ public final class LossCheck {
         settings.spec(model, new Weights(weights), loss, trains ? Fixtures.sgd(PROBE_LR) : null))) {
       EvalResult r = s.evalStep(probe);
       cmp.values("probe output", r.outputs().get(c.spec().output()).toFloatArray(), Fixtures.toDoubles(pred), 0, 0);
-      cmp.value("value", r.loss().raw(name), value, REL, ABS);
-      cmp.value("numerator", r.loss().numerator(name), reference.numerator(name), REL, ABS);
+      cmp.value("value", r.loss().raw(name), value, LayerCheck.lossRel(settings), LayerCheck.lossFloor(settings));
+      cmp.value("numerator", r.loss().numerator(name), reference.numerator(name), LayerCheck.lossRel(settings), LayerCheck.lossFloor(settings));
       cmp.value("count", r.loss().count(name), reference.count(name), REL, 0);
       cmp.values("per-sample value", r.perSampleLosses().get(name), Fixtures.toDoubles(perSample), REL, ABS);
       if (trains) {
         double[] grad = ReferenceLosses.gradient(c.spec(), outputs, c.batch());
         LossBreakdown step = s.trainStep(probe);
-        cmp.value("training-step value", step.raw(name), value, REL, ABS);
+        cmp.value("training-step value", step.raw(name), value, LayerCheck.lossRel(settings), LayerCheck.lossFloor(settings));
         cmp.value("training-step count", step.count(name), reference.count(name), REL, 0);
         float[] after = s.weights().get(weightName).toFloatArray();
         float[] g = new float[grad.length];

@@ -46,6 +46,8 @@ final class BackendsCommand implements Callable<Integer> {
               + " and losses " + (evalOnlyLosses.isEmpty() ? "(none)" : String.join(", ", evalOnlyLosses))
               + " (evaluation only)"));
       out.println("  gpu:        " + (c.gpu() ? "yes" : "no (none found or no GPU natives)"));
+      out.println("  precision:  " + c.precisions().stream().sorted().map(io.holdout.api.backend.Precision::key)
+          .collect(java.util.stream.Collectors.joining(", ")) + " (engine.precision)");
       out.println("  layers:     " + String.join(", ", new TreeSet<>(c.layers())));
       out.println("  losses:     " + String.join(", ", new TreeSet<>(c.losses())));
       out.println("  optimizers: " + String.join(", ", new TreeSet<>(c.optimizers()))

@@ -8,6 +8,7 @@ import io.holdout.api.backend.BackendProvider;
 import io.holdout.api.backend.Backends;
 import io.holdout.api.extension.Extensions;
 import io.holdout.api.backend.Device;
+import io.holdout.api.backend.Precision;
 import io.holdout.checks.CheckResult;
 import io.holdout.checks.CheckSettings;
 import io.holdout.checks.Doctor;
@@ -42,6 +43,10 @@ final class DoctorCommand implements Callable<Integer> {
       description = "Intra-op threads of the checked sessions, as engine.intraOpThreads in a config (default 0: the engine's default).")
   int threads;
 
+  @Option(names = "--precision", paramLabel = "TYPE",
+      description = "float32 (default) or float64: the type the checked sessions compute in, as engine.precision in a config.")
+  String precision = "float32";
+
   @Option(names = "--failures", description = "Print only the checks that failed, and the summaries.")
   boolean failuresOnly;
 
@@ -53,6 +58,10 @@ final class DoctorCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (threads < 0) {
       throw new HoldoutException("--threads must be >= 0");
+    }
+    Precision type = Precision.parse(precision);
+    if (type == null) {
+      throw new HoldoutException("--precision must be float32 or float64, got '" + precision + "'");
     }
     List<BackendProvider> providers = new ArrayList<>();
     if (backends.isEmpty()) {
@@ -71,7 +80,7 @@ final class DoctorCommand implements Callable<Integer> {
     }
     out.println("holdout  " + Versions.holdout());
     Hardware.detect().describe().forEach(out::println);
-    CheckSettings settings = new CheckSettings(Device.CPU, threads, 0);
+    CheckSettings settings = new CheckSettings(Device.CPU, threads, 0, type);
     out.println("sessions " + settings.describe());
     out.flush();
     List<Doctor.Report> reports = new ArrayList<>();
@@ -82,6 +91,10 @@ final class DoctorCommand implements Callable<Integer> {
       out.println();
       out.println(b.name() + "  (" + v + ")");
       out.flush();
+      if (!b.capabilities().precisions().contains(type)) {
+        out.println("  skipped: " + b.name() + " does not compute in " + type.key());
+        continue;
+      }
       Doctor.Report r = Doctor.all(b, settings, c -> {
         if (!failuresOnly || !c.passed()) {
           out.println(String.format(Locale.ROOT, "  %-72s %s", c.check(), c.verdict()));

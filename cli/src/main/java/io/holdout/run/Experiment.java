@@ -128,7 +128,8 @@ public final class Experiment {
     SessionSpec sessionSpec(Weights init, boolean train) {
       ExperimentConfig c = loaded.config();
       return new SessionSpec(model, init, loss, train ? optimizer : null,
-          Device.parse(c.device()), c.seed(), c.engine().intraOpThreads(), c.engine().interOpThreads());
+          Device.parse(c.device()), c.seed(), c.engine().intraOpThreads(), c.engine().interOpThreads(),
+          c.engine().precisionType());
     }
 
     /**
@@ -163,7 +164,7 @@ public final class Experiment {
         return;
       }
       Doctor.Report r = Doctor.forModel(backend, model, loss,
-          new CheckSettings(spec.device(), spec.intraOpThreads(), spec.interOpThreads()));
+          new CheckSettings(spec.device(), spec.intraOpThreads(), spec.interOpThreads(), spec.precision()));
       if (!r.passed()) {
         CheckResult f = r.failures().get(0);
         throw new HoldoutException(file + ": backend '" + backend.name() + "' computes wrong numbers on this machine ("

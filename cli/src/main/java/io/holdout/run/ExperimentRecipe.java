@@ -47,7 +47,7 @@ final class ExperimentRecipe implements SessionRecipe {
     Parts parts = injector.getInstance(Parts.class);
     SessionSpec spec = new SessionSpec(ModelSpecJson.fromJson(model, source), initial, Specs.loss(c.loss()),
         parts.optimizer(c.optimizer(), source), Device.parse(c.device()), c.seed(), c.engine().intraOpThreads(),
-        c.engine().interOpThreads());
+        c.engine().interOpThreads(), c.engine().precisionType());
     return backend.open(spec);
   }
 }

@@ -30,6 +30,7 @@ public final class Provenance {
     n.put("seed", c.seed());
     n.put("intra_op_threads", c.engine().intraOpThreads());
     n.put("inter_op_threads", c.engine().interOpThreads());
+    n.put("precision", c.engine().precisionType().key());
     // the engines' switches (-Dholdout.pytorch.memoryFormat=..., -Dholdout.onnx.kernelGradient=...)
     // choose kernels, so they are part of how the figures were computed
     ObjectNode switches = n.putObject("engine_switches");

@@ -103,7 +103,7 @@ final class SavedRun {
   SessionSpec sessionSpec(Backend backend, Weights w) {
     ExperimentConfig c = loaded.config();
     SessionSpec spec = new SessionSpec(model, w, loss, null, Device.parse(c.device()), c.seed(),
-        c.engine().intraOpThreads(), c.engine().interOpThreads());
+        c.engine().intraOpThreads(), c.engine().interOpThreads(), c.engine().precisionType());
     try {
       backend.capabilities().check(backend.name(), spec);
     } catch (HoldoutException e) {

@@ -59,7 +59,7 @@ public final class DataParallel implements AutoCloseable {
     return initial -> {
       SessionSpec s = spec.spec();
       return backend(backend).open(new SessionSpec(s.model(), initial, s.loss(), s.optimizer(), s.device(), s.seed(),
-          s.intraOpThreads(), s.interOpThreads()));
+          s.intraOpThreads(), s.interOpThreads(), s.precision()));
     };
   }
 

@@ -17,6 +17,7 @@ import java.util.TreeSet;
  * @param alternatives hints per missing feature, e.g. {@code "train" -> "train on pytorch, then
  *     evaluate here"}; {@code "train:layer:<type>"} and {@code "train:loss:<type>"} for a type
  *     evaluated but not trained ({@code "train:*"} for all of them)
+ * @param precisions the types the backend computes sessions in (float32 always)
  */
 public record Capabilities(
     boolean training,
@@ -26,7 +27,8 @@ public record Capabilities(
     Set<String> optimizers,
     Map<String, String> alternatives,
     Set<String> trainingLayers,
-    Set<String> trainingLosses) {
+    Set<String> trainingLosses,
+    Set<Precision> precisions) {
 
   /** In {@link #trainingLosses()}: the backend trains with the loss types plugins register too. */
   public static final String PLUGIN_LOSSES = "<plugin losses>";
@@ -38,11 +40,24 @@ public record Capabilities(
     alternatives = Map.copyOf(alternatives);
     trainingLayers = training ? Set.copyOf(trainingLayers) : Set.of();
     trainingLosses = training ? Set.copyOf(trainingLosses) : Set.of();
+    precisions = Set.copyOf(precisions);
     for (String t : trainingLayers) {
       if (!layers.contains(t)) {
         throw new IllegalArgumentException("training layer '" + t + "' is not among the layers " + new TreeSet<>(layers));
       }
     }
+  }
+
+  /** A float32-only backend. */
+  public Capabilities(boolean training, boolean gpu, Set<String> layers, Set<String> losses, Set<String> optimizers,
+      Map<String, String> alternatives, Set<String> trainingLayers, Set<String> trainingLosses) {
+    this(training, gpu, layers, losses, optimizers, alternatives, trainingLayers, trainingLosses,
+        Set.of(Precision.FLOAT32));
+  }
+
+  /** These capabilities computing in {@code p} as well. */
+  public Capabilities withPrecisions(Set<Precision> p) {
+    return new Capabilities(training, gpu, layers, losses, optimizers, alternatives, trainingLayers, trainingLosses, p);
   }
 
   /**
@@ -90,6 +105,9 @@ public record Capabilities(
     }
     if (spec.device() == Device.GPU && !gpu) {
       throw missing(backend, "GPU devices", "gpu");
+    }
+    if (!precisions.contains(spec.precision())) {
+      throw missing(backend, "engine.precision " + spec.precision().key(), "precision:" + spec.precision().key());
     }
     for (String layer : new TreeSet<>(spec.model().layerTypes())) {
       if (!layers.contains(layer)) {

@@ -1,6 +1,7 @@
 package io.holdout.api.config;
 
 import io.holdout.api.HoldoutException;
+import io.holdout.api.backend.Precision;
 import io.holdout.api.model.arch.Architectures;
 import java.util.List;
 import java.util.Locale;
@@ -287,6 +288,9 @@ final class ConfigValidator {
     }
     if (c.engine().intraOpThreads() < 0 || c.engine().interOpThreads() < 0) {
       fail(f, "'engine' thread counts must be >= 0");
+    }
+    if (Precision.parse(c.engine().precision()) == null) {
+      fail(f, "'engine.precision' must be float32 or float64, got '" + c.engine().precision() + "'");
     }
   }
 

@@ -160,8 +160,9 @@ final class Defaults {
         types.forEach(type -> metrics.add(new MetricConfig(type, name, h.target(), Map.of())));
       });
     }
-    EngineConfig e = c.engine() == null ? new EngineConfig(null, null, null) : c.engine();
-    EngineConfig engine = new EngineConfig(or(e.intraOpThreads(), 0), or(e.interOpThreads(), 0), or(e.selfCheck(), true));
+    EngineConfig e = c.engine() == null ? new EngineConfig(null, null, null, null) : c.engine();
+    EngineConfig engine = new EngineConfig(or(e.intraOpThreads(), 0), or(e.interOpThreads(), 0), or(e.selfCheck(), true),
+        or(e.precision(), "float32"));
     return new ExperimentConfig(
         or(c.name(), "experiment"),
         or(c.seed(), 42L),

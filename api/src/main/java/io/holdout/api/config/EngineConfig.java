@@ -1,11 +1,19 @@
 package io.holdout.api.config;
 
 /**
- * Engine settings that do not change results, only speed (and the engine's self-check).
+ * Engine settings: threads and the self-check change only speed; precision changes the arithmetic.
  *
  * @param intraOpThreads threads inside one operator (0 = engine default)
  * @param interOpThreads threads running independent operators (0 = engine default)
  * @param selfCheck check, before the first epoch, that the engine computes the forward pass and the
  *     gradients of the model's layer types and losses right on this machine (default true)
+ * @param precision {@code float32} (default) or {@code float64}: the type the engine computes in
+ *     (see {@link io.holdout.api.backend.Precision}); files hold float32 either way
  */
-public record EngineConfig(Integer intraOpThreads, Integer interOpThreads, Boolean selfCheck) {}
+public record EngineConfig(Integer intraOpThreads, Integer interOpThreads, Boolean selfCheck, String precision) {
+  /** {@link #precision} parsed (the validator refuses unknown spellings). */
+  public io.holdout.api.backend.Precision precisionType() {
+    io.holdout.api.backend.Precision p = io.holdout.api.backend.Precision.parse(precision);
+    return p == null ? io.holdout.api.backend.Precision.FLOAT32 : p;
+  }
+}

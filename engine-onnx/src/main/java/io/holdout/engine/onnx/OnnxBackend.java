@@ -84,7 +84,9 @@ public final class OnnxBackend implements Backend {
         Set.copyOf(OptimizerSpec.TYPES),
         Map.of(
             "train:*", TRAIN_ALTERNATIVE,
-            "gpu", "the onnx backend bundles ONNX Runtime's CPU build only; use device: cpu or auto"),
+            "gpu", "the onnx backend bundles ONNX Runtime's CPU build only; use device: cpu or auto",
+            "precision:float64", "the onnx backend computes in float32 only (ONNX Runtime's CPU build has no"
+                + " float64 convolution); use backend: pytorch or tensorflow"),
         trainingLayers,
         trainingLosses());
   }

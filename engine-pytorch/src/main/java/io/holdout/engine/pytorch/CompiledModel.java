@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -163,7 +164,11 @@ final class CompiledModel {
   private static Op activation(LayerSpec.Activation a) {
     return switch (a.fn()) {
       case RELU6 -> scripted(ScriptedOps.Fn.RELU6);
-      case LEAKY_RELU -> (x, s, training, dropout) -> Activation.leakyRelu(x[0], (float) a.alpha());
+      case LEAKY_RELU -> (x, s, training, dropout) -> Tensors.floatType() == DataType.FLOAT64
+          // DJL's leakyRelu takes a float slope: in float64 the slope is a double scalar, with
+          // leaky_relu's convention at 0 (the gradient there is the slope)
+          ? NDArrays.where(x[0].gt(0), x[0], x[0].mul(Tensors.scalar(x[0].getManager(), a.alpha())))
+          : Activation.leakyRelu(x[0], (float) a.alpha());
       case SIGMOID -> (x, s, training, dropout) -> Activation.sigmoid(x[0]);
       case TANH -> (x, s, training, dropout) -> Activation.tanh(x[0]);
       case GELU -> (x, s, training, dropout) -> Activation.gelu(x[0]);
@@ -212,6 +217,11 @@ final class CompiledModel {
     for (int i = 0; i < params.size(); i++) {
       ParamInfo p = params.get(i);
       NDArray fresh = Tensors.copy(owner, w.get(p.name()));
+      if (fresh.getDataType().isFloating() && fresh.getDataType() != Tensors.floatType()) {
+        try (NDArray f32 = fresh) {
+          fresh = f32.toType(Tensors.floatType(), true);
+        }
+      }
       if (p.role().trainable()) {
         fresh.setRequiresGradient(true);
       }
@@ -376,6 +386,9 @@ final class CompiledModel {
 
   /** A {@code [rows, cols]} float matrix of {@code values} (row-major), owned by {@code owner}. */
   private static NDArray matrix(NDManager owner, double[] values, long rows, long cols) {
+    if (Tensors.floatType() == DataType.FLOAT64) {
+      return owner.create(values, new Shape(rows, cols));
+    }
     float[] f = new float[values.length];
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) values[i];
@@ -574,7 +587,7 @@ final class CompiledModel {
         return sums;
       }
       long[] d = x[0].getShape().getShape();
-      NDArray ones = x[0].getManager().ones(new Shape(1, 1, d[2], d[3]));
+      NDArray ones = x[0].getManager().ones(new Shape(1, 1, d[2], d[3]), x[0].getDataType());
       return sums.div(Pool.avgPool2d(ones, k, st, pad, ceil, true));
     }
   }

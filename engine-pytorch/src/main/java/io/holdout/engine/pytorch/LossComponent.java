@@ -158,7 +158,7 @@ final class LossComponent {
   /** The target as float values, viewed in place. */
   private static NDArray values(NDManager m, Tensor target) {
     NDArray t = Tensors.view(m, target);
-    return t.getDataType() == DataType.FLOAT32 ? t : t.toType(DataType.FLOAT32, false);
+    return t.getDataType() == Tensors.floatType() ? t : t.toType(Tensors.floatType(), false);
   }
 
   /** Logits as {@code [batch, classes]} (multi-dimensional heads are refused when resolving). */

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
+import io.holdout.api.backend.Precision;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.model.LayerCatalog;
@@ -78,7 +79,8 @@ public final class PyTorchBackend implements Backend {
             "gpu",
             "PyTorch sees no GPU here (the bundled natives are "
                 + nativeFlavor()
-                + "); use device: cpu or auto, or build with -Pgpu on a CUDA machine"));
+                + "); use device: cpu or auto, or build with -Pgpu on a CUDA machine"))
+        .withPrecisions(Set.of(Precision.FLOAT32, Precision.FLOAT64));
   }
 
   /**

@@ -59,6 +59,8 @@ public final class PyTorchSession implements TrainingSession {
   private final TorchOptimizer optimizer;
   private final Staging staging = new Staging();
   private final boolean channelsLast;
+  /** float32, or float64 for a {@link io.holdout.api.backend.Precision#FLOAT64} session. */
+  private final DataType floatType;
   private final DropoutMasks dropout;
   private double learningRate;
   private long trainSteps;
@@ -69,6 +71,7 @@ public final class PyTorchSession implements TrainingSession {
     this.device = device;
     this.intraOpThreads = intraOpThreads;
     this.channelsLast = channelsLast();
+    this.floatType = spec.precision() == io.holdout.api.backend.Precision.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
     this.allHeads = new LinkedHashSet<>();
     for (HeadSpec h : spec.model().heads()) {
       allHeads.add(h.name());
@@ -83,6 +86,7 @@ public final class PyTorchSession implements TrainingSession {
     this.dropout = new DropoutMasks(spec.seed(), staging);
     this.learningRate = spec.trains() ? spec.optimizer().lr() : Double.NaN;
     this.root = engine.newBaseManager(device);
+    DataType outer = Tensors.useFloatType(floatType);
     try {
       this.model = new CompiledModel(spec.model(), spec.initialWeights(), root);
       this.trainable = model.trainable(lossHeads);
@@ -91,6 +95,8 @@ public final class PyTorchSession implements TrainingSession {
     } catch (RuntimeException e) {
       root.close();
       throw e;
+    } finally {
+      Tensors.useFloatType(outer);
     }
   }
 
@@ -195,12 +201,12 @@ public final class PyTorchSession implements TrainingSession {
       squares[i] = grads[i].square().sum();
     }
     double sum = 0;
-    for (float v : NDArrays.stack(new NDList(squares)).toFloatArray()) {
+    for (double v : doubles(NDArrays.stack(new NDList(squares)))) {
       sum += v;
     }
     double norm = Math.sqrt(sum);
     if (norm > maxNorm) {
-      float scale = (float) (maxNorm / (norm + 1e-6));
+      Number scale = Tensors.num(maxNorm / (norm + 1e-6));
       for (NDArray g : grads) {
         g.muli(scale);
       }
@@ -219,7 +225,15 @@ public final class PyTorchSession implements TrainingSession {
 
   /** The scalar values, copied out in one transfer. */
   private static double[] read(NDArray[] scalars) {
-    float[] f = NDArrays.stack(new NDList(scalars)).toFloatArray();
+    return doubles(NDArrays.stack(new NDList(scalars)));
+  }
+
+  /** A float32 or float64 array's values, copied out. */
+  private static double[] doubles(NDArray a) {
+    if (a.getDataType() == DataType.FLOAT64) {
+      return a.toDoubleArray();
+    }
+    float[] f = a.toFloatArray();
     double[] out = new double[f.length];
     for (int i = 0; i < f.length; i++) {
       out[i] = f[i];
@@ -233,7 +247,7 @@ public final class PyTorchSession implements TrainingSession {
           "batch has no model input '" + Batch.INPUT + "' (has " + batch.tensors().keySet() + ")");
     }
     NDArray x = Tensors.view(step, batch.input());
-    x = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+    x = x.getDataType() == floatType ? x : x.toType(floatType, false);
     if (channelsLast && x.getShape().dimension() == 4) {
       // [B, C, H, W] with channels-last strides: the batch copied once into NHWC order (a reshape
       // of the NHWC view cannot be a view), then viewed as NCHW; libtorch's convolutions, batch
@@ -275,11 +289,13 @@ public final class PyTorchSession implements TrainingSession {
   private <T> T inStep(Function<NDManager, T> body) {
     TorchRuntime.applyIntraOpThreads(intraOpThreads);
     boolean gradMode = JniUtils.isGradMode();
+    DataType outer = Tensors.useFloatType(floatType);
     try (NDManager step = root.newSubManager()) {
       step.tempAttachAll(persistent());
       return body.apply(step);
     } finally {
       JniUtils.setGradMode(gradMode);
+      Tensors.useFloatType(outer);
     }
   }
 

@@ -16,7 +16,16 @@ import java.nio.ByteOrder;
 final class Staging {
   private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 12).order(ByteOrder.nativeOrder());
 
+  /** {@code v} in the thread's float type ({@link Tensors#floatType()}). */
   NDArray floats(NDManager m, float[] v, Shape shape) {
+    if (Tensors.floatType() == DataType.FLOAT64) {
+      ByteBuffer b = reserve(v.length * 8L);
+      java.nio.DoubleBuffer d = b.asDoubleBuffer();
+      for (float x : v) {
+        d.put(x);
+      }
+      return copyIn(m, b, shape, DataType.FLOAT64);
+    }
     ByteBuffer b = reserve(v.length * 4L);
     b.asFloatBuffer().put(v);
     return copyIn(m, b, shape, DataType.FLOAT32);

@@ -13,6 +13,37 @@ import java.nio.ByteOrder;
 final class Tensors {
   private Tensors() {}
 
+  /**
+   * The float type the calling thread's session computes in (float32 unless a float64 session set
+   * it for the duration of a step): the type of staged arrays, scalars and optimizer state.
+   */
+  private static final ThreadLocal<DataType> FLOAT = ThreadLocal.withInitial(() -> DataType.FLOAT32);
+
+  static DataType floatType() {
+    return FLOAT.get();
+  }
+
+  /** Sets the calling thread's float type and returns the previous one (to restore). */
+  static DataType useFloatType(DataType t) {
+    DataType old = FLOAT.get();
+    FLOAT.set(t);
+    return old;
+  }
+
+  /**
+   * {@code v} as the operand of an operation that records no gradient (optimizer updates): a float
+   * in float32 sessions, the double itself in float64 ones.
+   */
+  static Number num(double v) {
+    return floatType() == DataType.FLOAT64 ? (Number) v : (Number) (float) v;
+  }
+
+  /** {@code a} in the thread's float type (itself when it is, or when it is not a float array). */
+  static NDArray asFloatType(NDArray a) {
+    DataType t = a.getDataType();
+    return t == floatType() || !t.isFloating() ? a : a.toType(floatType(), false);
+  }
+
   static DataType dataType(DType d) {
     return switch (d) {
       case FLOAT32 -> DataType.FLOAT32;
@@ -51,6 +82,10 @@ final class Tensors {
    * copy, a transfer from the GPU) are owned by the array's manager, so call it inside a step.
    */
   static Tensor toTensor(NDArray a) {
+    if (a.getDataType() == DataType.FLOAT64) {
+      // float64 sessions hand their arrays out as float32, like every other session
+      a = a.toType(DataType.FLOAT32, false);
+    }
     DType dt = dtype(a.getDataType());
     Tensor out = Tensor.zeros(dt, a.getShape().getShape());
     if (out.elementCount() == 0) {
@@ -66,7 +101,8 @@ final class Tensors {
   }
 
   /**
-   * A 0-d float32 array holding {@code v}, allocated by the engine and owned by {@code m}.
+   * A 0-d array of the thread's float type holding {@code v}, allocated by the engine and owned by
+   * {@code m}.
    *
    * <p>Use it, never a {@code Number} operand ({@code x.mul(0.5f)}), in any operation that records
    * gradients: DJL turns a {@code Number} into an array over a Java direct buffer and closes that
@@ -75,6 +111,12 @@ final class Tensors {
    * backward reads freed memory: wrong gradients or NaN, at random.
    */
   static NDArray scalar(NDManager m, double v) {
+    if (floatType() == DataType.FLOAT64) {
+      // DJL's create reads a Java direct buffer in place: the duplicate is engine memory
+      try (NDArray alias = m.create(v)) {
+        return alias.duplicate();
+      }
+    }
     return m.full(new Shape(), (float) v, DataType.FLOAT32);
   }
 

@@ -3,6 +3,7 @@ package io.holdout.engine.pytorch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.holdout.losses.Reduction;
@@ -64,7 +65,7 @@ final class TorchLosses {
 
     /** Each sample's value as if the batch held only it, copied out. */
     float[] perSample(Reduction r) {
-      float[] num = numerators.toFloatArray();
+      float[] num = numerators.toType(DataType.FLOAT32, false).toFloatArray();
       if (r == Reduction.SUM) {
         return num;
       }
@@ -252,11 +253,12 @@ final class TorchLosses {
       Staging st) {
     NDManager m = conf.getManager();
     NDArray lp = conf.reshape(batch, anchors, classes).logSoftmax(2);
-    float[] background;
+    boolean[] kept;
     try (NDArray bg = lp.get(":, :, 0")) {
-      background = bg.toFloatArray();
+      kept = bg.getDataType() == DataType.FLOAT64
+          ? mineNegatives(bg.toDoubleArray(), labels, batch, anchors, negPosRatio)
+          : mineNegatives(bg.toFloatArray(), labels, batch, anchors, negPosRatio);
     }
-    boolean[] kept = mineNegatives(background, labels, batch, anchors, negPosRatio);
     float[] mask = new float[kept.length];
     for (int i = 0; i < kept.length; i++) {
       mask[i] = kept[i] ? 1 : 0;
@@ -304,6 +306,39 @@ final class TorchLosses {
       Arrays.sort(keys, 0, negatives);
       for (int j = 0; j < k; j++) {
         kept[(int) (keys[j] & 0xffffffffL)] = true;
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * {@link #mineNegatives(float[], long[], int, int, double)} over float64 values (float64
+   * sessions): the same order, ties broken by the lower index.
+   */
+  static boolean[] mineNegatives(
+      double[] logBackground, long[] labels, int batch, int anchors, double negPosRatio) {
+    boolean[] kept = new boolean[labels.length];
+    Integer[] order = new Integer[anchors];
+    for (int b = 0; b < batch; b++) {
+      int positives = 0;
+      int negatives = 0;
+      for (int a = 0; a < anchors; a++) {
+        int i = b * anchors + a;
+        if (labels[i] > 0) {
+          positives++;
+          kept[i] = true;
+        } else {
+          order[negatives++] = i;
+        }
+      }
+      long k = Math.min((long) Math.floor(negPosRatio * positives), negatives);
+      if (k == 0) {
+        continue;
+      }
+      // a stable sort of the negatives (in index order) by log p_0, lowest first
+      Arrays.sort(order, 0, negatives, (x, y) -> Double.compare(logBackground[x], logBackground[y]));
+      for (int j = 0; j < k; j++) {
+        kept[order[j]] = true;
       }
     }
     return kept;

@@ -125,7 +125,15 @@ abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.
         System.arraycopy(v, 0, all, at, v.length);
         at += v.length;
       }
-      flat.set(java.nio.FloatBuffer.wrap(all));
+      if (flat.getDataType() == DataType.FLOAT64) {
+        double[] wide = new double[all.length];
+        for (int i = 0; i < all.length; i++) {
+          wide[i] = all[i];
+        }
+        flat.set(java.nio.DoubleBuffer.wrap(wide));
+      } else {
+        flat.set(java.nio.FloatBuffer.wrap(all));
+      }
       for (NDArray v : views) {
         v.close();
       }
@@ -152,7 +160,7 @@ abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.
       this.weightDecay = spec.weightDecay();
       this.layout = new Layout(params);
       // zero buffers make the first update b = μ·0 + g = g exactly
-      this.buffer = momentum == 0 ? null : owner.zeros(new Shape(layout.total), DataType.FLOAT32);
+      this.buffer = momentum == 0 ? null : owner.zeros(new Shape(layout.total), Tensors.floatType());
       this.buffers = buffer == null ? new NDArray[0] : layout.pieces(buffer);
     }
 
@@ -161,13 +169,13 @@ abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.
       steps++;
       NDArray g = layout.flat(grads);
       if (weightDecay != 0) {
-        g = g.add(layout.flat(params).muli((float) weightDecay));
+        g = g.add(layout.flat(params).muli(Tensors.num(weightDecay)));
       }
       if (momentum != 0) {
-        NDArray b = buffer.muli((float) momentum).addi(g);
-        g = nesterov ? g.add(b.mul((float) momentum)) : b;
+        NDArray b = buffer.muli(Tensors.num(momentum)).addi(g);
+        g = nesterov ? g.add(b.mul(Tensors.num(momentum))) : b;
       }
-      NDArray[] update = layout.pieces(g.mul((float) lr));
+      NDArray[] update = layout.pieces(g.mul(Tensors.num(lr)));
       for (int i = 0; i < params.length; i++) {
         params[i].subi(update[i]);
       }
@@ -234,8 +242,8 @@ abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.
       this.weightDecay = spec.weightDecay();
       this.decoupled = decoupled;
       this.layout = new Layout(params);
-      this.m = owner.zeros(new Shape(layout.total), DataType.FLOAT32);
-      this.v = owner.zeros(new Shape(layout.total), DataType.FLOAT32);
+      this.m = owner.zeros(new Shape(layout.total), Tensors.floatType());
+      this.v = owner.zeros(new Shape(layout.total), Tensors.floatType());
       this.ms = layout.pieces(m);
       this.vs = layout.pieces(v);
     }
@@ -248,15 +256,15 @@ abstract sealed class TorchOptimizer permits TorchOptimizer.Sgd, TorchOptimizer.
       double stepSize = lr / bc1;
       NDArray g = layout.flat(grads);
       if (weightDecay != 0 && !decoupled) {
-        g = g.add(layout.flat(params).muli((float) weightDecay));
+        g = g.add(layout.flat(params).muli(Tensors.num(weightDecay)));
       }
-      m.addi(g.sub(m).muli((float) (1 - beta1)));
-      v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-      NDArray denom = v.sqrt().divi((float) bc2Sqrt).addi((float) eps);
-      NDArray[] update = layout.pieces(m.div(denom).muli((float) stepSize));
+      m.addi(g.sub(m).muli(Tensors.num(1 - beta1)));
+      v.muli(Tensors.num(beta2)).addi(g.square().muli(Tensors.num(1 - beta2)));
+      NDArray denom = v.sqrt().divi(Tensors.num(bc2Sqrt)).addi(Tensors.num(eps));
+      NDArray[] update = layout.pieces(m.div(denom).muli(Tensors.num(stepSize)));
       for (int i = 0; i < params.length; i++) {
         if (weightDecay != 0 && decoupled) {
-          params[i].muli((float) (1 - lr * weightDecay));
+          params[i].muli(Tensors.num(1 - lr * weightDecay));
         }
         params[i].subi(update[i]);
       }

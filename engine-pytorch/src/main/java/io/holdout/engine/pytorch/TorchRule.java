@@ -45,7 +45,8 @@ final class TorchRule extends TorchOptimizer {
     this.views = new NDArray[slots.size()][];
     for (int i = 0; i < flats.length; i++) {
       double init = slots.get(i).init();
-      flats[i] = init == 0 ? owner.zeros(new Shape(layout.total), DataType.FLOAT32)
+      flats[i] = init == 0 ? owner.zeros(new Shape(layout.total), Tensors.floatType())
+          : Tensors.floatType() == DataType.FLOAT64 ? owner.zeros(new Shape(layout.total), DataType.FLOAT64).addi(init)
           : owner.full(new Shape(layout.total), (float) init, DataType.FLOAT32);
       views[i] = layout.pieces(flats[i]);
     }
@@ -84,7 +85,7 @@ final class TorchRule extends TorchOptimizer {
       NDArray[] pieces = value == null ? null : layout.pieces(value);
       for (int i = 0; i < params.length; i++) {
         if (value == null) {
-          params[i].subi((float) p.args().get(1).scalarValue(lr, t));
+          params[i].subi(Tensors.num(p.args().get(1).scalarValue(lr, t)));
         } else if (minus) {
           params[i].subi(pieces[i]);
         } else {
@@ -169,7 +170,7 @@ final class TorchRule extends TorchOptimizer {
       RuleExpression r = a.get(1);
       if (r.isScalar()) {
         NDArray x = tensor(l);
-        float s = (float) r.scalarValue(lr, t);
+        Number s = Tensors.num(r.scalarValue(lr, t));
         NDArray out = switch (e.op()) {
           case ADD -> x.add(s);
           case SUB -> x.sub(s);
@@ -185,7 +186,7 @@ final class TorchRule extends TorchOptimizer {
       }
       if (l.isScalar()) {
         NDArray y = tensor(r);
-        float s = (float) l.scalarValue(lr, t);
+        Number s = Tensors.num(l.scalarValue(lr, t));
         NDArray out = switch (e.op()) {
           case ADD -> y.add(s);
           case SUB -> NDArrays.sub(s, y);
