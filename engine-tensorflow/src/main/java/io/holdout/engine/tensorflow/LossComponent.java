@@ -11,6 +11,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * One loss component compiled for TensorFlow: its parameters resolved and checked against the head
@@ -54,13 +55,13 @@ final class LossComponent {
    * The graph of this component's terms on the head output {@code pred}, flattened to {@code [B,
    * values per sample]}.
    */
-  Terms build(Ops tf, Operand<TFloat32> pred, TargetFeeds feeds) {
+  Terms build(Ops tf, Operand<TFloating> pred, TargetFeeds feeds) {
     Ops s = tf.withSubScope("loss_" + resolved.name().replaceAll("[^A-Za-z0-9_.\\-]", "_"));
     ResolvedComponent r = resolved;
     int units = r.units();
     String target = r.target();
     if (r.custom() != null) {
-      Operand<TFloat32> t = r.custom().target() == io.holdout.api.data.TargetKind.CLASS
+      Operand<TFloating> t = r.custom().target() == io.holdout.api.data.TargetKind.CLASS
           ? TfLosses.oneHot(s, feeds.labels(target), s.constant(units))
           : GraphMath.reshape(s, feeds.floats(target), -1, units);
       return TfExpression.terms(s, r.custom(), pred, t, units);

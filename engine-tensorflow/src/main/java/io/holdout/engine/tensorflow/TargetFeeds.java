@@ -14,6 +14,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -24,15 +25,23 @@ import org.tensorflow.types.TInt64;
 final class TargetFeeds {
   private final Ops tf;
   private final Map<String, Placeholder<TFloat32>> floats = new LinkedHashMap<>();
+  private final Map<String, Operand<TFloating>> values = new LinkedHashMap<>();
   private final Map<String, Placeholder<TInt64>> labels = new LinkedHashMap<>();
 
   TargetFeeds(Ops tf) {
     this.tf = tf;
   }
 
-  /** The float placeholder of batch tensor {@code name} (integers are converted when fed). */
-  Operand<TFloat32> floats(String name) {
-    return floats.computeIfAbsent(name, n -> tf.withName(unique("target_f_" + n)).placeholder(TFloat32.class));
+  /**
+   * The values of batch tensor {@code name} in the graph's float type: a float32 placeholder
+   * (integers are converted when fed), cast when the graph computes in float64.
+   */
+  Operand<TFloating> floats(String name) {
+    return values.computeIfAbsent(name, n -> {
+      Placeholder<TFloat32> p = tf.withName(unique("target_f_" + n)).placeholder(TFloat32.class);
+      floats.put(n, p);
+      return GraphMath.toFloat(tf, p);
+    });
   }
 
   /** The int64 placeholder of batch tensor {@code name}, holding class labels. */

@@ -3,6 +3,7 @@ package io.holdout.engine.tensorflow;
 import io.holdout.api.model.LayerCatalog;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
+import io.holdout.api.backend.Precision;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.optim.OptimizerSpec;
@@ -67,7 +68,8 @@ public final class TensorFlowBackend implements Backend {
         Set.copyOf(OptimizerSpec.TYPES),
         Map.of("gpu", "the TensorFlow backend bundles CPU natives only (tensorflow-core-native "
             + TfRuntime.CLASSIFIER + "); use device: cpu or auto, or backend: pytorch built with -Pgpu"
-            + " on a CUDA machine"));
+            + " on a CUDA machine"))
+        .withPrecisions(Set.of(Precision.FLOAT32, Precision.FLOAT64));
   }
 
   /**

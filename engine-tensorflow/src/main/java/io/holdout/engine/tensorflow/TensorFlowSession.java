@@ -38,6 +38,8 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * A model, its loss and optimizer compiled into one TensorFlow graph. A training step is one
@@ -64,13 +66,13 @@ public final class TensorFlowSession implements TrainingSession {
   private final int intraOpThreads;
   private final int interOpThreads;
   // evaluation; values are [2K]: each component's reduced value, then each one's numerator
-  private final Operand<TFloat32> evalValues;
+  private final Operand<TFloat64> evalValues;
   private final Operand<TFloat32> evalPerSample;
   private final Map<String, Operand<TFloat32>> evalOutputs;
   // training (null for evaluation-only sessions)
   private final TfOptimizer optimizer;
   private final String[] trainableNames;
-  private final Operand<TFloat32> trainValues;
+  private final Operand<TFloat64> trainValues;
   private final List<DropoutSite> trainDropouts;
   private final Op trainOp;
   private long trainSteps;
@@ -97,6 +99,7 @@ public final class TensorFlowSession implements TrainingSession {
     this.learningRate = spec.trains() ? spec.optimizer().lr() : Double.NaN;
 
     this.graph = new Graph();
+    GraphMath.register(graph, spec.precision());
     Session s = null;
     try {
       Ops tf = Ops.create(graph);
@@ -105,9 +108,9 @@ public final class TensorFlowSession implements TrainingSession {
 
       Forward eval = model.forward(tf, false, allHeads);
       Ops e = tf.withSubScope("eval_loss");
-      List<Operand<TFloat32>> values = new ArrayList<>();
-      List<Operand<TFloat32>> numerators = new ArrayList<>();
-      List<Operand<TFloat32>> perSample = new ArrayList<>();
+      List<Operand<TFloating>> values = new ArrayList<>();
+      List<Operand<TFloating>> numerators = new ArrayList<>();
+      List<Operand<TFloating>> perSample = new ArrayList<>();
       for (LossComponent c : losses) {
         Terms t = c.build(e, flat(e, eval, c), targets);
         values.add(t.reduce(e, c.reduction()));
@@ -115,27 +118,30 @@ public final class TensorFlowSession implements TrainingSession {
         perSample.add(t.perSample(e, c.reduction()));
       }
       values.addAll(numerators);
-      this.evalValues = e.stack(values);
-      this.evalPerSample = e.stack(perSample);
-      this.evalOutputs = eval.outputs();
+      // loss values are fetched as float64, per-sample values and outputs as float32
+      this.evalValues = GraphMath.as(e, e.stack(values), TFloat64.class);
+      this.evalPerSample = GraphMath.as(e, e.stack(perSample), TFloat32.class);
+      Map<String, Operand<TFloat32>> outs = new LinkedHashMap<>();
+      eval.outputs().forEach((head, y) -> outs.put(head, GraphMath.as(e, y, TFloat32.class)));
+      this.evalOutputs = outs;
 
       if (spec.trains()) {
         this.optimizer = TfOptimizer.create(tf, spec.optimizer());
         Forward train = model.forward(tf, true, lossHeads);
         Ops t = tf.withSubScope("train_loss");
-        List<Operand<TFloat32>> trainRaw = new ArrayList<>();
-        List<Operand<TFloat32>> trainNumerators = new ArrayList<>();
-        Operand<TFloat32> total = null;
+        List<Operand<TFloating>> trainRaw = new ArrayList<>();
+        List<Operand<TFloating>> trainNumerators = new ArrayList<>();
+        Operand<TFloating> total = null;
         for (LossComponent c : losses) {
           Terms terms = c.build(t, flat(t, train, c), targets);
-          Operand<TFloat32> v = terms.reduce(t, c.reduction());
+          Operand<TFloating> v = terms.reduce(t, c.reduction());
           trainRaw.add(v);
           trainNumerators.add(terms.numerator(t));
-          Operand<TFloat32> weighted = c.spec().weight() == 1 ? v : mul(t, v, c.spec().weight());
+          Operand<TFloating> weighted = c.spec().weight() == 1 ? v : mul(t, v, c.spec().weight());
           total = total == null ? weighted : t.math.add(total, weighted);
         }
         trainRaw.addAll(trainNumerators);
-        this.trainValues = t.stack(trainRaw);
+        this.trainValues = GraphMath.as(t, t.stack(trainRaw), TFloat64.class);
         this.trainDropouts = train.dropouts();
         int[] trainable = model.trainable(lossHeads);
         this.trainableNames = new String[trainable.length];
@@ -170,15 +176,15 @@ public final class TensorFlowSession implements TrainingSession {
   }
 
   /** Head output of component {@code c} as {@code [B, values per sample]}. */
-  private Operand<TFloat32> flat(Ops tf, Forward pass, LossComponent c) {
-    Operand<TFloat32> y = pass.outputs().get(c.spec().output());
+  private Operand<TFloating> flat(Ops tf, Forward pass, LossComponent c) {
+    Operand<TFloating> y = pass.outputs().get(c.spec().output());
     long[] shape = spec.model().outputShape(c.spec().output());
     return shape.length == 1 ? y : GraphMath.reshape(tf, y, -1, Math.toIntExact(Tensor.elementCount(shape)));
   }
 
   /** Gradients of {@code total}, clipped if asked, and the optimizer's assignments. */
   @SuppressWarnings("unchecked")
-  private List<Op> buildUpdates(Ops tf, Operand<TFloat32> total, int[] trainable, OptimizerSpec o) {
+  private List<Op> buildUpdates(Ops tf, Operand<TFloating> total, int[] trainable, OptimizerSpec o) {
     StateVariable[] params = new StateVariable[trainable.length];
     Output<?>[] xs = new Output<?>[trainable.length];
     for (int i = 0; i < trainable.length; i++) {
@@ -186,10 +192,10 @@ public final class TensorFlowSession implements TrainingSession {
       xs[i] = params[i].read().asOutput();
     }
     Output<?>[] dy = graph.addGradients(total.asOutput(), xs);
-    Operand<TFloat32>[] grads = new Operand[trainable.length];
+    Operand<TFloating>[] grads = new Operand[trainable.length];
     Ops g = tf.withSubScope("grad");
     for (int i = 0; i < trainable.length; i++) {
-      grads[i] = dy[i] == null ? g.zerosLike(params[i].read()) : (Output<TFloat32>) dy[i];
+      grads[i] = dy[i] == null ? g.zerosLike(params[i].read()) : (Output<TFloating>) dy[i];
     }
     if (o.clipNorm() > 0) {
       clipByGlobalNorm(g, grads, o.clipNorm());
@@ -201,13 +207,13 @@ public final class TensorFlowSession implements TrainingSession {
    * Scales every gradient by {@code maxNorm / (norm + 1e-6)} when their global L2 norm exceeds
    * {@code maxNorm} (PyTorch's {@code clip_grad_norm_}).
    */
-  private static void clipByGlobalNorm(Ops tf, Operand<TFloat32>[] grads, double maxNorm) {
-    List<Operand<TFloat32>> squares = new ArrayList<>();
-    for (Operand<TFloat32> g : grads) {
+  private static void clipByGlobalNorm(Ops tf, Operand<TFloating>[] grads, double maxNorm) {
+    List<Operand<TFloating>> squares = new ArrayList<>();
+    for (Operand<TFloating> g : grads) {
       squares.add(tf.sum(tf.math.square(g), tf.range(tf.constant(0), tf.rank(g), tf.constant(1))));
     }
-    Operand<TFloat32> norm = tf.math.sqrt(tf.math.addN(squares));
-    Operand<TFloat32> scale = tf.select(tf.math.greater(norm, f(tf, maxNorm)),
+    Operand<TFloating> norm = tf.math.sqrt(tf.math.addN(squares));
+    Operand<TFloating> scale = tf.select(tf.math.greater(norm, f(tf, maxNorm)),
         tf.math.div(f(tf, maxNorm), tf.math.add(norm, f(tf, 1e-6))), f(tf, 1));
     for (int i = 0; i < grads.length; i++) {
       grads[i] = tf.math.mul(grads[i], scale);
@@ -240,7 +246,7 @@ public final class TensorFlowSession implements TrainingSession {
       r.fetch(trainValues).addTarget(trainOp);
       double[] values;
       try (Result res = profile == null ? r.run() : profile.run(r)) {
-        values = toDoubles(Tensors.toFloats(res.get(0)));
+        values = Tensors.toDoubles(res.get(0));
       }
       trainSteps++;
       optimizer.advance();
@@ -262,7 +268,7 @@ public final class TensorFlowSession implements TrainingSession {
       r.fetch(evalValues).fetch(evalPerSample);
       evalOutputs.values().forEach(r::fetch);
       try (Result res = r.run()) {
-        double[] values = toDoubles(Tensors.toFloats(res.get(0)));
+        double[] values = Tensors.toDoubles(res.get(0));
         float[] ps = Tensors.toFloats(res.get(1));
         int n = batch.size();
         Map<String, float[]> perSample = new LinkedHashMap<>();
@@ -405,7 +411,7 @@ public final class TensorFlowSession implements TrainingSession {
       return List.of();
     }
     Session.Runner r = session.runner();
-    vars.forEach(v -> r.fetch(v.read()));
+    vars.forEach(v -> r.fetch(v.fetch()));
     List<Tensor> out = new ArrayList<>();
     try (Result res = r.run()) {
       for (int i = 0; i < vars.size(); i++) {
@@ -482,14 +488,6 @@ public final class TensorFlowSession implements TrainingSession {
     if (closed) {
       throw new IllegalStateException("session is closed");
     }
-  }
-
-  private static double[] toDoubles(float[] f) {
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      out[i] = f[i];
-    }
-    return out;
   }
 
   private static void closeAll(List<AutoCloseable> owned) {

@@ -7,6 +7,7 @@ import org.tensorflow.RawTensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
@@ -73,6 +74,14 @@ final class Tensors {
       ByteBuffer dst = out.buffer();
       raw.data().copyTo(DataBuffers.of(dst), raw.numBytes());
     }
+    return out;
+  }
+
+  /** The values of a float64 tensor. */
+  static double[] toDoubles(org.tensorflow.Tensor src) {
+    TFloat64 t = (TFloat64) src;
+    double[] out = new double[Math.toIntExact(t.shape().size())];
+    t.copyTo(DataBuffers.of(out, false, false));
     return out;
   }
 

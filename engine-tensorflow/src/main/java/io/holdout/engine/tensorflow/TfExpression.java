@@ -10,6 +10,7 @@ import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * A plugin's {@link CustomLoss} as graph operations with gradients over {@code [B, U]} operands,
@@ -26,9 +27,9 @@ final class TfExpression {
    * @param pred {@code [B, U]}
    * @param target {@code [B, U]} float targets, or one-hot rows of class labels
    */
-  static TfLosses.Terms terms(Ops tf, CustomLoss loss, Operand<TFloat32> pred, Operand<TFloat32> target,
+  static TfLosses.Terms terms(Ops tf, CustomLoss loss, Operand<TFloating> pred, Operand<TFloating> target,
       int units) {
-    Map<LossExpression, Operand<TFloat32>> v = new IdentityHashMap<>();
+    Map<LossExpression, Operand<TFloating>> v = new IdentityHashMap<>();
     for (LossExpression e : loss.expression().postOrder()) {
       v.put(e, node(tf, e, v, pred, target));
     }
@@ -36,10 +37,10 @@ final class TfExpression {
     return new TfLosses.Terms(sum(tf, v.get(loss.expression()), 1), TfLosses.perSampleConstant(tf, target, den));
   }
 
-  private static Operand<TFloat32> node(Ops tf, LossExpression e, Map<LossExpression, Operand<TFloat32>> v,
-      Operand<TFloat32> pred, Operand<TFloat32> target) {
-    Operand<TFloat32> a = e.args().isEmpty() ? null : v.get(e.args().get(0));
-    Operand<TFloat32> b = e.args().size() < 2 ? null : v.get(e.args().get(1));
+  private static Operand<TFloating> node(Ops tf, LossExpression e, Map<LossExpression, Operand<TFloating>> v,
+      Operand<TFloating> pred, Operand<TFloating> target) {
+    Operand<TFloating> a = e.args().isEmpty() ? null : v.get(e.args().get(0));
+    Operand<TFloating> b = e.args().size() < 2 ? null : v.get(e.args().get(1));
     return switch (e.op()) {
       case PRED -> pred;
       case TARGET, ONE_HOT_TARGET -> target;

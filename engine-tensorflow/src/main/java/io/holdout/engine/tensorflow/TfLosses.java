@@ -16,6 +16,7 @@ import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.nn.TopK;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -39,20 +40,20 @@ final class TfLosses {
   }
 
   /** Per-sample numerators and denominators, both {@code [B]}. */
-  record Terms(Operand<TFloat32> numerators, Operand<TFloat32> denominators) {
+  record Terms(Operand<TFloating> numerators, Operand<TFloating> denominators) {
     /** {@code Σ num}. */
-    Operand<TFloat32> numerator(Ops tf) {
+    Operand<TFloating> numerator(Ops tf) {
       return sum(tf, numerators, 0);
     }
 
     /** {@code Σ num} for sum, {@code Σ num / Σ den} for mean (0 when {@code Σ den} is 0). */
-    Operand<TFloat32> reduce(Ops tf, Reduction r) {
-      Operand<TFloat32> total = sum(tf, numerators, 0);
+    Operand<TFloating> reduce(Ops tf, Reduction r) {
+      Operand<TFloating> total = sum(tf, numerators, 0);
       return r == Reduction.SUM ? total : safeDiv(tf, total, sum(tf, denominators, 0));
     }
 
     /** Each sample's value as if the batch held only it. */
-    Operand<TFloat32> perSample(Ops tf, Reduction r) {
+    Operand<TFloating> perSample(Ops tf, Reduction r) {
       return r == Reduction.SUM ? numerators : safeDiv(tf, numerators, denominators);
     }
   }
@@ -63,18 +64,18 @@ final class TfLosses {
    *
    * @param a beta for smooth L1, delta for Huber, unused otherwise
    */
-  static Terms regression(Ops tf, Regression kind, Operand<TFloat32> pred, Operand<TFloat32> target,
+  static Terms regression(Ops tf, Regression kind, Operand<TFloating> pred, Operand<TFloating> target,
       int units, double a) {
-    Operand<TFloat32> t = reshape(tf, target, -1, units);
-    Operand<TFloat32> d = sub(tf, pred, t);
-    Operand<TFloat32> e = switch (kind) {
+    Operand<TFloating> t = reshape(tf, target, -1, units);
+    Operand<TFloating> d = sub(tf, pred, t);
+    Operand<TFloating> e = switch (kind) {
       case MSE -> tf.math.square(d);
       case MAE -> tf.math.abs(d);
       case SMOOTH_L1 -> a == 0 ? tf.math.abs(d) : smoothL1(tf, d, a);
       case HUBER -> {
         // 0.5·c² + delta·(|d| - c), c = min(|d|, delta)
-        Operand<TFloat32> ad = tf.math.abs(d);
-        Operand<TFloat32> c = tf.math.minimum(ad, f(tf, a));
+        Operand<TFloating> ad = tf.math.abs(d);
+        Operand<TFloating> c = tf.math.minimum(ad, f(tf, a));
         yield add(tf, mul(tf, tf.math.square(c), 0.5), mul(tf, sub(tf, ad, c), a));
       }
     };
@@ -82,9 +83,9 @@ final class TfLosses {
   }
 
   /** Smooth L1 element-wise for {@code beta > 0}: {@code 0.5·c²/beta + (|d| - c)}, c = min(|d|, beta). */
-  static Operand<TFloat32> smoothL1(Ops tf, Operand<TFloat32> d, double beta) {
-    Operand<TFloat32> ad = tf.math.abs(d);
-    Operand<TFloat32> c = tf.math.minimum(ad, f(tf, beta));
+  static Operand<TFloating> smoothL1(Ops tf, Operand<TFloating> d, double beta) {
+    Operand<TFloating> ad = tf.math.abs(d);
+    Operand<TFloating> c = tf.math.minimum(ad, f(tf, beta));
     return add(tf, mul(tf, tf.math.square(c), 0.5 / beta), sub(tf, ad, c));
   }
 
@@ -95,22 +96,22 @@ final class TfLosses {
    * @param labels {@code [B]} class indices (checked in Java before every run)
    * @param weights class weights, or null for all 1
    */
-  static Terms crossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TInt64> labels, int classes,
+  static Terms crossEntropy(Ops tf, Operand<TFloating> logits, Operand<TInt64> labels, int classes,
       double[] weights, double smoothing, long ignoreIndex) {
     Operand<TBool> keep = tf.math.notEqual(labels, tf.constant(ignoreIndex));
-    Operand<TFloat32> valid = tf.dtypes.cast(keep, TFloat32.class);
+    Operand<TFloating> valid = GraphMath.toFloat(tf, keep);
     Operand<TInt64> safe = tf.select(keep, labels, tf.zerosLike(labels));
-    Operand<TFloat32> oneHot = oneHot(tf, safe, tf.constant(classes));
-    Operand<TFloat32> lp = tf.nn.logSoftmax(logits);
-    Operand<TFloat32> wy = weights == null
+    Operand<TFloating> oneHot = oneHot(tf, safe, tf.constant(classes));
+    Operand<TFloating> lp = tf.nn.logSoftmax(logits);
+    Operand<TFloating> wy = weights == null
         ? valid
-        : mul(tf, sum(tf, mul(tf, oneHot, tf.constant(toFloats(weights))), 1), valid);
-    Operand<TFloat32> nll = tf.math.neg(sum(tf, mul(tf, lp, oneHot), 1));
-    Operand<TFloat32> num = mul(tf, mul(tf, nll, wy), 1 - smoothing);
+        : mul(tf, sum(tf, mul(tf, oneHot, GraphMath.vector(tf, weights)), 1), valid);
+    Operand<TFloating> nll = tf.math.neg(sum(tf, mul(tf, lp, oneHot), 1));
+    Operand<TFloating> num = mul(tf, mul(tf, nll, wy), 1 - smoothing);
     if (smoothing > 0) {
-      Operand<TFloat32> all = weights == null
+      Operand<TFloating> all = weights == null
           ? tf.math.neg(sum(tf, lp, 1))
-          : tf.math.neg(sum(tf, mul(tf, lp, tf.constant(toFloats(weights))), 1));
+          : tf.math.neg(sum(tf, mul(tf, lp, GraphMath.vector(tf, weights)), 1));
       num = add(tf, num, mul(tf, mul(tf, all, valid), smoothing / classes));
     }
     return new Terms(num, wy);
@@ -121,17 +122,17 @@ final class TfLosses {
    *
    * @param alpha class weights, or null for all 1
    */
-  static Terms focal(Ops tf, Operand<TFloat32> logits, Operand<TInt64> labels, int classes,
+  static Terms focal(Ops tf, Operand<TFloating> logits, Operand<TInt64> labels, int classes,
       double gamma, double[] alpha) {
-    Operand<TFloat32> oneHot = oneHot(tf, labels, tf.constant(classes));
-    Operand<TFloat32> lpy = sum(tf, mul(tf, tf.nn.logSoftmax(logits), oneHot), 1);
-    Operand<TFloat32> ones = sum(tf, oneHot, 1);
-    Operand<TFloat32> ay = alpha == null
+    Operand<TFloating> oneHot = oneHot(tf, labels, tf.constant(classes));
+    Operand<TFloating> lpy = sum(tf, mul(tf, tf.nn.logSoftmax(logits), oneHot), 1);
+    Operand<TFloating> ones = sum(tf, oneHot, 1);
+    Operand<TFloating> ay = alpha == null
         ? ones
-        : sum(tf, mul(tf, oneHot, tf.constant(toFloats(alpha))), 1);
-    Operand<TFloat32> num = tf.math.neg(mul(tf, lpy, ay));
+        : sum(tf, mul(tf, oneHot, GraphMath.vector(tf, alpha)), 1);
+    Operand<TFloating> num = tf.math.neg(mul(tf, lpy, ay));
     if (gamma != 0) {
-      Operand<TFloat32> oneMinus = sub(tf, f(tf, 1), tf.math.exp(lpy));
+      Operand<TFloating> oneMinus = sub(tf, f(tf, 1), tf.math.exp(lpy));
       num = mul(tf, num, tf.math.pow(oneMinus, f(tf, gamma)));
     }
     return new Terms(num, ones);
@@ -142,14 +143,14 @@ final class TfLosses {
    * (1-t)·softplus(x)} (for {@code pos_weight = 1}: {@code softplus(x) - x·t}); each sample counts
    * its elements.
    */
-  static Terms binaryCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> targets,
+  static Terms binaryCrossEntropy(Ops tf, Operand<TFloating> logits, Operand<TFloating> targets,
       int units, double posWeight) {
-    Operand<TFloat32> t = reshape(tf, targets, -1, units);
-    Operand<TFloat32> e;
+    Operand<TFloating> t = reshape(tf, targets, -1, units);
+    Operand<TFloating> e;
     if (posWeight == 1) {
       e = sub(tf, tf.math.softplus(logits), mul(tf, logits, t));
     } else {
-      Operand<TFloat32> pos = mul(tf, mul(tf, t, tf.math.softplus(tf.math.neg(logits))), posWeight);
+      Operand<TFloating> pos = mul(tf, mul(tf, t, tf.math.softplus(tf.math.neg(logits))), posWeight);
       e = add(tf, pos, mul(tf, sub(tf, f(tf, 1), t), tf.math.softplus(logits)));
     }
     return new Terms(sum(tf, e, 1), perSampleConstant(tf, t, units));
@@ -163,12 +164,12 @@ final class TfLosses {
    * @param target encoded boxes, {@code B·A·4} values
    * @param labels anchor labels {@code [B, A]}
    */
-  static Terms multiboxLoc(Ops tf, Operand<TFloat32> loc, Operand<TFloat32> target,
+  static Terms multiboxLoc(Ops tf, Operand<TFloating> loc, Operand<TFloating> target,
       Operand<TInt64> labels, int anchors) {
-    Operand<TFloat32> l = reshape(tf, loc, -1, anchors, 4);
-    Operand<TFloat32> d = sub(tf, l, reshape(tf, target, -1, anchors, 4));
-    Operand<TFloat32> perAnchor = sum(tf, smoothL1(tf, d, 1.0), 2);
-    Operand<TFloat32> pos = tf.dtypes.cast(tf.math.greater(labels, tf.constant(0L)), TFloat32.class);
+    Operand<TFloating> l = reshape(tf, loc, -1, anchors, 4);
+    Operand<TFloating> d = sub(tf, l, reshape(tf, target, -1, anchors, 4));
+    Operand<TFloating> perAnchor = sum(tf, smoothL1(tf, d, 1.0), 2);
+    Operand<TFloating> pos = GraphMath.toFloat(tf, tf.math.greater(labels, tf.constant(0L)));
     return new Terms(sum(tf, mul(tf, perAnchor, pos), 1), sum(tf, pos, 1));
   }
 
@@ -183,42 +184,41 @@ final class TfLosses {
    * min(floor(ratio · positives), negatives)} of each image are kept.
    */
   static Terms multiboxConf(
-      Ops tf, Operand<TFloat32> conf, Operand<TInt64> labels, int units, double negPosRatio) {
+      Ops tf, Operand<TFloating> conf, Operand<TInt64> labels, int units, double negPosRatio) {
     Operand<TInt32> minusOne = tf.constant(new int[] {-1});
     Operand<TInt32> anchorsVec = tf.slice(tf.shape(labels), tf.constant(new int[] {1}), tf.constant(new int[] {1}));
     Operand<TInt32> classesVec = tf.math.floorDiv(tf.constant(new int[] {units}), anchorsVec);
     Operand<TInt32> anchors = tf.reshape(anchorsVec, tf.constant(new int[0]));
     Operand<TInt32> classes = tf.reshape(classesVec, tf.constant(new int[0]));
-    Operand<TFloat32> rows = tf.reshape(conf, tf.concat(List.of(minusOne, classesVec), tf.constant(0)));
-    Operand<TFloat32> lp = tf.reshape(tf.nn.logSoftmax(rows),
+    Operand<TFloating> rows = tf.reshape(conf, tf.concat(List.of(minusOne, classesVec), tf.constant(0)));
+    Operand<TFloating> lp = tf.reshape(tf.nn.logSoftmax(rows),
         tf.concat(List.of(minusOne, anchorsVec, classesVec), tf.constant(0)));
-    Operand<TFloat32> ce = tf.math.neg(sum(tf, mul(tf, lp, oneHot(tf, labels, classes)), 2));
+    Operand<TFloating> ce = tf.math.neg(sum(tf, mul(tf, lp, oneHot(tf, labels, classes)), 2));
 
     Operand<TBool> positive = tf.math.greater(labels, tf.constant(0L));
-    Operand<TFloat32> pos = tf.dtypes.cast(positive, TFloat32.class);
-    Operand<TFloat32> neg = sub(tf, f(tf, 1), pos);
-    Operand<TFloat32> posCount = sum(tf, pos, 1);
+    Operand<TFloating> pos = GraphMath.toFloat(tf, positive);
+    Operand<TFloating> neg = sub(tf, f(tf, 1), pos);
+    Operand<TFloating> posCount = sum(tf, pos, 1);
     // k = min(floor(ratio · positives), negatives), the product in double as the reference has it
     Operand<TFloat64> scaled = tf.math.mul(tf.dtypes.cast(posCount, TFloat64.class), tf.constant(negPosRatio));
-    Operand<TFloat32> k = tf.math.minimum(tf.dtypes.cast(tf.math.floor(scaled), TFloat32.class), sum(tf, neg, 1));
+    Operand<TFloating> k = tf.math.minimum(GraphMath.toFloat(tf, tf.math.floor(scaled)), sum(tf, neg, 1));
 
     // negatives ranked by background loss -log p_0 (>= 0), positives (score -1) after all of them
-    Operand<TFloat32> logP0 = tf.squeeze(
+    Operand<TFloating> logP0 = tf.squeeze(
         tf.slice(tf.stopGradient(lp), tf.constant(new int[] {0, 0, 0}), tf.constant(new int[] {-1, -1, 1})),
         Squeeze.axis(List.of(2L)));
-    Operand<TFloat32> score = tf.select(positive, tf.fill(tf.shape(logP0), f(tf, -1)), tf.math.neg(logP0));
+    Operand<TFloating> score = tf.select(positive, tf.fill(tf.shape(logP0), f(tf, -1)), tf.math.neg(logP0));
     Operand<TInt32> order = tf.nn.topK(score, anchors, new TopK.Options[0]).indices();
     // the inverse permutation of each row: the rank of every anchor
-    Operand<TFloat32> rank = tf.dtypes.cast(
-        tf.nn.topK(tf.math.neg(tf.dtypes.cast(order, TFloat32.class)), anchors, new TopK.Options[0]).indices(),
-        TFloat32.class);
-    Operand<TFloat32> inTopK = tf.dtypes.cast(tf.math.less(rank, tf.expandDims(k, tf.constant(1))), TFloat32.class);
-    Operand<TFloat32> kept = tf.stopGradient(add(tf, pos, mul(tf, neg, inTopK)));
+    Operand<TFloating> rank = GraphMath.toFloat(tf,
+        tf.nn.topK(tf.math.neg(GraphMath.toFloat(tf, order)), anchors, new TopK.Options[0]).indices());
+    Operand<TFloating> inTopK = GraphMath.toFloat(tf, tf.math.less(rank, tf.expandDims(k, tf.constant(1))));
+    Operand<TFloating> kept = tf.stopGradient(add(tf, pos, mul(tf, neg, inTopK)));
     return new Terms(sum(tf, mul(tf, ce, kept), 1), posCount);
   }
 
-  static Operand<TFloat32> oneHot(Ops tf, Operand<TInt64> labels, Operand<TInt32> depth) {
-    return tf.oneHot(labels, depth, tf.constant(1f), tf.constant(0f));
+  static Operand<TFloating> oneHot(Ops tf, Operand<TInt64> labels, Operand<TInt32> depth) {
+    return tf.oneHot(labels, depth, f(tf, 1), f(tf, 0));
   }
 
   /**
@@ -226,7 +226,7 @@ final class TfLosses {
    * that depends on the prediction would need a gradient, and some (e.g. {@code OnesLike}) have
    * none in TensorFlow's C++ registry.
    */
-  static Operand<TFloat32> perSampleConstant(Ops tf, Operand<TFloat32> targets, double v) {
+  static Operand<TFloating> perSampleConstant(Ops tf, Operand<TFloating> targets, double v) {
     return mul(tf, tf.onesLike(sum(tf, targets, 1)), v);
   }
 

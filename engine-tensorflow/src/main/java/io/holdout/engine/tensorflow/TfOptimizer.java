@@ -16,7 +16,8 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * {@code torch.optim}'s update rules written as graph operations, so that a training step is one
@@ -33,7 +34,7 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam, TfR
   /**
    * Builds the update of every {@code params[i]} from {@code grads[i]}; returns the assignments.
    */
-  abstract List<Op> build(Ops tf, StateVariable[] params, Operand<TFloat32>[] grads);
+  abstract List<Op> build(Ops tf, StateVariable[] params, Operand<TFloating>[] grads);
 
   /**
    * Feeds the scalars of the next step at learning rate {@code lr}; the native tensors created go
@@ -78,7 +79,7 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam, TfR
     List<StateVariable> vars = new ArrayList<>();
     for (int i = 0; i < params.length; i++) {
       StateVariable v = StateVariable.create(tf, variable + "_" + i, params[i].read().shape());
-      Operand<TFloat32> zeros = tf.zerosLike(params[i].read());
+      Operand<TFloating> zeros = tf.zerosLike(params[i].read());
       init.add(v.assign(tf, value == 0 ? zeros : tf.math.add(zeros, GraphMath.f(tf, value))));
       vars.add(v);
     }
@@ -106,14 +107,21 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam, TfR
     };
   }
 
-  static Placeholder<TFloat32> scalar(Ops tf, String name) {
-    return tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+  /**
+   * A scalar computed in Java each run: fed as float64, cast to the graph's float type where it is
+   * used (in float32 rounded once, as {@code (float) v}).
+   */
+  record Scalar(Placeholder<TFloat64> feed, Operand<TFloating> value) {}
+
+  static Scalar scalar(Ops tf, String name) {
+    Placeholder<TFloat64> p = tf.withName(name).placeholder(TFloat64.class, Placeholder.shape(Shape.scalar()));
+    return new Scalar(p, GraphMath.toFloat(tf, p));
   }
 
-  static void feedScalar(Session.Runner r, Placeholder<TFloat32> p, double v, List<AutoCloseable> owned) {
-    TFloat32 t = Tensors.scalar(v);
+  static void feedScalar(Session.Runner r, Scalar s, double v, List<AutoCloseable> owned) {
+    TFloat64 t = TFloat64.scalarOf(v);
     owned.add(t);
-    r.feed(p, t);
+    r.feed(s.feed(), t);
   }
 
   /**
@@ -125,7 +133,7 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam, TfR
     private final double momentum;
     private final boolean nesterov;
     private final double weightDecay;
-    private final Placeholder<TFloat32> lr;
+    private final Scalar lr;
 
     Sgd(Ops tf, OptimizerSpec spec) {
       this.momentum = spec.momentum();
@@ -135,21 +143,21 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam, TfR
     }
 
     @Override
-    List<Op> build(Ops tf, StateVariable[] params, Operand<TFloat32>[] grads) {
+    List<Op> build(Ops tf, StateVariable[] params, Operand<TFloating>[] grads) {
       List<StateVariable> buffers = momentum == 0 ? List.of() : stateLike(tf, "momentum", params);
       List<Op> out = new ArrayList<>();
       for (int i = 0; i < params.length; i++) {
-        Operand<TFloat32> p = params[i].read();
-        Operand<TFloat32> g = grads[i];
+        Operand<TFloating> p = params[i].read();
+        Operand<TFloating> g = grads[i];
         if (weightDecay != 0) {
           g = add(tf, g, mul(tf, p, weightDecay));
         }
         if (momentum != 0) {
-          Operand<TFloat32> b = add(tf, mul(tf, buffers.get(i).read(), momentum), g);
+          Operand<TFloating> b = add(tf, mul(tf, buffers.get(i).read(), momentum), g);
           out.add(buffers.get(i).assign(tf, b));
           g = nesterov ? add(tf, g, mul(tf, b, momentum)) : b;
         }
-        out.add(params[i].assign(tf, sub(tf, p, mul(tf, g, lr))));
+        out.add(params[i].assign(tf, sub(tf, p, mul(tf, g, lr.value()))));
       }
       return out;
     }
@@ -171,9 +179,9 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam, TfR
     private final double eps;
     private final double weightDecay;
     private final boolean decoupled;
-    private final Placeholder<TFloat32> stepSize;
-    private final Placeholder<TFloat32> bc2Sqrt;
-    private final Placeholder<TFloat32> decay;
+    private final Scalar stepSize;
+    private final Scalar bc2Sqrt;
+    private final Scalar decay;
 
     Adam(Ops tf, OptimizerSpec spec, boolean decoupled) {
       this.beta1 = spec.beta1();
@@ -187,26 +195,26 @@ abstract sealed class TfOptimizer permits TfOptimizer.Sgd, TfOptimizer.Adam, TfR
     }
 
     @Override
-    List<Op> build(Ops tf, StateVariable[] params, Operand<TFloat32>[] grads) {
+    List<Op> build(Ops tf, StateVariable[] params, Operand<TFloating>[] grads) {
       List<StateVariable> m = stateLike(tf, "exp_avg", params);
       List<StateVariable> v = stateLike(tf, "exp_avg_sq", params);
       List<Op> out = new ArrayList<>();
       for (int i = 0; i < params.length; i++) {
-        Operand<TFloat32> p = params[i].read();
-        Operand<TFloat32> g = grads[i];
+        Operand<TFloating> p = params[i].read();
+        Operand<TFloating> g = grads[i];
         if (weightDecay != 0) {
           if (decoupled) {
-            p = mul(tf, p, decay);
+            p = mul(tf, p, decay.value());
           } else {
             g = add(tf, g, mul(tf, p, weightDecay));
           }
         }
-        Operand<TFloat32> nm = add(tf, m.get(i).read(), mul(tf, sub(tf, g, m.get(i).read()), 1 - beta1));
-        Operand<TFloat32> nv = add(tf, mul(tf, v.get(i).read(), beta2), mul(tf, tf.math.square(g), 1 - beta2));
+        Operand<TFloating> nm = add(tf, m.get(i).read(), mul(tf, sub(tf, g, m.get(i).read()), 1 - beta1));
+        Operand<TFloating> nv = add(tf, mul(tf, v.get(i).read(), beta2), mul(tf, tf.math.square(g), 1 - beta2));
         out.add(m.get(i).assign(tf, nm));
         out.add(v.get(i).assign(tf, nv));
-        Operand<TFloat32> denom = add(tf, tf.math.div(tf.math.sqrt(nv), bc2Sqrt), GraphMath.f(tf, eps));
-        out.add(params[i].assign(tf, sub(tf, p, mul(tf, tf.math.div(nm, denom), stepSize))));
+        Operand<TFloating> denom = add(tf, tf.math.div(tf.math.sqrt(nv), bc2Sqrt.value()), GraphMath.f(tf, eps));
+        out.add(params[i].assign(tf, sub(tf, p, mul(tf, tf.math.div(nm, denom), stepSize.value()))));
       }
       return out;
     }

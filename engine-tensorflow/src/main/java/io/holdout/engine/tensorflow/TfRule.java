@@ -11,7 +11,7 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * A registered optimizer's {@link UpdateRule} as graph operations, so a training step stays one
@@ -24,7 +24,7 @@ import org.tensorflow.types.TFloat32;
 final class TfRule extends TfOptimizer {
   private final UpdateRule rule;
   private final List<RuleExpression> scalars;
-  private final List<Placeholder<TFloat32>> feeds = new ArrayList<>();
+  private final List<Scalar> feeds = new ArrayList<>();
 
   TfRule(Ops tf, UpdateRule rule) {
     this.rule = rule;
@@ -35,18 +35,18 @@ final class TfRule extends TfOptimizer {
   }
 
   @Override
-  List<Op> build(Ops tf, StateVariable[] params, Operand<TFloat32>[] grads) {
+  List<Op> build(Ops tf, StateVariable[] params, Operand<TFloating>[] grads) {
     Map<String, List<StateVariable>> slots = new LinkedHashMap<>();
     for (UpdateRule.Slot s : rule.slots()) {
       slots.put(s.name(), stateLike(tf, s.name(), "rule_" + s.name(), params, s.init()));
     }
     List<Op> values = new ArrayList<>(List.of(grads));
     List<StateVariable> targets = new ArrayList<>();
-    List<Operand<TFloat32>> newValues = new ArrayList<>();
+    List<Operand<TFloating>> newValues = new ArrayList<>();
     for (int i = 0; i < params.length; i++) {
       Compiler c = new Compiler(tf, params[i].read(), grads[i], slots, i);
       for (UpdateRule.Slot s : rule.slots()) {
-        Operand<TFloat32> v = c.compile(s.update());
+        Operand<TFloating> v = c.compile(s.update());
         c.fresh.put(s.name(), v);
         targets.add(slots.get(s.name()).get(i));
         newValues.add(v);
@@ -74,13 +74,13 @@ final class TfRule extends TfOptimizer {
   /** One parameter's expressions as graph operations. */
   private final class Compiler {
     final Ops tf;
-    final Operand<TFloat32> param;
-    final Operand<TFloat32> grad;
+    final Operand<TFloating> param;
+    final Operand<TFloating> grad;
     final Map<String, List<StateVariable>> slots;
     final int index;
-    final Map<String, Operand<TFloat32>> fresh = new LinkedHashMap<>();
+    final Map<String, Operand<TFloating>> fresh = new LinkedHashMap<>();
 
-    Compiler(Ops tf, Operand<TFloat32> param, Operand<TFloat32> grad, Map<String, List<StateVariable>> slots, int index) {
+    Compiler(Ops tf, Operand<TFloating> param, Operand<TFloating> grad, Map<String, List<StateVariable>> slots, int index) {
       this.tf = tf;
       this.param = param;
       this.grad = grad;
@@ -88,10 +88,10 @@ final class TfRule extends TfOptimizer {
       this.index = index;
     }
 
-    Operand<TFloat32> compile(RuleExpression e) {
+    Operand<TFloating> compile(RuleExpression e) {
       if (e.isScalar()) {
         int k = scalars.indexOf(e);
-        return k >= 0 ? feeds.get(k) : GraphMath.f(tf, e.scalarValue(0, 0));
+        return k >= 0 ? feeds.get(k).value() : GraphMath.f(tf, e.scalarValue(0, 0));
       }
       List<RuleExpression> a = e.args();
       return switch (e.op()) {
