@@ -120,26 +120,14 @@ public final class ExampleBenchmark {
     ExperimentConfig c = loaded.config();
     // inter-op threads as the example trains (engine.interOpThreads), unless --inter-threads says
     int inter = interOption != null ? interOption : c.engine().interOpThreads();
-    DataConfig d = c.data();
-    int batch = c.loader().batchSize();
-    int size = d.imageSize();
-    ShapesSource source = ShapesSource.builder(batch * (steps + warmup), size, size).optSeed(c.seed())
-        .optObjects(d.minObjects(), d.maxObjects()).build();
-    ModelSpec spec = Specs.model(c.model(), source.schema(), config.toString());
-    double[] sizes = c.detection().anchors().sizes().stream().mapToDouble(Double::doubleValue).toArray();
-    double[] ratios = c.detection().anchors().ratios().stream().mapToDouble(Double::doubleValue).toArray();
-    Anchors anchors = Anchors.forHead(spec, "loc", sizes, ratios);
-    LossSpec loss = Specs.loss(c.loss());
-    OptimizerSpec opt = Specs.optimizer(c.optimizer());
-    Weights init = Weights.initialize(spec, c.seed());
-    List<Batch> batches = new ArrayList<>();
-    try (DataLoader loader = SsdBenchmark.loader(source, batch,
-        new RandomHorizontalFlip(0.5).andThen(new BoxEncoder(anchors)), true, 1, c.seed())) {
-      Iterator<Batch> it = loader.epoch(0);
-      while (it.hasNext()) {
-        batches.add(it.next());
-      }
-    }
+    Example ex = Example.of(config, c, steps + warmup);
+    int batch = ex.batchSize();
+    ModelSpec spec = ex.spec();
+    Anchors anchors = ex.anchors();
+    LossSpec loss = ex.loss();
+    OptimizerSpec opt = ex.optimizer();
+    Weights init = ex.init();
+    List<Batch> batches = ex.batches();
     if (child != null) {
       // one contestant in this JVM, started by the parent: its speed on the parent's data
       double s = holdout(child, new SessionSpec(spec, init, loss, opt, Device.CPU, c.seed(), threads, inter),
@@ -218,6 +206,35 @@ public final class ExampleBenchmark {
    * 1000 without momentum, {@code (w0 - w1) / 1000}, so float rounding of the weights themselves is
    * negligible.
    */
+  /**
+   * A detection example's network, loss, optimizer and initial weights from its config, and {@code
+   * count} batches of its generated shapes (flipped and encoded as the example trains).
+   */
+  record Example(ModelSpec spec, Anchors anchors, LossSpec loss, OptimizerSpec optimizer, Weights init,
+      List<Batch> batches, int batchSize) {
+    static Example of(Path config, ExperimentConfig c, int count) {
+      DataConfig d = c.data();
+      int batch = c.loader().batchSize();
+      int size = d.imageSize();
+      ShapesSource source = ShapesSource.builder(batch * count, size, size).optSeed(c.seed())
+          .optObjects(d.minObjects(), d.maxObjects()).build();
+      ModelSpec spec = Specs.model(c.model(), source.schema(), config.toString());
+      double[] sizes = c.detection().anchors().sizes().stream().mapToDouble(Double::doubleValue).toArray();
+      double[] ratios = c.detection().anchors().ratios().stream().mapToDouble(Double::doubleValue).toArray();
+      Anchors anchors = Anchors.forHead(spec, "loc", sizes, ratios);
+      List<Batch> batches = new ArrayList<>();
+      try (DataLoader loader = SsdBenchmark.loader(source, batch,
+          new RandomHorizontalFlip(0.5).andThen(new BoxEncoder(anchors)), true, 1, c.seed())) {
+        Iterator<Batch> it = loader.epoch(0);
+        while (it.hasNext()) {
+          batches.add(it.next());
+        }
+      }
+      return new Example(spec, anchors, Specs.loss(c.loss()), Specs.optimizer(c.optimizer()),
+          Weights.initialize(spec, c.seed()), batches, batch);
+    }
+  }
+
   static void compareGradients(List<String> contestants, ModelSpec spec, Weights init, LossSpec loss, Batch b,
       int threads, int inter, long seed, List<Path> refs) {
     double lr = 1000;

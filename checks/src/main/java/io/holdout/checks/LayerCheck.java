@@ -43,6 +43,11 @@ public final class LayerCheck {
   /** Seeded inputs and MSE targets for a case, with the reference's values in double. */
   record Data(Batch batch, double[] input, Map<String, float[]> targets) {}
 
+  /** A seeded batch of {@code batch} random samples for {@code model}, a target per head. */
+  public static Batch batchFor(ModelSpec model, int batch, long seed) {
+    return data(model, batch, seed).batch();
+  }
+
   static Data data(ModelSpec model, int batch, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     long[] shape = new long[model.inputShape().length + 1];

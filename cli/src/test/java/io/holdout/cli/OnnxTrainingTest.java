@@ -53,7 +53,7 @@ class OnnxTrainingTest {
     return TrainCommandTest.runFolder(r);
   }
 
-  private static double largestDifference(Path a, Path b) {
+  static double largestDifference(Path a, Path b) {
     Map<String, Tensor> x = Safetensors.read(a.resolve("weights.safetensors")).tensors();
     Map<String, Tensor> y = Safetensors.read(b.resolve("weights.safetensors")).tensors();
     assertThat(x.keySet()).containsExactlyInAnyOrderElementsOf(y.keySet());
@@ -69,7 +69,7 @@ class OnnxTrainingTest {
         }
       }
     }
-    System.out.printf(Locale.ROOT, "[onnx training] shapes SSD: largest weight difference from pytorch %.3g at %s%n",
+    System.out.printf(Locale.ROOT, "[parity] %s vs %s: largest weight difference %.3g at %s%n", a.getFileName(), b.getFileName(),
         worst, where);
     return worst;
   }

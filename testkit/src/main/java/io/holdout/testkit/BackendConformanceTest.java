@@ -71,6 +71,15 @@ public abstract class BackendConformanceTest {
     }
   }
 
+  /** float64 sessions where declared, refused at open where not. */
+  @Nested
+  class Float64 extends Float64ConformanceTest {
+    @Override
+    protected Backend backend() {
+      return BackendConformanceTest.this.backend();
+    }
+  }
+
   /** Declared and undeclared features. */
   @Nested
   class CapabilityChecks extends CapabilityConformanceTest {

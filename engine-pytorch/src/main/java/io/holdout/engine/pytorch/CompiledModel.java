@@ -49,6 +49,8 @@ final class CompiledModel {
   private final NDArray[] state;
   private final List<Node> nodes;
   private final List<Op> ops = new ArrayList<>();
+  /** The session's float type, captured at compile time: what {@link #load} converts weights to. */
+  private final DataType floatType = Tensors.floatType();
 
   /**
    * Compiles {@code spec} with {@code initial} weights, copied into arrays owned by {@code owner}.
@@ -217,9 +219,9 @@ final class CompiledModel {
     for (int i = 0; i < params.size(); i++) {
       ParamInfo p = params.get(i);
       NDArray fresh = Tensors.copy(owner, w.get(p.name()));
-      if (fresh.getDataType().isFloating() && fresh.getDataType() != Tensors.floatType()) {
+      if (fresh.getDataType().isFloating() && fresh.getDataType() != floatType) {
         try (NDArray f32 = fresh) {
-          fresh = f32.toType(Tensors.floatType(), true);
+          fresh = f32.toType(floatType, true);
         }
       }
       if (p.role().trainable()) {
