@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The graph of an evaluation step: the model's inference-mode forward pass over the input {@value
@@ -33,13 +34,20 @@ final class EvalGraph {
 
   private final ModelSpec spec;
   private final ModelProto template;
+  /** Whether {@link #model} computes in float64. */
+  private final boolean float64;
   private final Map<String, String> floatInputs;
   private final Map<String, String> labelInputs;
   private final Map<String, String> headOutputs;
 
   EvalGraph(ModelSpec spec, List<CompiledLoss> losses, String producerVersion) {
+    this(spec, losses, producerVersion, false);
+  }
+
+  EvalGraph(ModelSpec spec, List<CompiledLoss> losses, String producerVersion, boolean float64) {
+    this.float64 = float64;
     this.spec = spec;
-    OnnxGraph g = new OnnxGraph("holdout_eval");
+    OnnxGraph g = new OnnxGraph("holdout_eval", float64);
     g.reserve(Batch.INPUT);
     g.reserve(VALUES);
     g.reserve(PER_SAMPLE);
@@ -93,7 +101,8 @@ final class EvalGraph {
 
   /** The serialized model with {@code weights} (checked by the caller) as initializers. */
   byte[] model(Weights weights) {
-    return ForwardGraph.withWeights(template, spec, weights).toByteArray();
+    ai.onnx.proto.OnnxMl.ModelProto m = ForwardGraph.withWeights(template, spec, weights);
+    return (float64 ? Float64Lowering.lower(m, Set.of(), Set.of(VALUES, NUMERATORS)) : m).toByteArray();
   }
 
   /** Batch tensor name to graph input, for tensors fed as floats. */

@@ -56,8 +56,36 @@ final class Feeds {
     return io.holdout.losses.TargetCheck.labels(t, what);
   }
 
-  /** Copies a float ONNX Runtime value out into a fresh neutral tensor (the source stays open). */
+  /** The values of a float or double ONNX Runtime value (loss values: double in float64 sessions). */
+  static double[] doubles(OnnxValue value, String what) {
+    if (value instanceof OnnxTensor t && t.getInfo().type == ai.onnxruntime.OnnxJavaType.DOUBLE) {
+      java.nio.DoubleBuffer d = t.getDoubleBuffer();
+      double[] out = new double[d.remaining()];
+      d.get(out);
+      return out;
+    }
+    float[] f = toTensor(value, what).toFloatArray();
+    double[] out = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      out[i] = f[i];
+    }
+    return out;
+  }
+
+  /**
+   * Copies a float ONNX Runtime value out into a fresh neutral float32 tensor (a double one, the
+   * state of a float64 session, rounded); the source stays open.
+   */
   static Tensor toTensor(OnnxValue value, String what) {
+    if (value instanceof OnnxTensor t && t.getInfo().type == ai.onnxruntime.OnnxJavaType.DOUBLE) {
+      java.nio.DoubleBuffer d = t.getDoubleBuffer();
+      Tensor out = Tensor.zeros(DType.FLOAT32, t.getInfo().getShape());
+      java.nio.FloatBuffer f = out.floatBuffer();
+      while (d.hasRemaining()) {
+        f.put((float) d.get());
+      }
+      return out;
+    }
     if (!(value instanceof OnnxTensor t) || t.getInfo().type != ai.onnxruntime.OnnxJavaType.FLOAT) {
       throw new IllegalStateException(what + " is not a float tensor: " + value.getInfo());
     }

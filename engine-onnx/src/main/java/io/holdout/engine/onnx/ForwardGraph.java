@@ -158,15 +158,25 @@ final class ForwardGraph {
   private static String activation(OnnxGraph g, LayerSpec.Activation a, String x) {
     return switch (a.fn()) {
       case RELU6 -> g.op("Clip", List.of(x, g.scalar(0), g.scalar(6)));
-      case LEAKY_RELU -> g.op("LeakyRelu", List.of(x), attr("alpha", (float) a.alpha()));
+      // LeakyRelu's slope is a float attribute: in float64 a double slope (leaky_relu's convention at 0)
+      case LEAKY_RELU -> g.float64() ? g.where(g.op("Greater", List.of(x, g.scalar(0))), x, g.mul(x, a.alpha()))
+          : g.op("LeakyRelu", List.of(x), attr("alpha", (float) a.alpha()));
       case SIGMOID -> g.op("Sigmoid", List.of(x));
       case TANH -> g.op("Tanh", List.of(x));
       case GELU -> g.mul(g.mul(x, 0.5), g.add(g.scalar(1), g.op("Erf", List.of(g.mul(x, 1 / Math.sqrt(2))))));
       case SILU -> g.mul(x, g.op("Sigmoid", List.of(x)));
-      case HARD_SIGMOID -> g.op("HardSigmoid", List.of(x), attr("alpha", 1f / 6), attr("beta", 0.5f));
-      case HARD_SWISH -> g.op("HardSwish", List.of(x));
+      // HardSigmoid's 1/6 is a float attribute and HardSwish has a float kernel only: in float64
+      // relu6(x + 3) / 6 (and x times it) from double scalars
+      case HARD_SIGMOID -> g.float64() ? hardSigmoid64(g, x)
+          : g.op("HardSigmoid", List.of(x), attr("alpha", 1f / 6), attr("beta", 0.5f));
+      case HARD_SWISH -> g.float64() ? g.mul(x, hardSigmoid64(g, x)) : g.op("HardSwish", List.of(x));
       case SOFTMAX -> g.op("Softmax", List.of(x), attr("axis", 1));
     };
+  }
+
+  /** {@code relu6(x + 3) / 6} from double scalars (float64 graphs). */
+  private static String hardSigmoid64(OnnxGraph g, String x) {
+    return g.div(g.op("Clip", List.of(g.add(x, g.scalar(3)), g.scalar(0), g.scalar(6))), g.scalar(6));
   }
 
   /** The initializers of {@code weights}, in {@link ModelSpec#parameters()} order. */

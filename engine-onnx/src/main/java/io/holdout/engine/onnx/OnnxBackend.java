@@ -1,8 +1,10 @@
 package io.holdout.engine.onnx;
 
 import io.holdout.api.model.LayerCatalog;
+import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.Backend;
 import io.holdout.api.backend.Capabilities;
+import io.holdout.api.backend.Precision;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.optim.OptimizerSpec;
@@ -84,11 +86,9 @@ public final class OnnxBackend implements Backend {
         Set.copyOf(OptimizerSpec.TYPES),
         Map.of(
             "train:*", TRAIN_ALTERNATIVE,
-            "gpu", "the onnx backend bundles ONNX Runtime's CPU build only; use device: cpu or auto",
-            "precision:float64", "the onnx backend computes in float32 only (ONNX Runtime's CPU build has no"
-                + " float64 convolution); use backend: pytorch or tensorflow"),
+            "gpu", "the onnx backend bundles ONNX Runtime's CPU build only; use device: cpu or auto"),
         trainingLayers,
-        trainingLosses());
+        trainingLosses()).withPrecisions(Set.of(Precision.FLOAT32, Precision.FLOAT64));
   }
 
   /**
@@ -100,6 +100,15 @@ public final class OnnxBackend implements Backend {
   public TrainingSession open(SessionSpec spec) {
     Objects.requireNonNull(spec, "spec is null");
     capabilities().check(NAME, spec);
+    if (spec.precision() == Precision.FLOAT64) {
+      for (String type : new java.util.TreeSet<>(spec.model().layerTypes())) {
+        String op = Float64Lowering.UNSUPPORTED.get(type);
+        if (op != null) {
+          throw new HoldoutException("backend 'onnx' does not support layer '" + type + "' in float64 (ONNX Runtime's"
+              + " CPU build has no double " + op + "); use engine.precision: float32, or backend pytorch or tensorflow");
+        }
+      }
+    }
     return new OnnxSession(spec);
   }
 

@@ -53,8 +53,21 @@ final class OnnxGraph {
   private final Map<String, String> scalars = new HashMap<>();
   private int counter;
 
+  /** Whether {@link #scalar} keeps doubles exact (a graph {@link Float64Lowering} will lower). */
+  private final boolean float64;
+
   OnnxGraph(String name) {
+    this(name, false);
+  }
+
+  /** Whether this graph will be lowered to float64 (scalars are exact doubles). */
+  boolean float64() {
+    return float64;
+  }
+
+  OnnxGraph(String name, boolean float64) {
     graph.setName(name);
+    this.float64 = float64;
   }
 
   /**
@@ -168,8 +181,14 @@ final class OnnxGraph {
         k -> longs("const", values, values.length));
   }
 
-  /** A float32 scalar constant, rounded from {@code v} once; equal values share one initializer. */
+  /**
+   * A float scalar constant, rounded from {@code v} to float32 once (in a float64 graph the double
+   * itself); equal values share one initializer.
+   */
   String scalar(double v) {
+    if (float64) {
+      return scalarDouble(v);
+    }
     float f = (float) v;
     return scalars.computeIfAbsent("f" + Float.floatToRawIntBits(f),
         k -> floats("scalar", new float[] {f}));

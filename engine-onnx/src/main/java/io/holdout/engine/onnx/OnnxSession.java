@@ -71,7 +71,8 @@ public final class OnnxSession implements TrainingSession {
     spec.initialWeights().checkFits(spec.model(), "initial weights");
     this.intraOpThreads = spec.intraOpThreads();
     this.interOpThreads = spec.interOpThreads();
-    this.graph = new EvalGraph(spec.model(), losses, OnnxBackend.moduleVersion());
+    this.graph = new EvalGraph(spec.model(), losses, OnnxBackend.moduleVersion(),
+        spec.precision() == io.holdout.api.backend.Precision.FLOAT64);
     this.env = OrtRuntime.environment();
     this.weights = spec.initialWeights().copy();
     if (spec.trains()) {
@@ -86,7 +87,8 @@ public final class OnnxSession implements TrainingSession {
     this.session = start(weights);
     try {
       this.training = spec.trains() ? new OnnxTraining(spec.model(), resolvedLoss, spec.optimizer(), weights,
-          spec.seed(), intraOpThreads, interOpThreads) : null;
+          spec.seed(), intraOpThreads, interOpThreads, spec.precision() == io.holdout.api.backend.Precision.FLOAT64)
+          : null;
     } catch (RuntimeException e) {
       closeQuietly(session);
       throw e;
@@ -96,7 +98,8 @@ public final class OnnxSession implements TrainingSession {
   /** A runtime session of the graph with {@code w} (already checked) as its initializers. */
   private OrtSession start(Weights w) {
     try {
-      return OrtRuntime.session(graph.model(w), intraOpThreads, interOpThreads);
+      return OrtRuntime.session(graph.model(w), intraOpThreads, interOpThreads,
+          spec.precision() == io.holdout.api.backend.Precision.FLOAT64);
     } catch (OrtException e) {
       throw new IllegalStateException("backend 'onnx': ONNX Runtime refused the compiled graph: "
           + OrtRuntime.oneLine(e.getMessage()), e);
@@ -111,15 +114,9 @@ public final class OnnxSession implements TrainingSession {
       throw new IllegalStateException("this session was opened without an optimizer (evaluation only)");
     }
     check(batch);
-    float[][] out = training.step(batch, learningRate);
+    double[][] out = training.step(batch, learningRate);
     evalStale = true;
-    double[] raw = new double[out[0].length];
-    double[] numerators = new double[out[1].length];
-    for (int i = 0; i < raw.length; i++) {
-      raw[i] = out[0][i];
-      numerators[i] = out[1][i];
-    }
-    return resolvedLoss.breakdown(raw, numerators, batch);
+    return resolvedLoss.breakdown(out[0], out[1], batch);
   }
 
   /** Rebuilds the evaluation session around the trained weights if training steps changed them. */
@@ -152,8 +149,8 @@ public final class OnnxSession implements TrainingSession {
       }
       try (OrtSession.Result r = session.run(feeds)) {
         int n = batch.size();
-        float[] values = Feeds.toTensor(get(r, EvalGraph.VALUES), EvalGraph.VALUES).toFloatArray();
-        float[] sums = Feeds.toTensor(get(r, EvalGraph.NUMERATORS), EvalGraph.NUMERATORS).toFloatArray();
+        double[] values = Feeds.doubles(get(r, EvalGraph.VALUES), EvalGraph.VALUES);
+        double[] sums = Feeds.doubles(get(r, EvalGraph.NUMERATORS), EvalGraph.NUMERATORS);
         float[] ps = Feeds.toTensor(get(r, EvalGraph.PER_SAMPLE), EvalGraph.PER_SAMPLE).toFloatArray();
         double[] raw = new double[values.length];
         double[] numerators = new double[values.length];

@@ -47,15 +47,18 @@ final class OnnxTraining implements AutoCloseable {
   private final List<OnnxTensor> carriedOwned = new ArrayList<>();
   private long steps;
   private long optimizerSteps;
+  /** Whether parameters and optimizer state are double tensors (a float64 session). */
+  private final boolean float64;
 
   OnnxTraining(ModelSpec model, ResolvedLoss loss, OptimizerSpec optimizer, Weights initial, long seed,
-      int intraOpThreads, int interOpThreads) {
+      int intraOpThreads, int interOpThreads, boolean float64) {
     this.optimizer = optimizer;
-    this.graph = TrainGraph.build(model, loss, optimizer, OnnxBackend.moduleVersion());
+    this.float64 = float64;
+    this.graph = TrainGraph.build(model, loss, optimizer, OnnxBackend.moduleVersion(), float64);
     this.env = OrtRuntime.environment();
     this.dropout = new DropoutStream(seed);
     try {
-      this.session = OrtRuntime.session(graph.model, intraOpThreads, interOpThreads);
+      this.session = OrtRuntime.session(graph.model, intraOpThreads, interOpThreads, float64);
     } catch (OrtException e) {
       throw new IllegalStateException("backend 'onnx': ONNX Runtime refused the training graph: "
           + OrtRuntime.oneLine(e.getMessage()), e);
@@ -73,7 +76,7 @@ final class OnnxTraining implements AutoCloseable {
    * One step on {@code batch} (already checked) with learning rate {@code lr}: each component's
    * value and numerator before the update.
    */
-  float[][] step(Batch batch, double lr) {
+  double[][] step(Batch batch, double lr) {
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>(fixed);
     feeds.putAll(carried);
     List<OnnxTensor> owned = new ArrayList<>();
@@ -86,9 +89,11 @@ final class OnnxTraining implements AutoCloseable {
       for (Map.Entry<String, String> e : graph.targets.labelInputs().entrySet()) {
         put(feeds, owned, e.getValue(), Feeds.labels(env, batch.get(e.getKey()), "batch tensor '" + e.getKey() + "'"));
       }
-      for (Map.Entry<String, Tensor> e : OptimizerGraph.scalars(optimizer, lr, optimizerSteps + 1).entrySet()) {
-        put(feeds, owned, e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue().toFloatArray()),
-            new long[0]));
+      for (Map.Entry<String, Double> e : OptimizerGraph.scalars(optimizer, lr, optimizerSteps + 1).entrySet()) {
+        // rounded to float once, or exact doubles in float64
+        put(feeds, owned, e.getKey(), float64
+            ? OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(new double[] {e.getValue()}), new long[0])
+            : OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[] {e.getValue().floatValue()}), new long[0]));
       }
       dropout.beginStep(steps);
       for (Map.Entry<String, long[]> e : graph.maskShapes.entrySet()) {
@@ -100,8 +105,8 @@ final class OnnxTraining implements AutoCloseable {
         put(feeds, owned, e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(mask), shape));
       }
       r = session.run(feeds);
-      float[] values = floats(r, TrainGraph.VALUES);
-      float[] numerators = floats(r, TrainGraph.NUMERATORS);
+      double[] values = doubles(r, TrainGraph.VALUES);
+      double[] numerators = doubles(r, TrainGraph.NUMERATORS);
       Map<String, OnnxTensor> next = new LinkedHashMap<>();
       for (String name : carried.keySet()) {
         OnnxValue v = r.get(TrainGraph.NEW + name)
@@ -114,7 +119,7 @@ final class OnnxTraining implements AutoCloseable {
       r = null;
       steps++;
       optimizerSteps++;
-      return new float[][] {values, numerators};
+      return new double[][] {values, numerators};
     } catch (OrtException e) {
       throw new IllegalStateException("backend 'onnx': training step failed: " + OrtRuntime.oneLine(e.getMessage()), e);
     } finally {
@@ -131,9 +136,9 @@ final class OnnxTraining implements AutoCloseable {
     feeds.put(name, t);
   }
 
-  private static float[] floats(OrtSession.Result r, String name) {
+  private static double[] doubles(OrtSession.Result r, String name) {
     OnnxValue v = r.get(name).orElseThrow(() -> new IllegalStateException("the training graph has no output '" + name + "'"));
-    return Feeds.toTensor(v, name).toFloatArray();
+    return Feeds.doubles(v, name);
   }
 
   /** The current parameters, copied out in model order. */
@@ -231,6 +236,13 @@ final class OnnxTraining implements AutoCloseable {
 
   private OnnxTensor tensor(float[] values, long[] shape) {
     try {
+      if (float64) {
+        double[] wide = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+          wide[i] = values[i];
+        }
+        return OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(wide), shape);
+      }
       return OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
     } catch (OrtException e) {
       throw new IllegalStateException("backend 'onnx': could not make a tensor: " + OrtRuntime.oneLine(e.getMessage()), e);

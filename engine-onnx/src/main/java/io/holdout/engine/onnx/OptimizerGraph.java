@@ -3,7 +3,6 @@ package io.holdout.engine.onnx;
 import static io.holdout.engine.onnx.OnnxGraph.attr;
 
 import io.holdout.api.optim.OptimizerSpec;
-import io.holdout.api.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,22 +138,22 @@ final class OptimizerGraph {
   }
 
   /**
-   * The scalars of step {@code t} (1 for the first step), in double precision then rounded to
-   * float, as the PyTorch backend computes them.
+   * The scalars of step {@code t} (1 for the first step), computed in double precision; fed
+   * rounded to float, as the PyTorch backend applies them, or as doubles in float64 sessions.
    */
-  static Map<String, Tensor> scalars(OptimizerSpec o, double lr, long t) {
+  static Map<String, Double> scalars(OptimizerSpec o, double lr, long t) {
     if (o.usesRule()) {
       return RuleGraph.scalars(o.rule(), lr, t);
     }
-    Map<String, Tensor> out = new LinkedHashMap<>();
+    Map<String, Double> out = new LinkedHashMap<>();
     if (o.type().equals("sgd")) {
-      out.put(STEP_SIZE, scalar(lr));
+      out.put(STEP_SIZE, lr);
       return out;
     }
-    out.put(STEP_SIZE, scalar(lr / (1 - Math.pow(o.beta1(), t))));
-    out.put(BC2_SQRT, scalar(Math.sqrt(1 - Math.pow(o.beta2(), t))));
+    out.put(STEP_SIZE, lr / (1 - Math.pow(o.beta1(), t)));
+    out.put(BC2_SQRT, Math.sqrt(1 - Math.pow(o.beta2(), t)));
     if (o.type().equals("adamw") && o.weightDecay() != 0) {
-      out.put(DECAY, scalar(1 - lr * o.weightDecay()));
+      out.put(DECAY, 1 - lr * o.weightDecay());
     }
     return out;
   }
@@ -162,10 +161,6 @@ final class OptimizerGraph {
   /** The value every element of state input {@code state} starts at (0 but for a rule's slots). */
   static double initial(OptimizerSpec o, String state) {
     return o.usesRule() ? RuleGraph.initial(o.rule(), state) : 0;
-  }
-
-  private static Tensor scalar(double v) {
-    return Tensor.ofFloats(new long[0], new float[] {(float) v});
   }
 
   /** A state tensor: a graph input of the parameter's shape. */

@@ -64,12 +64,25 @@ final class OrtRuntime {
    * (operator times, for {@code benchmarks/}).
    */
   static OrtSession session(byte[] model, int intraOpThreads, int interOpThreads) throws OrtException {
+    return session(model, intraOpThreads, interOpThreads, false);
+  }
+
+  /**
+   * {@link #session(byte[], int, int)}; for a {@code float64} graph ({@link Float64Lowering}) with
+   * ONNX Runtime's basic optimisations only: its extended fusions (e.g. {@code FusedMatMul}) have
+   * float kernels only.
+   */
+  static OrtSession session(byte[] model, int intraOpThreads, int interOpThreads, boolean float64)
+      throws OrtException {
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException("thread counts must be >= 0, got intra-op " + intraOpThreads
           + ", inter-op " + interOpThreads);
     }
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      if (float64) {
+        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+      }
       if (intraOpThreads > 0) {
         o.setIntraOpNumThreads(intraOpThreads);
       }

@@ -2,7 +2,6 @@ package io.holdout.engine.onnx;
 
 import io.holdout.api.optim.RuleExpression;
 import io.holdout.api.optim.UpdateRule;
-import io.holdout.api.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +51,12 @@ final class RuleGraph {
     return new OptimizerGraph.Update(newParams, newState, shapes);
   }
 
-  /** The step scalars of step {@code t} (1 for the first) at learning rate {@code lr}, rounded to float. */
-  static Map<String, Tensor> scalars(UpdateRule rule, double lr, long t) {
-    Map<String, Tensor> out = new LinkedHashMap<>();
+  /** The step scalars of step {@code t} (1 for the first) at learning rate {@code lr} (fed as floats, or doubles in float64). */
+  static Map<String, Double> scalars(UpdateRule rule, double lr, long t) {
+    Map<String, Double> out = new LinkedHashMap<>();
     List<RuleExpression> scalars = rule.stepScalars();
     for (int k = 0; k < scalars.size(); k++) {
-      out.put(scalarName(k), Tensor.ofFloats(new long[0], new float[] {(float) scalars.get(k).scalarValue(lr, t)}));
+      out.put(scalarName(k), scalars.get(k).scalarValue(lr, t));
     }
     return out;
   }

@@ -87,7 +87,13 @@ final class TrainGraph {
   }
 
   static TrainGraph build(ModelSpec spec, ResolvedLoss loss, OptimizerSpec o, String producerVersion) {
-    OnnxGraph g = new OnnxGraph("holdout-train-step");
+    return build(spec, loss, o, producerVersion, false);
+  }
+
+  /** The training step; with {@code float64} computed in double ({@link Float64Lowering}). */
+  static TrainGraph build(ModelSpec spec, ResolvedLoss loss, OptimizerSpec o, String producerVersion,
+      boolean float64) {
+    OnnxGraph g = new OnnxGraph("holdout-train-step", float64);
     g.reserve(Batch.INPUT);
     g.input(Batch.INPUT, OnnxGraph.FLOAT, BackwardGraph.batched(spec.inputShape()));
     BackwardGraph.Forward f = BackwardGraph.forward(g, spec, Batch.INPUT);
@@ -133,7 +139,15 @@ final class TrainGraph {
         out(g, NEW + name, v, params.get(name));
       }
     });
-    byte[] model = g.model(producerVersion, Map.of(), "holdout training step").toByteArray();
+    ai.onnx.proto.OnnxMl.ModelProto proto = g.model(producerVersion, Map.of(), "holdout training step");
+    if (float64) {
+      // parameters and optimizer state stay double from step to step
+      Set<String> state = new java.util.HashSet<>(params.keySet());
+      state.addAll(u.stateShapes().keySet());
+      state.addAll(OptimizerGraph.scalars(o, 1, 1).keySet()); // learning rate and bias corrections, fed exact
+      proto = Float64Lowering.lower(proto, state, Set.of(VALUES, NUMERATORS));
+    }
+    byte[] model = proto.toByteArray();
     return new TrainGraph(model, List.copyOf(trainable), params, List.copyOf(buffers), u.stateShapes(), f.masks(),
         spec, in);
   }

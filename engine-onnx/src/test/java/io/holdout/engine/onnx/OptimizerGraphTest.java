@@ -84,8 +84,8 @@ class OptimizerGraphTest {
           owned.add(t);
           feeds.put("grad." + p.getKey(), t);
         }
-        for (Map.Entry<String, Tensor> e : OptimizerGraph.scalars(o, lr, step).entrySet()) {
-          OnnxTensor t = tensor(env, e.getValue().toFloatArray(), new long[0]);
+        for (Map.Entry<String, Double> e : OptimizerGraph.scalars(o, lr, step).entrySet()) {
+          OnnxTensor t = tensor(env, new float[] {e.getValue().floatValue()}, new long[0]);
           owned.add(t);
           feeds.put(e.getKey(), t);
         }

@@ -89,8 +89,8 @@ class TrainGraphTest {
           owned.add(Feeds.labels(env, b.get(e.getKey()), e.getKey()));
           feeds.put(e.getValue(), owned.get(owned.size() - 1));
         }
-        for (Map.Entry<String, Tensor> e : OptimizerGraph.scalars(sgd, sgd.lr(), step + 1).entrySet()) {
-          owned.add(tensor(env, e.getValue().toFloatArray(), new long[0]));
+        for (Map.Entry<String, Double> e : OptimizerGraph.scalars(sgd, sgd.lr(), step + 1).entrySet()) {
+          owned.add(tensor(env, new float[] {e.getValue().floatValue()}, new long[0]));
           feeds.put(e.getKey(), owned.get(owned.size() - 1));
         }
         OrtSession.Result r = s.run(feeds);
