@@ -34,8 +34,6 @@ final class EvalGraph {
 
   private final ModelSpec spec;
   private final ModelProto template;
-  /** Whether {@link #model} computes in float64. */
-  private final boolean float64;
   private final Map<String, String> floatInputs;
   private final Map<String, String> labelInputs;
   private final Map<String, String> headOutputs;
@@ -44,8 +42,8 @@ final class EvalGraph {
     this(spec, losses, producerVersion, false);
   }
 
+  /** The graph; with {@code float64} its scalars are exact doubles, for {@link #float64Model}. */
   EvalGraph(ModelSpec spec, List<CompiledLoss> losses, String producerVersion, boolean float64) {
-    this.float64 = float64;
     this.spec = spec;
     OnnxGraph g = new OnnxGraph("holdout_eval", float64);
     g.reserve(Batch.INPUT);
@@ -101,8 +99,23 @@ final class EvalGraph {
 
   /** The serialized model with {@code weights} (checked by the caller) as initializers. */
   byte[] model(Weights weights) {
-    ai.onnx.proto.OnnxMl.ModelProto m = ForwardGraph.withWeights(template, spec, weights);
-    return (float64 ? Float64Lowering.lower(m, Set.of(), Set.of(VALUES, NUMERATORS)) : m).toByteArray();
+    return ForwardGraph.withWeights(template, spec, weights).toByteArray();
+  }
+
+  /**
+   * The serialized model in float64, its parameters double graph inputs (fed per run from the
+   * tensors a training session holds, so evaluation reads the double weights, not float32 copies).
+   */
+  byte[] float64Model() {
+    ModelProto.Builder m = template.toBuilder();
+    OnnxGraph inputs = new OnnxGraph("params");
+    Set<String> names = new java.util.HashSet<>();
+    for (io.holdout.api.model.ParamInfo p : spec.parameters()) {
+      inputs.input(p.name(), OnnxGraph.FLOAT, p.shape());
+      names.add(p.name());
+    }
+    m.getGraphBuilder().addAllInput(inputs.build().getInputList());
+    return Float64Lowering.lower(m.build(), names, Set.of(VALUES, NUMERATORS)).toByteArray();
   }
 
   /** Batch tensor name to graph input, for tensors fed as floats. */

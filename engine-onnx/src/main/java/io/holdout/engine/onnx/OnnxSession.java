@@ -58,6 +58,12 @@ public final class OnnxSession implements TrainingSession {
   private Weights weights;
   /** Whether training steps have changed the weights since {@link #session} was built. */
   private boolean evalStale;
+  /**
+   * float64: {@link #session} computes in double with the parameters as inputs, fed from the
+   * training's tensors, or from {@link #evalParams} in an evaluation-only session.
+   */
+  private final boolean float64;
+  private final Map<String, OnnxTensor> evalParams = new LinkedHashMap<>();
   private boolean closed;
 
   OnnxSession(SessionSpec spec) {
@@ -71,8 +77,8 @@ public final class OnnxSession implements TrainingSession {
     spec.initialWeights().checkFits(spec.model(), "initial weights");
     this.intraOpThreads = spec.intraOpThreads();
     this.interOpThreads = spec.interOpThreads();
-    this.graph = new EvalGraph(spec.model(), losses, OnnxBackend.moduleVersion(),
-        spec.precision() == io.holdout.api.backend.Precision.FLOAT64);
+    this.float64 = spec.precision() == io.holdout.api.backend.Precision.FLOAT64;
+    this.graph = new EvalGraph(spec.model(), losses, OnnxBackend.moduleVersion(), float64);
     this.env = OrtRuntime.environment();
     this.weights = spec.initialWeights().copy();
     if (spec.trains()) {
@@ -87,19 +93,24 @@ public final class OnnxSession implements TrainingSession {
     this.session = start(weights);
     try {
       this.training = spec.trains() ? new OnnxTraining(spec.model(), resolvedLoss, spec.optimizer(), weights,
-          spec.seed(), intraOpThreads, interOpThreads, spec.precision() == io.holdout.api.backend.Precision.FLOAT64)
-          : null;
+          spec.seed(), intraOpThreads, interOpThreads, float64) : null;
+      if (float64 && training == null) {
+        evalParams.putAll(doubles(weights));
+      }
     } catch (RuntimeException e) {
       closeQuietly(session);
       throw e;
     }
   }
 
-  /** A runtime session of the graph with {@code w} (already checked) as its initializers. */
+  /**
+   * A runtime session of the graph with {@code w} (already checked) as its initializers; in float64
+   * the graph whose parameters are inputs ({@code w} unused).
+   */
   private OrtSession start(Weights w) {
     try {
-      return OrtRuntime.session(graph.model(w), intraOpThreads, interOpThreads,
-          spec.precision() == io.holdout.api.backend.Precision.FLOAT64);
+      return OrtRuntime.session(float64 ? graph.float64Model() : graph.model(w), intraOpThreads, interOpThreads,
+          float64);
     } catch (OrtException e) {
       throw new IllegalStateException("backend 'onnx': ONNX Runtime refused the compiled graph: "
           + OrtRuntime.oneLine(e.getMessage()), e);
@@ -121,7 +132,7 @@ public final class OnnxSession implements TrainingSession {
 
   /** Rebuilds the evaluation session around the trained weights if training steps changed them. */
   private void refreshEvaluation() {
-    if (evalStale) {
+    if (evalStale && !float64) {
       Weights trained = training.weights();
       OrtSession next = start(trained);
       OrtSession old = session;
@@ -139,6 +150,10 @@ public final class OnnxSession implements TrainingSession {
     check(batch);
     refreshEvaluation();
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+    Map<String, OnnxTensor> all = new LinkedHashMap<>();
+    if (float64) {
+      all.putAll(training != null ? training.paramTensors() : evalParams);
+    }
     try {
       feeds.put(Batch.INPUT, Feeds.floats(env, batch.input()));
       for (Map.Entry<String, String> e : graph.floatInputs().entrySet()) {
@@ -147,7 +162,8 @@ public final class OnnxSession implements TrainingSession {
       for (Map.Entry<String, String> e : graph.labelInputs().entrySet()) {
         feeds.put(e.getValue(), Feeds.labels(env, batch.get(e.getKey()), "batch tensor '" + e.getKey() + "'"));
       }
-      try (OrtSession.Result r = session.run(feeds)) {
+      all.putAll(feeds);
+      try (OrtSession.Result r = session.run(all)) {
         int n = batch.size();
         double[] values = Feeds.doubles(get(r, EvalGraph.VALUES), EvalGraph.VALUES);
         double[] sums = Feeds.doubles(get(r, EvalGraph.NUMERATORS), EvalGraph.NUMERATORS);
@@ -200,7 +216,7 @@ public final class OnnxSession implements TrainingSession {
   @Override
   public synchronized Weights weights() {
     requireOpen();
-    return evalStale ? training.weights() : weights.copy();
+    return evalStale || (float64 && training != null) ? training.weights() : weights.copy();
   }
 
   /**
@@ -214,6 +230,20 @@ public final class OnnxSession implements TrainingSession {
     requireOpen();
     w.checkFits(spec.model(), "weights");
     Weights copy = w.copy();
+    if (float64) {
+      // one double graph for the session's life: only the tensors it is fed change
+      if (training != null) {
+        training.loadWeights(copy);
+      } else {
+        Map<String, OnnxTensor> fresh = doubles(copy);
+        evalParams.values().forEach(OnnxTensor::close);
+        evalParams.clear();
+        evalParams.putAll(fresh);
+      }
+      weights = copy;
+      evalStale = false;
+      return;
+    }
     OrtSession next = start(copy);
     if (training != null) {
       try {
@@ -292,6 +322,8 @@ public final class OnnxSession implements TrainingSession {
       closed = true;
       closeQuietly(session);
       session = null;
+      evalParams.values().forEach(OnnxTensor::close);
+      evalParams.clear();
       if (training != null) {
         training.close();
       }
@@ -301,6 +333,25 @@ public final class OnnxSession implements TrainingSession {
   private void requireOpen() {
     if (closed) {
       throw new IllegalStateException("session is closed");
+    }
+  }
+
+  /** Double tensors of {@code w}'s parameters (float64 evaluation-only sessions), owned by the caller. */
+  private Map<String, OnnxTensor> doubles(Weights w) {
+    Map<String, OnnxTensor> out = new LinkedHashMap<>();
+    try {
+      for (io.holdout.api.model.ParamInfo p : spec.model().parameters()) {
+        float[] f = w.get(p.name()).toFloatArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+          d[i] = f[i];
+        }
+        out.put(p.name(), OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(d), p.shape()));
+      }
+      return out;
+    } catch (OrtException e) {
+      out.values().forEach(OnnxTensor::close);
+      throw new IllegalStateException("backend 'onnx': could not make a tensor: " + OrtRuntime.oneLine(e.getMessage()), e);
     }
   }
 

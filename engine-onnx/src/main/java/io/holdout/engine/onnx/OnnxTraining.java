@@ -141,6 +141,18 @@ final class OnnxTraining implements AutoCloseable {
     return Feeds.doubles(v, name);
   }
 
+  /**
+   * The tensors holding the current parameters, by name (owned here: valid until the next step or
+   * load; double in float64 sessions).
+   */
+  Map<String, OnnxTensor> paramTensors() {
+    Map<String, OnnxTensor> out = new LinkedHashMap<>();
+    for (String name : graph.params.keySet()) {
+      out.put(name, carried.containsKey(name) ? carried.get(name) : fixed.get(name));
+    }
+    return out;
+  }
+
   /** The current parameters, copied out in model order. */
   Weights weights() {
     Map<String, Tensor> out = new LinkedHashMap<>();
