@@ -54,8 +54,17 @@ public abstract class Float64ConformanceTest extends ConformanceBase {
   void layersComputeInDouble(LayerCase c) {
     assumeFloat64();
     assumeLayers(c.model());
-    for (CheckResult r : new CheckResult[] {LayerCheck.evaluation(backend(), c, FLOAT64),
-        LayerCheck.gradients(backend(), c, FLOAT64)}) {
+    CheckResult[] results;
+    try {
+      results = new CheckResult[] {LayerCheck.evaluation(backend(), c, FLOAT64),
+          LayerCheck.gradients(backend(), c, FLOAT64)};
+    } catch (HoldoutException e) {
+      // a layer the backend cannot compute in float64 is refused at open, in one line naming it
+      assertThat(e.getMessage()).contains("float64").doesNotContain("\n");
+      assumeTrue(false, e.getMessage());
+      return;
+    }
+    for (CheckResult r : results) {
       assertThat(r.status()).as("%s: %s", r.check(), r.verdict()).isIn(CheckResult.Status.OK,
           CheckResult.Status.UNSUPPORTED);
     }

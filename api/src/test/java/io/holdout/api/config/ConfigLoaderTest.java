@@ -100,6 +100,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void precisionIsFloat32UnlessTheConfigSaysFloat64() {
+    assertThat(parse(MINIMAL).config().engine().precisionType()).isEqualTo(io.holdout.api.backend.Precision.FLOAT32);
+    assertThat(parse(MINIMAL, "engine.precision=float64").config().engine().precisionType())
+        .isEqualTo(io.holdout.api.backend.Precision.FLOAT64);
+    assertThatThrownBy(() -> parse(MINIMAL, "engine.precision=double"))
+        .hasMessage("exp.yaml: 'engine.precision' must be float32 or float64, got 'double'");
+  }
+
+  @Test
   void batchSizeMustBePositive() {
     assertThatThrownBy(() -> parse(MINIMAL, "loader.batchSize=0"))
         .hasMessage("exp.yaml: 'loader.batchSize' must be > 0, got 0");
