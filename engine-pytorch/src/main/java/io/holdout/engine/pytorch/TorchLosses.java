@@ -280,35 +280,21 @@ final class TorchLosses {
    */
   static boolean[] mineNegatives(
       float[] logBackground, long[] labels, int batch, int anchors, double negPosRatio) {
-    boolean[] kept = new boolean[labels.length];
     long[] keys = new long[anchors];
-    for (int b = 0; b < batch; b++) {
-      int positives = 0;
-      int negatives = 0;
-      for (int a = 0; a < anchors; a++) {
-        int i = b * anchors + a;
-        if (labels[i] > 0) {
-          positives++;
-          kept[i] = true;
-        } else {
-          // lowest log p_0 (highest loss) first, then the lower index: the float's bits made
-          // monotonic as a signed int (floatToIntBits turns every NaN into the one positive NaN,
-          // which sorts last as Double.compare has it), the index below them
-          int bits = Float.floatToIntBits(logBackground[i]);
-          long order = bits ^ ((bits >> 31) & 0x7fffffff);
-          keys[negatives++] = (order << 32) | i;
-        }
+    return mine(labels, batch, anchors, negPosRatio, (negatives, n, k, kept) -> {
+      for (int j = 0; j < n; j++) {
+        // lowest log p_0 (highest loss) first, then the lower index: the float's bits made
+        // monotonic as a signed int (floatToIntBits turns every NaN into the one positive NaN,
+        // which sorts last as Double.compare has it), the index below them
+        int bits = Float.floatToIntBits(logBackground[negatives[j]]);
+        long order = bits ^ ((bits >> 31) & 0x7fffffff);
+        keys[j] = (order << 32) | negatives[j];
       }
-      long k = Math.min((long) Math.floor(negPosRatio * positives), negatives);
-      if (k == 0) {
-        continue;
-      }
-      Arrays.sort(keys, 0, negatives);
+      Arrays.sort(keys, 0, n);
       for (int j = 0; j < k; j++) {
         kept[(int) (keys[j] & 0xffffffffL)] = true;
       }
-    }
-    return kept;
+    });
   }
 
   /**
@@ -317,28 +303,43 @@ final class TorchLosses {
    */
   static boolean[] mineNegatives(
       double[] logBackground, long[] labels, int batch, int anchors, double negPosRatio) {
-    boolean[] kept = new boolean[labels.length];
     Integer[] order = new Integer[anchors];
+    return mine(labels, batch, anchors, negPosRatio, (negatives, n, k, kept) -> {
+      for (int j = 0; j < n; j++) {
+        order[j] = negatives[j];
+      }
+      // a stable sort of the negatives (in index order) by log p_0, lowest first
+      Arrays.sort(order, 0, n, (x, y) -> Double.compare(logBackground[x], logBackground[y]));
+      for (int j = 0; j < k; j++) {
+        kept[order[j]] = true;
+      }
+    });
+  }
+
+  /** Marks the {@code k} hardest of an image's {@code n} negatives (anchor indices, ascending). */
+  private interface NegativePicker {
+    void keep(int[] negatives, int n, long k, boolean[] kept);
+  }
+
+  /** Every positive, and per image what {@code picker} keeps of its negatives. */
+  private static boolean[] mine(long[] labels, int batch, int anchors, double negPosRatio, NegativePicker picker) {
+    boolean[] kept = new boolean[labels.length];
+    int[] negatives = new int[anchors];
     for (int b = 0; b < batch; b++) {
       int positives = 0;
-      int negatives = 0;
+      int n = 0;
       for (int a = 0; a < anchors; a++) {
         int i = b * anchors + a;
         if (labels[i] > 0) {
           positives++;
           kept[i] = true;
         } else {
-          order[negatives++] = i;
+          negatives[n++] = i;
         }
       }
-      long k = Math.min((long) Math.floor(negPosRatio * positives), negatives);
-      if (k == 0) {
-        continue;
-      }
-      // a stable sort of the negatives (in index order) by log p_0, lowest first
-      Arrays.sort(order, 0, negatives, (x, y) -> Double.compare(logBackground[x], logBackground[y]));
-      for (int j = 0; j < k; j++) {
-        kept[order[j]] = true;
+      long k = Math.min((long) Math.floor(negPosRatio * positives), n);
+      if (k > 0) {
+        picker.keep(negatives, n, k, kept);
       }
     }
     return kept;
