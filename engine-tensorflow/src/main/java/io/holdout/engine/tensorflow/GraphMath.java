@@ -1,13 +1,13 @@
 package io.holdout.engine.tensorflow;
 
-import org.tensorflow.Operand;
-import org.tensorflow.op.Ops;
 import io.holdout.api.backend.Precision;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.tensorflow.ExecutionEnvironment;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.family.TFloating;
