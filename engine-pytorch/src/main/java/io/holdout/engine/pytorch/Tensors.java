@@ -38,12 +38,6 @@ final class Tensors {
     return floatType() == DataType.FLOAT64 ? (Number) v : (Number) (float) v;
   }
 
-  /** {@code a} in the thread's float type (itself when it is, or when it is not a float array). */
-  static NDArray asFloatType(NDArray a) {
-    DataType t = a.getDataType();
-    return t == floatType() || !t.isFloating() ? a : a.toType(floatType(), false);
-  }
-
   static DataType dataType(DType d) {
     return switch (d) {
       case FLOAT32 -> DataType.FLOAT32;
