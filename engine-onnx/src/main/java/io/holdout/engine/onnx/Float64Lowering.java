@@ -54,9 +54,9 @@ final class Float64Lowering {
       "avgpool", "AveragePool", "upsample", "Resize", "gelu", "Erf");
 
   private final GraphProto.Builder out;
-  private final Set<String> names = new HashSet<>();
+  /** Hands out value names the model does not use yet. */
+  private final OnnxGraph names = new OnnxGraph("names");
   private final Map<String, String> ints = new HashMap<>();
-  private int counter;
 
   private Float64Lowering(GraphProto.Builder out) {
     this.out = out;
@@ -70,11 +70,13 @@ final class Float64Lowering {
     GraphProto g = model.getGraph();
     GraphProto.Builder b = g.toBuilder().clearNode().clearInitializer().clearValueInfo().clearInput().clearOutput();
     Float64Lowering l = new Float64Lowering(b);
+    Set<String> taken = new HashSet<>();
     for (NodeProto n : g.getNodeList()) {
-      l.names.addAll(n.getOutputList());
+      taken.addAll(n.getOutputList());
     }
-    g.getInputList().forEach(v -> l.names.add(v.getName()));
-    g.getInitializerList().forEach(t -> l.names.add(t.getName()));
+    g.getInputList().forEach(v -> taken.add(v.getName()));
+    g.getInitializerList().forEach(t -> taken.add(t.getName()));
+    taken.forEach(l.names::reserve);
 
     // float inputs fed as float32: cast on entry, every use reads the cast
     Map<String, String> renamed = new HashMap<>();
@@ -404,11 +406,6 @@ final class Float64Lowering {
   }
 
   private String fresh(String hint) {
-    String n;
-    do {
-      n = hint + "_" + counter++;
-    } while (names.contains(n));
-    names.add(n);
-    return n;
+    return names.fresh(hint);
   }
 }
