@@ -2,12 +2,17 @@ package io.holdout.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.Device;
 import io.holdout.api.backend.Precision;
 import io.holdout.api.backend.SessionSpec;
+import io.holdout.api.model.HeadKind;
+import io.holdout.api.model.HeadSpec;
+import io.holdout.api.model.ModelSpec;
+import io.holdout.api.model.Weights;
 import io.holdout.checks.CheckResult;
 import io.holdout.checks.CheckSettings;
 import io.holdout.checks.Fixtures;
@@ -17,11 +22,8 @@ import io.holdout.checks.LayerCheck;
 import io.holdout.checks.LossCases;
 import io.holdout.checks.LossCases.LossCase;
 import io.holdout.checks.LossCheck;
-import io.holdout.api.model.HeadKind;
-import io.holdout.api.model.HeadSpec;
-import io.holdout.api.model.ModelSpec;
-import io.holdout.api.model.Weights;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,13 +85,13 @@ public abstract class Float64ConformanceTest extends ConformanceBase {
    * Weights and training state loaded into a float64 session after it was opened (a trainer's
    * best-epoch weights, a resume) are computed in float64 too: the evaluation after reloading the
    * initial weights repeats the first one exactly, and a second session resumed from the training
-   * state takes the same next step.
+   * state takes the same next step (to the float32 rounding of the saved weights and state).
    */
   @Test
   void loadedWeightsAndStateComputeInDouble() {
     assumeFloat64();
     LayerCase c = LayerCases.all().stream()
-        .filter(x -> x.model().layerTypes().containsAll(java.util.Set.of("conv2d", "batchnorm"))).findFirst()
+        .filter(x -> x.model().layerTypes().containsAll(Set.of("conv2d", "batchnorm"))).findFirst()
         .orElseThrow();
     assumeSupported(FLOAT64.spec(c.model(), Weights.initialize(c.model(), 3), Fixtures.mseOnEveryHead(c.model()),
         Fixtures.optimizer("adam", 0.01, 0, false, 0, 0)));
@@ -110,7 +112,7 @@ public abstract class Float64ConformanceTest extends ConformanceBase {
       t.loadWeights(after);
       t.loadTrainingState(state);
       assertThat(t.trainStep(batch).total()).as("step after resuming").isCloseTo(second,
-          org.assertj.core.api.Assertions.within(1e-6 * Math.abs(second)));
+          within(1e-6 * Math.abs(second)));
     }
   }
 
