@@ -6,9 +6,11 @@ import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.config.ConfigLoader;
 import io.holdout.api.config.ExperimentConfig;
+import io.holdout.api.extension.Parts;
+import io.holdout.api.inject.Bootstrap;
 import io.holdout.api.loss.LossBreakdown;
 import io.holdout.api.model.Weights;
-import io.holdout.api.tensor.Tensor;
+import io.holdout.api.optim.OptimizerSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ import java.util.Locale;
  * <pre>
  * java -cp ... io.holdout.benchmarks.StepParity --config examples/shapes-mb2-ssd-lite.yaml \
  *     --backends pytorch,tensorflow --steps 20 --precision float64 [--threads 2] [--second-threads 1]
+ *     [--second-switch holdout.pytorch.memoryFormat=channelsLast]
  * </pre>
  *
  * The optimizer is the config's at its base learning rate, or {@code --optimizer sgd:LR:MOMENTUM}
@@ -37,6 +40,7 @@ public final class StepParity {
     int steps = 20;
     int threads = 2;
     Integer secondThreads = null;
+    String secondSwitch = null;
     Precision precision = Precision.FLOAT64;
     String optimizer = null;
     boolean schedule = false;
@@ -48,6 +52,7 @@ public final class StepParity {
         case "--steps" -> steps = Integer.parseInt(v);
         case "--threads" -> threads = Integer.parseInt(v);
         case "--second-threads" -> secondThreads = Integer.parseInt(v);
+        case "--second-switch" -> secondSwitch = v;
         case "--precision" -> precision = Precision.parse(v);
         case "--optimizer" -> optimizer = v;
         case "--schedule" -> schedule = Boolean.parseBoolean(v);
@@ -61,15 +66,16 @@ public final class StepParity {
     if (optimizer != null) {
       // sgd:LR:MOMENTUM or adam:LR
       String[] p = optimizer.split(":");
-      opt = p[0].equals("sgd") ? io.holdout.api.optim.OptimizerSpec.sgd(Double.parseDouble(p[1]), Double.parseDouble(p[2]))
-          : io.holdout.api.optim.OptimizerSpec.adam(Double.parseDouble(p[1]));
+      opt = p[0].equals("sgd") ? OptimizerSpec.sgd(Double.parseDouble(p[1]), Double.parseDouble(p[2]))
+          : OptimizerSpec.adam(Double.parseDouble(p[1]));
     }
     List<TrainingSession> sessions = new ArrayList<>();
     try {
       for (int i = 0; i < backends.size(); i++) {
         int t = i == 1 && secondThreads != null ? secondThreads : threads;
-        if (i == 1 && System.getProperty("parity.second") != null) {
-          String[] kv = System.getProperty("parity.second").split("=", 2);
+        if (i == 1 && secondSwitch != null) {
+          // an engine switch read when a session opens, e.g. holdout.pytorch.memoryFormat=channelsLast
+          String[] kv = secondSwitch.split("=", 2);
           System.setProperty(kv[0], kv[1]);
         }
         sessions.add(ExampleBenchmark.backend(backends.get(i)).open(new SessionSpec(ex.spec(), ex.init(), ex.loss(),
@@ -78,7 +84,7 @@ public final class StepParity {
       System.out.printf(Locale.ROOT, "%s, %s, %s, %s lr %g, %d steps of %d%n", config, String.join(" vs ", backends),
           precision.key(), opt.type(), opt.lr(), steps, ex.batchSize());
       // the config's schedule over its first epoch: steps per epoch from its training split
-      var lrs = io.holdout.api.inject.Bootstrap.injector(loaded).getInstance(io.holdout.api.extension.Parts.class)
+      var lrs = Bootstrap.injector(loaded).getInstance(Parts.class)
           .schedule(c.trainer().schedule(), config.toString());
       long trainCount = Math.round(c.data().count() * c.split().ratios().get("train"));
       int perEpoch = (int) Math.ceil(trainCount / (double) ex.batchSize());
@@ -109,27 +115,6 @@ public final class StepParity {
           }
         }
         line.append(String.format(Locale.ROOT, " | largest weight difference %.3e at %s", worst, where));
-        if (System.getProperty("parity.state") != null) {
-          var sa = sessions.get(0).trainingState();
-          var sb = sessions.get(1).trainingState();
-          double rel = 0;
-          String at = "";
-          for (var e : sa.entrySet()) {
-            if (!e.getKey().startsWith("exp_avg.") && !e.getKey().startsWith("momentum.")) {
-              continue;
-            }
-            float[] u = e.getValue().toFloatArray();
-            float[] w = sb.get(e.getKey()).toFloatArray();
-            for (int i = 0; i < u.length; i++) {
-              double d = Math.abs((double) u[i] - w[i]) / (Math.abs(u[i]) + Math.abs(w[i]) + 1e-30);
-              if (d > rel && Math.abs(u[i]) + Math.abs(w[i]) > Double.parseDouble(System.getProperty("parity.state"))) {
-                rel = d;
-                at = e.getKey() + "[" + i + "] " + u[i] + " vs " + w[i];
-              }
-            }
-          }
-          line.append(String.format(Locale.ROOT, " | state %.3e at %s", rel, at));
-        }
         System.out.println(line);
       }
     } finally {

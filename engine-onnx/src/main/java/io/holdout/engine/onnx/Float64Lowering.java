@@ -56,7 +56,8 @@ final class Float64Lowering {
   private final GraphProto.Builder out;
   /** Hands out value names the model does not use yet. */
   private final OnnxGraph names = new OnnxGraph("names");
-  private final Map<String, String> ints = new HashMap<>();
+  /** The 1-d int64 constants added, by value. */
+  private final Map<String, String> constants = new HashMap<>();
 
   private Float64Lowering(GraphProto.Builder out) {
     this.out = out;
@@ -384,7 +385,7 @@ final class Float64Lowering {
 
   /** A 1-d int64 constant (shared per value). */
   private String longs(long... values) {
-    return ints.computeIfAbsent(java.util.Arrays.toString(values), key -> {
+    return constants.computeIfAbsent(java.util.Arrays.toString(values), key -> {
       String name = fresh("f64_const");
       ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
       buf.asLongBuffer().put(values);

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.EvalResult;
+import io.holdout.api.backend.Precision;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.loss.LossBreakdown;
@@ -77,7 +78,7 @@ public final class OnnxSession implements TrainingSession {
     spec.initialWeights().checkFits(spec.model(), "initial weights");
     this.intraOpThreads = spec.intraOpThreads();
     this.interOpThreads = spec.interOpThreads();
-    this.float64 = spec.precision() == io.holdout.api.backend.Precision.FLOAT64;
+    this.float64 = spec.precision() == Precision.FLOAT64;
     this.graph = new EvalGraph(spec.model(), losses, OnnxBackend.moduleVersion(), float64);
     this.env = OrtRuntime.environment();
     this.weights = spec.initialWeights().copy();

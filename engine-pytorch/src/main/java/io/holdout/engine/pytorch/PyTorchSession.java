@@ -11,6 +11,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import io.holdout.api.HoldoutException;
 import io.holdout.api.backend.EvalResult;
+import io.holdout.api.backend.Precision;
 import io.holdout.api.backend.SessionSpec;
 import io.holdout.api.backend.TrainingSession;
 import io.holdout.api.loss.LossBreakdown;
@@ -59,7 +60,7 @@ public final class PyTorchSession implements TrainingSession {
   private final TorchOptimizer optimizer;
   private final Staging staging = new Staging();
   private final boolean channelsLast;
-  /** float32, or float64 for a {@link io.holdout.api.backend.Precision#FLOAT64} session. */
+  /** float32, or float64 for a {@link Precision#FLOAT64} session. */
   private final DataType floatType;
   private final DropoutMasks dropout;
   private double learningRate;
@@ -71,7 +72,7 @@ public final class PyTorchSession implements TrainingSession {
     this.device = device;
     this.intraOpThreads = intraOpThreads;
     this.channelsLast = channelsLast();
-    this.floatType = spec.precision() == io.holdout.api.backend.Precision.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+    this.floatType = spec.precision() == Precision.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
     this.allHeads = new LinkedHashSet<>();
     for (HeadSpec h : spec.model().heads()) {
       allHeads.add(h.name());

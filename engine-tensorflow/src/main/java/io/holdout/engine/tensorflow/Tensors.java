@@ -43,10 +43,6 @@ final class Tensors {
     return TInt64.tensorOf(Shape.of(shape), DataBuffers.of(values, true, false));
   }
 
-  static TFloat32 scalar(double v) {
-    return TFloat32.scalarOf((float) v);
-  }
-
   /**
    * Class labels as longs, for checks and for feeding ({@code INT64} or {@code INT32}).
    *

@@ -229,12 +229,4 @@ final class TfLosses {
   static Operand<TFloating> perSampleConstant(Ops tf, Operand<TFloating> targets, double v) {
     return mul(tf, tf.onesLike(sum(tf, targets, 1)), v);
   }
-
-  private static float[] toFloats(double[] d) {
-    float[] out = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      out[i] = (float) d[i];
-    }
-    return out;
-  }
 }
